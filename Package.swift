@@ -1,0 +1,115 @@
+// swift-tools-version:6.1
+// Sluice: a Kafka-compatible log-streaming broker with a plugin architecture.
+// See ../shared/DESIGN.md for the layout and the dependency rule this file encodes:
+// the kernel depends on no plugin, plugins depend on the kernel only, and `Server`
+// (the `sluice` executable) is the one composition root that knows every plugin.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sluice", targets: ["Server"]),
+        .library(name: "SluiceKernel", targets: ["SluiceKernel"]),
+        .library(name: "LogStorageConformance", targets: ["LogStorageConformance"]),
+        .library(name: "MetadataStoreConformance", targets: ["MetadataStoreConformance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // MARK: Kernel and its contract suites
+        .target(
+            name: "SluiceKernel",
+            dependencies: [nioCore, logging, metrics, lifecycle],
+            path: "Sources/Kernel",
+            swiftSettings: strict),
+        .target(
+            name: "LogStorageConformance",
+            dependencies: ["SluiceKernel", nioCore],
+            path: "Sources/Conformance/LogStorage",
+            swiftSettings: strict),
+        .target(
+            name: "MetadataStoreConformance",
+            dependencies: ["SluiceKernel"],
+            path: "Sources/Conformance/MetadataStore",
+            swiftSettings: strict),
+
+        // MARK: Storage and metadata plugins
+        .target(
+            name: "SluiceMemory",
+            dependencies: ["SluiceKernel", nioCore, logging],
+            path: "Sources/StoragePlugins/Memory",
+            swiftSettings: strict),
+        .target(
+            name: "SluiceSegmentLog",
+            dependencies: ["SluiceKernel", nioCore, logging, metrics],
+            path: "Sources/StoragePlugins/SegmentLog",
+            swiftSettings: strict),
+        .target(
+            name: "SluiceSQLite",
+            dependencies: ["SluiceKernel", logging, .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/StoragePlugins/SQLiteMetadata",
+            swiftSettings: strict),
+
+        // MARK: Protocol plugins
+        .target(
+            name: "SluiceKafka",
+            dependencies: ["SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle],
+            path: "Sources/ProtocolPlugins/Kafka",
+            swiftSettings: strict),
+
+        // MARK: Composition root
+        .executableTarget(
+            name: "Server",
+            dependencies: [
+                "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
+                nioCore, logging, metrics, lifecycle,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Server",
+            swiftSettings: strict),
+
+        // MARK: Tests
+        .testTarget(
+            name: "SluiceKernelTests",
+            dependencies: ["SluiceKernel", "SluiceMemory", nioCore],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceMemoryTests",
+            dependencies: ["SluiceMemory", "SluiceKernel", "LogStorageConformance", "MetadataStoreConformance", nioCore],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceSegmentLogTests",
+            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", nioCore],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceSQLiteTests",
+            dependencies: ["SluiceSQLite", "SluiceKernel", "MetadataStoreConformance"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceKafkaTests",
+            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server"],
+            swiftSettings: strict),
+    ]
+)

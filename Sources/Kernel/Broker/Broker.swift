@@ -1,0 +1,435 @@
+import Foundation
+import Logging
+import NIOCore
+
+/// The kernel's facade: topics and partitions, offset assignment, long-poll fetches,
+/// list offsets, topic admin, auto-create and retention. Protocol plugins and connectors
+/// drive the broker only through this type.
+public actor Broker {
+    public nonisolated let config: BrokerConfig
+    public nonisolated let storage: any LogStorage
+    public nonisolated let metadata: any MetadataStore
+    nonisolated let logger: Logger
+    nonisolated let clock: @Sendable () -> Date
+
+    struct TopicState {
+        var record: TopicRecord
+        var partitions: [Partition]
+    }
+
+    private var topicStates: [String: TopicState] = [:]
+    private var started = false
+    private var lastProducerId: Int64 = 0
+
+    /// What start-up found when it compared the registry with storage.
+    public struct StartupReport: Sendable, Equatable {
+        /// Partitions registered in metadata whose data was missing (they start empty).
+        public var missingPartitions: [TopicPartition] = []
+        /// Partitions with data in storage that no registered topic owns (left untouched).
+        public var orphanPartitions: [TopicPartition] = []
+    }
+
+    public private(set) var startupReport = StartupReport()
+
+    /// - Parameter clock: the wall clock (tests inject one for retention).
+    public init(config: BrokerConfig, storage: any LogStorage, metadata: any MetadataStore, logger: Logger,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.config = config
+        self.storage = storage
+        self.metadata = metadata
+        self.logger = logger
+        self.clock = clock
+    }
+
+    // MARK: Lifecycle
+
+    /// Loads the topic registry and opens every partition's log. Reports partitions whose
+    /// data is missing and orphan data, never deleting or silently recreating either.
+    public func start() async throws {
+        guard !started else { return }
+        let stored = Set(try await storage.storedPartitions())
+        var registered: Set<TopicPartition> = []
+        for record in try await metadata.topics() {
+            var partitions: [Partition] = []
+            for index in 0..<record.partitionCount {
+                let tp = TopicPartition(record.name, index)
+                registered.insert(tp)
+                if !stored.contains(tp) { startupReport.missingPartitions.append(tp) }
+                partitions.append(try await openPartition(tp, configs: record.configs))
+            }
+            topicStates[record.name] = TopicState(record: record, partitions: partitions)
+        }
+        startupReport.orphanPartitions = stored.subtracting(registered).sorted()
+        for tp in startupReport.missingPartitions {
+            logger.error("partition \(tp) is registered but its data is missing; it starts empty at offset 0. Restore the data directory if records were expected.")
+        }
+        for tp in startupReport.orphanPartitions {
+            logger.warning("storage holds data for \(tp), which no registered topic owns; it is left untouched. Delete it by hand or restore the metadata file.")
+        }
+        lastProducerId = Int64(clock().timeIntervalSince1970 * 1000) << 12
+        started = true
+        logger.info("broker started", metadata: ["topics": "\(topicStates.count)"])
+    }
+
+    /// Flushes every partition and closes storage.
+    public func shutdown() async {
+        for state in topicStates.values {
+            for partition in state.partitions {
+                await partition.shutdown()
+                do { try await partition.flush() } catch {
+                    logger.error("flush of \(partition.topicPartition) failed at shutdown: \(error)")
+                }
+            }
+        }
+        do { try await storage.close() } catch { logger.error("closing storage failed: \(error)") }
+        topicStates.removeAll()
+        started = false
+    }
+
+    private func openPartition(_ tp: TopicPartition, configs: [String: String]) async throws -> Partition {
+        let log = try await storage.open(tp, config: TopicConfigs.logConfig(configs, defaults: storage.defaultLogConfig))
+        return try await Partition(log: log)
+    }
+
+    // MARK: Topics
+
+    /// All topics, sorted by name.
+    public func topics() -> [TopicRecord] {
+        topicStates.values.map(\.record).sorted { $0.name < $1.name }
+    }
+
+    public func topic(named name: String) -> TopicRecord? { topicStates[name]?.record }
+
+    /// The partition actor for `tp`, or nil when unknown.
+    public func partition(_ tp: TopicPartition) -> Partition? {
+        guard let state = topicStates[tp.topic], tp.partition >= 0, Int(tp.partition) < state.partitions.count else { return nil }
+        return state.partitions[Int(tp.partition)]
+    }
+
+    /// Creates a topic (registry first, then storage), or only validates when `validateOnly`.
+    @discardableResult
+    public func createTopic(_ name: String, partitions: Int32? = nil, configs: [String: String] = [:],
+                            validateOnly: Bool = false) async throws(BrokerError) -> TopicRecord {
+        if let reason = TopicConfigs.validateName(name) { throw .invalidTopic(name, reason: reason) }
+        guard topicStates[name] == nil else { throw .topicAlreadyExists(name) }
+        let count = partitions ?? config.defaultPartitions
+        guard (1...100_000).contains(count) else {
+            throw .invalidPartitions("number of partitions must be between 1 and 100000, got \(count)")
+        }
+        let problems = TopicConfigs.validate(configs)
+        guard problems.isEmpty else { throw .invalidConfig(problems.joined(separator: "; ")) }
+        let record = TopicRecord(name: name, partitionCount: count, configs: configs, createdAt: clock())
+        if validateOnly { return record }
+        do {
+            try await metadata.createTopic(record)
+            var opened: [Partition] = []
+            for index in 0..<count {
+                opened.append(try await openPartition(TopicPartition(name, index), configs: configs))
+            }
+            topicStates[name] = TopicState(record: record, partitions: opened)
+        } catch let error as BrokerError {
+            throw error
+        } catch MetadataError.topicExists {
+            throw .topicAlreadyExists(name)
+        } catch {
+            throw .storage("creating topic '\(name)' failed: \(error)")
+        }
+        logger.info("created topic", metadata: ["topic": "\(name)", "partitions": "\(count)"])
+        return record
+    }
+
+    /// Deletes a topic's registry entry, then its data.
+    public func deleteTopic(_ name: String) async throws(BrokerError) {
+        guard let state = topicStates.removeValue(forKey: name) else { throw .unknownTopicOrPartition(name, nil) }
+        do {
+            try await metadata.deleteTopic(named: name)
+            for partition in state.partitions {
+                await partition.shutdown()
+                try await storage.delete(partition.topicPartition)
+            }
+        } catch {
+            throw .storage("deleting topic '\(name)' failed: \(error)")
+        }
+        logger.info("deleted topic", metadata: ["topic": "\(name)"])
+    }
+
+    /// Raises a topic's partition count to `total`.
+    public func createPartitions(_ name: String, total: Int32, validateOnly: Bool = false) async throws(BrokerError) {
+        guard var state = topicStates[name] else { throw .unknownTopicOrPartition(name, nil) }
+        let current = state.record.partitionCount
+        guard total > current else {
+            throw .invalidPartitions("topic '\(name)' has \(current) partitions; the new count \(total) must be larger")
+        }
+        guard total <= 100_000 else { throw .invalidPartitions("at most 100000 partitions, got \(total)") }
+        if validateOnly { return }
+        do {
+            try await metadata.setPartitionCount(topic: name, count: total)
+            for index in current..<total {
+                state.partitions.append(try await openPartition(TopicPartition(name, index), configs: state.record.configs))
+            }
+        } catch {
+            throw .storage("adding partitions to '\(name)' failed: \(error)")
+        }
+        state.record.partitionCount = total
+        topicStates[name] = state
+    }
+
+    /// Sets (or with nil, removes) topic config overrides.
+    public func alterTopicConfigs(_ name: String, set changes: [String: String?], validateOnly: Bool = false) async throws(BrokerError) {
+        guard var state = topicStates[name] else { throw .unknownTopicOrPartition(name, nil) }
+        let problems = TopicConfigs.validate(changes)
+        guard problems.isEmpty else { throw .invalidConfig(problems.joined(separator: "; ")) }
+        if validateOnly { return }
+        do { try await metadata.updateTopicConfigs(topic: name, set: changes) } catch {
+            throw .storage("updating configs of '\(name)' failed: \(error)")
+        }
+        for (key, value) in changes { state.record.configs[key] = value }
+        topicStates[name] = state
+    }
+
+    /// Topics by name for a metadata request: existing ones, auto-created ones when
+    /// `allowAutoCreate` and the broker allows it, errors for the rest. `nil` = all.
+    public func lookupTopics(_ names: [String]?, allowAutoCreate: Bool) async -> [(String, Result<TopicRecord, BrokerError>)] {
+        guard let names else { return topics().map { ($0.name, .success($0)) } }
+        var results: [(String, Result<TopicRecord, BrokerError>)] = []
+        for name in names {
+            if let record = topicStates[name] {
+                results.append((name, .success(record.record)))
+            } else if allowAutoCreate && config.autoCreateTopics {
+                do {
+                    results.append((name, .success(try await createTopic(name))))
+                } catch .topicAlreadyExists {
+                    results.append((name, topicStates[name].map { .success($0.record) } ?? .failure(.unknownTopicOrPartition(name, nil))))
+                } catch {
+                    results.append((name, .failure(error)))
+                }
+            } else {
+                results.append((name, .failure(.unknownTopicOrPartition(name, nil))))
+            }
+        }
+        return results
+    }
+
+    // MARK: Produce
+
+    /// Validates and appends the record batches in `bytes` to a partition.
+    /// - Returns: the offsets assigned (the first and last record).
+    public func produce(to tp: TopicPartition, bytes: ByteBuffer) async throws(BrokerError) -> LogAppendInfo {
+        guard let state = topicStates[tp.topic] else { throw .unknownTopicOrPartition(tp.topic, tp.partition) }
+        guard tp.partition >= 0, Int(tp.partition) < state.partitions.count else {
+            throw .unknownTopicOrPartition(tp.topic, tp.partition)
+        }
+        let limit = state.record.configs["max.message.bytes"].flatMap(Int.init) ?? config.messageMaxBytes
+        let batches: [RecordBatch]
+        do {
+            batches = try RecordBatch.parse(bytes, maxBatchBytes: limit)
+        } catch .tooLarge(let size, let limit) {
+            throw .messageTooLarge(size: size, limit: limit)
+        } catch .unsupportedMagic(let magic) {
+            throw .unsupportedMessageFormat("message format v\(magic) is not supported; use a client that writes record batches (magic 2, Kafka 0.11+)")
+        } catch {
+            throw .invalidRecord(error)
+        }
+        guard !batches.isEmpty else { throw .invalidRecord(.truncated(needed: RecordBatch.headerSize, available: 0)) }
+        return try await append(batches, to: state.partitions[Int(tp.partition)], configs: state.record.configs)
+    }
+
+    /// Appends batches built by a connector (through `RecordBatchBuilder`); creates the
+    /// topic first when it is missing and `createTopic` is set.
+    public func append(_ batches: [RecordBatch], to tp: TopicPartition, createTopic: Bool = false) async throws(BrokerError) -> LogAppendInfo {
+        if topicStates[tp.topic] == nil && createTopic {
+            do { try await self.createTopic(tp.topic) } catch .topicAlreadyExists {}
+        }
+        guard let state = topicStates[tp.topic], let partition = partition(tp) else {
+            throw .unknownTopicOrPartition(tp.topic, tp.partition)
+        }
+        return try await append(batches, to: partition, configs: state.record.configs)
+    }
+
+    private func append(_ batches: [RecordBatch], to partition: Partition, configs: [String: String]) async throws(BrokerError) -> LogAppendInfo {
+        let appendTime = configs["message.timestamp.type"] == "LogAppendTime" ? Int64(clock().timeIntervalSince1970 * 1000) : nil
+        do {
+            return try await partition.append(batches, logAppendTime: appendTime)
+        } catch let error as BrokerError {
+            throw error
+        } catch {
+            throw .storage("\(error)")
+        }
+    }
+
+    /// A producer id for InitProducerId, unique across restarts of this broker (it starts
+    /// from the start-up time in milliseconds shifted left 12 bits).
+    public func allocateProducerId() -> Int64 {
+        lastProducerId += 1
+        return lastProducerId
+    }
+
+    // MARK: Fetch
+
+    /// Reads from several partitions, waiting up to `maxWait` for `minBytes` to be
+    /// available; the wait ends as soon as an append makes enough data readable.
+    public nonisolated func fetch(_ request: FetchRequest) async -> [FetchPartitionResult] {
+        let deadline = ContinuousClock.now + request.maxWait
+        var results = await readOnce(request)
+        while true {
+            let available = results.reduce(0) { $0 + (((try? $1.result.get())?.payload.byteCount) ?? 0) }
+            let anyError = results.contains { if case .failure = $0.result { true } else { false } }
+            if available >= max(request.minBytes, 1) || anyError || ContinuousClock.now >= deadline || Task.isCancelled {
+                return results
+            }
+            let waiters = await partitions(for: request)
+            await withTaskGroup(of: Void.self) { group in
+                for (partition, offset) in waiters {
+                    group.addTask { await partition.waitForData(beyond: offset) }
+                }
+                group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
+                await group.next()
+                group.cancelAll()
+            }
+            results = await readOnce(request)
+        }
+    }
+
+    private func partitions(for request: FetchRequest) -> [(Partition, Int64)] {
+        request.partitions.compactMap { spec in partition(spec.topicPartition).map { ($0, spec.offset) } }
+    }
+
+    private nonisolated func readOnce(_ request: FetchRequest) async -> [FetchPartitionResult] {
+        var remaining = request.maxBytes
+        var results: [FetchPartitionResult] = []
+        var first = true
+        for spec in request.partitions {
+            guard let partition = await partition(spec.topicPartition) else {
+                results.append(FetchPartitionResult(topicPartition: spec.topicPartition,
+                                                    result: .failure(.unknownTopicOrPartition(spec.topicPartition.topic, spec.topicPartition.partition)),
+                                                    highWatermark: -1, logStartOffset: -1))
+                continue
+            }
+            let limit = max(0, min(spec.maxBytes, remaining))
+            let result: Result<LogReadResult, BrokerError>
+            do {
+                result = .success(try await partition.read(from: spec.offset, maxBytes: limit, minOneBatch: first))
+            } catch let error as BrokerError {
+                result = .failure(error)
+            } catch {
+                result = .failure(.storage("\(error)"))
+            }
+            if case .success(let read) = result, read.payload.byteCount > 0 {
+                first = false
+                remaining -= read.payload.byteCount
+            }
+            results.append(FetchPartitionResult(topicPartition: spec.topicPartition, result: result,
+                                                highWatermark: await partition.highWatermark,
+                                                logStartOffset: await partition.logStartOffset))
+        }
+        return results
+    }
+
+    // MARK: Offsets
+
+    /// Resolves an offset query (ListOffsets): earliest, latest, a timestamp, or the
+    /// record with the largest timestamp.
+    public func listOffset(_ tp: TopicPartition, _ spec: OffsetSpec) async throws(BrokerError) -> (offset: Int64, timestamp: Int64) {
+        guard let partition = partition(tp) else { throw .unknownTopicOrPartition(tp.topic, tp.partition) }
+        do {
+            switch spec {
+            case .earliest:
+                return (await partition.logStartOffset, -1)
+            case .latest:
+                return (await partition.highWatermark, -1)
+            case .timestamp(let target):
+                guard let position = try await partition.batch(atOrAfterTimestamp: target) else { return (-1, -1) }
+                let records = try await records(of: position, in: partition)
+                if let hit = records?.first(where: { $0.timestamp >= target }) { return (hit.offset, hit.timestamp) }
+                return (position.baseOffset, position.maxTimestamp)
+            case .maxTimestamp:
+                guard let position = try await partition.batchWithMaxTimestamp() else { return (-1, -1) }
+                let records = try await records(of: position, in: partition)
+                if let hit = records?.max(by: { $0.timestamp < $1.timestamp }) { return (hit.offset, hit.timestamp) }
+                return (position.lastOffset, position.maxTimestamp)
+            }
+        } catch let error as BrokerError {
+            throw error
+        } catch {
+            throw .storage("\(error)")
+        }
+    }
+
+    /// Records of one uncompressed batch, or nil for compressed ones (offsets then fall
+    /// back to batch granularity, which clients accept).
+    private func records(of position: LogBatchPosition, in partition: Partition) async throws -> [Record]? {
+        let read = try await partition.read(from: position.baseOffset, maxBytes: 1, minOneBatch: true)
+        guard let batch = try RecordBatch.parse(read.payload.load(), verifyCRC: false).first,
+              batch.compression == .none else { return nil }
+        return try batch.records()
+    }
+
+    // MARK: Retention
+
+    /// Applies retention to every partition with its topic's policy.
+    @discardableResult
+    public func applyRetention() async -> Int64 {
+        var deleted: Int64 = 0
+        let now = clock()
+        for state in topicStates.values {
+            let policy = TopicConfigs.retention(state.record.configs, defaults: storage.defaultRetention)
+            for partition in state.partitions {
+                do {
+                    let result = try await partition.applyRetention(policy, now: now)
+                    deleted += result.deletedBytes
+                    if result.logStartOffset != result.previousLogStartOffset {
+                        logger.info("retention advanced log start", metadata: [
+                            "partition": "\(partition.topicPartition)", "logStartOffset": "\(result.logStartOffset)",
+                            "deletedBytes": "\(result.deletedBytes)",
+                        ])
+                    }
+                } catch {
+                    logger.error("retention failed for \(partition.topicPartition): \(error)")
+                }
+            }
+        }
+        return deleted
+    }
+}
+
+/// Which offset a ListOffsets query asks for.
+public enum OffsetSpec: Sendable, Equatable {
+    case earliest, latest, maxTimestamp
+    /// The first record at or after this time (milliseconds since the epoch).
+    case timestamp(Int64)
+}
+
+/// A fetch across partitions.
+public struct FetchRequest: Sendable {
+    public struct PartitionSpec: Sendable {
+        public var topicPartition: TopicPartition
+        public var offset: Int64
+        /// Bytes at most for this partition.
+        public var maxBytes: Int
+        public init(_ tp: TopicPartition, offset: Int64, maxBytes: Int) {
+            self.topicPartition = tp
+            self.offset = offset
+            self.maxBytes = maxBytes
+        }
+    }
+    public var partitions: [PartitionSpec]
+    /// The longest the fetch waits for `minBytes`.
+    public var maxWait: Duration
+    public var minBytes: Int
+    /// Bytes at most across partitions (the first batch is returned even if larger).
+    public var maxBytes: Int
+
+    public init(partitions: [PartitionSpec], maxWait: Duration, minBytes: Int, maxBytes: Int) {
+        self.partitions = partitions
+        self.maxWait = maxWait
+        self.minBytes = minBytes
+        self.maxBytes = maxBytes
+    }
+}
+
+public struct FetchPartitionResult: Sendable {
+    public var topicPartition: TopicPartition
+    public var result: Result<LogReadResult, BrokerError>
+    public var highWatermark: Int64
+    public var logStartOffset: Int64
+}

@@ -1,0 +1,155 @@
+import Foundation
+import NIOCore
+
+/// One topic-partition as the broker serves it: its log, its high watermark, the fetches
+/// waiting for data and the idempotent producers' sequence state.
+///
+/// Log end offset and high watermark are kept apart: on one node they are equal once an
+/// append returns, but replication advances the high watermark only when followers have
+/// the records.
+public actor Partition {
+    public nonisolated let topicPartition: TopicPartition
+    let log: any PartitionLog
+    public private(set) var highWatermark: Int64
+    public private(set) var logStartOffset: Int64
+    public private(set) var logEndOffset: Int64
+    private var producers = ProducerStateTable()
+    private var waiters: [UInt64: (offset: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var nextWaiterID: UInt64 = 0
+    /// Appends run one at a time, in arrival order: the actor would otherwise interleave
+    /// two appends at the storage `await`, and sequence checks must see the previous
+    /// batch recorded.
+    private var appendInProgress = false
+    private var appendQueue: [CheckedContinuation<Void, Never>] = []
+
+    init(log: any PartitionLog) async throws {
+        self.topicPartition = log.topicPartition
+        self.log = log
+        let offsets = try await log.offsets()
+        self.logStartOffset = offsets.logStartOffset
+        self.logEndOffset = offsets.logEndOffset
+        self.highWatermark = offsets.logEndOffset
+    }
+
+    /// Appends validated batches, honouring idempotent producers' sequences.
+    /// Returns the offsets of the first and last record appended (for a pure retry, the
+    /// original offsets).
+    func append(_ batches: [RecordBatch], logAppendTime: Int64?) async throws -> LogAppendInfo {
+        await beginAppend()
+        defer { endAppend() }
+        var fresh: [RecordBatch] = []
+        var duplicate: (Int64, Int64)?
+        for var batch in batches {
+            switch try producers.check(batch, partition: topicPartition) {
+            case .duplicate(let first, let last):
+                duplicate = duplicate.map { ($0.0, last) } ?? (first, last)
+            case .append:
+                if let logAppendTime { batch.setLogAppendTime(logAppendTime) }
+                fresh.append(batch)
+            }
+        }
+        guard !fresh.isEmpty else {
+            let (first, last) = duplicate!
+            return LogAppendInfo(firstOffset: first, lastOffset: last, logEndOffset: logEndOffset, logStartOffset: logStartOffset)
+        }
+        let info: LogAppendInfo
+        do {
+            info = try await log.append(fresh)
+        } catch let error as StorageError {
+            throw BrokerError.storage(error.description)
+        }
+        var offset = info.firstOffset
+        for batch in fresh {
+            producers.record(batch, firstOffset: offset)
+            offset += Int64(batch.lastOffsetDelta) + 1
+        }
+        logEndOffset = info.logEndOffset
+        logStartOffset = info.logStartOffset
+        advanceHighWatermark(to: info.logEndOffset)
+        return info
+    }
+
+    private func beginAppend() async {
+        guard appendInProgress else {
+            appendInProgress = true
+            return
+        }
+        await withCheckedContinuation { appendQueue.append($0) }
+    }
+
+    private func endAppend() {
+        if appendQueue.isEmpty {
+            appendInProgress = false
+        } else {
+            appendQueue.removeFirst().resume()
+        }
+    }
+
+    /// Moves the high watermark forward and wakes fetches waiting below it.
+    func advanceHighWatermark(to offset: Int64) {
+        guard offset > highWatermark else { return }
+        highWatermark = offset
+        for (id, waiter) in waiters where waiter.offset < offset {
+            waiters.removeValue(forKey: id)
+            waiter.continuation.resume()
+        }
+    }
+
+    /// Reads whole batches from `offset` up to the high watermark.
+    func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool) async throws -> LogReadResult {
+        do {
+            return try await log.read(from: offset, maxBytes: maxBytes, maxOffset: highWatermark, minOneBatch: minOneBatch)
+        } catch StorageError.offsetOutOfRange(let requested, let start, let end) {
+            throw BrokerError.offsetOutOfRange(topicPartition, requested: requested, logStartOffset: start, logEndOffset: end)
+        } catch let error as StorageError {
+            throw BrokerError.storage(error.description)
+        }
+    }
+
+    /// Returns once the high watermark is past `offset`, or when the task is cancelled.
+    func waitForData(beyond offset: Int64) async {
+        if highWatermark > offset || Task.isCancelled { return }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiters[id] = (offset, continuation)
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        waiters.removeValue(forKey: id)?.continuation.resume()
+    }
+
+    /// Offsets and size as storage reports them.
+    public func offsets() async throws -> LogOffsets {
+        let offsets = try await log.offsets()
+        logStartOffset = offsets.logStartOffset
+        return LogOffsets(logStartOffset: offsets.logStartOffset, logEndOffset: logEndOffset, sizeBytes: offsets.sizeBytes)
+    }
+
+    func batch(atOrAfterTimestamp timestamp: Int64) async throws -> LogBatchPosition? {
+        try await log.batch(atOrAfterTimestamp: timestamp)
+    }
+
+    func batchWithMaxTimestamp() async throws -> LogBatchPosition? {
+        try await log.batchWithMaxTimestamp()
+    }
+
+    func applyRetention(_ policy: RetentionPolicy, now: Date) async throws -> RetentionResult {
+        let result = try await log.applyRetention(policy, now: now)
+        logStartOffset = result.logStartOffset
+        return result
+    }
+
+    func flush() async throws { try await log.flush() }
+
+    /// Wakes every waiter (the partition is going away).
+    func shutdown() {
+        for waiter in waiters.values { waiter.continuation.resume() }
+        waiters.removeAll()
+    }
+}

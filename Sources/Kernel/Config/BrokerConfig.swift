@@ -1,0 +1,73 @@
+/// The `broker` section of plugins.json: the kernel's own settings.
+public struct BrokerConfig: PluginConfiguration, Equatable {
+    /// Numeric id of this broker; unique per node in a cluster. Default 0.
+    public var id: Int32 = 0
+    /// Directory for data of every plugin that stores files. Default "data".
+    public var dataDir: String = "data"
+    /// Create a topic when a client asks for its metadata and it does not exist. Default true.
+    public var autoCreateTopics: Bool = true
+    /// Partitions of auto-created topics and of CreateTopics without a count. Default 1.
+    public var defaultPartitions: Int32 = 1
+    /// Largest record batch accepted, in bytes (`message.max.bytes`). Default 1048588.
+    public var messageMaxBytes: Int = 1_048_588
+    /// How often retention runs, in milliseconds. Default 300000 (5 minutes).
+    public var retentionCheckIntervalMs: Int64 = 300_000
+    /// Committed offsets of empty groups expire after this many minutes. Default 10080 (7 days).
+    public var offsetsRetentionMinutes: Int64 = 10_080
+    /// Log level: trace, debug, info, notice, warning, error, critical. Default "info".
+    public var logLevel: String = "info"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
+        case retentionCheckIntervalMs, offsetsRetentionMinutes, logLevel
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = BrokerConfig.init()
+        id = try c.decodeIfPresent(Int32.self, forKey: .id) ?? d.id
+        dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? d.dataDir
+        autoCreateTopics = try c.decodeIfPresent(Bool.self, forKey: .autoCreateTopics) ?? d.autoCreateTopics
+        defaultPartitions = try c.decodeIfPresent(Int32.self, forKey: .defaultPartitions) ?? d.defaultPartitions
+        messageMaxBytes = try c.decodeIfPresent(Int.self, forKey: .messageMaxBytes) ?? d.messageMaxBytes
+        retentionCheckIntervalMs = try c.decodeIfPresent(Int64.self, forKey: .retentionCheckIntervalMs) ?? d.retentionCheckIntervalMs
+        offsetsRetentionMinutes = try c.decodeIfPresent(Int64.self, forKey: .offsetsRetentionMinutes) ?? d.offsetsRetentionMinutes
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
+    }
+
+    public static let keys: [ConfigKeyDoc] = [
+        .init("id", "integer", default: "0", "broker id, unique per node in a cluster"),
+        .init("dataDir", "path", default: "data", "directory for the data of every plugin that stores files"),
+        .init("autoCreateTopics", "boolean", default: "true", "create unknown topics when clients ask for them"),
+        .init("defaultPartitions", "integer", default: "1", "partitions of auto-created topics"),
+        .init("messageMaxBytes", "bytes", default: "1048588", "largest record batch accepted"),
+        .init("retentionCheckIntervalMs", "milliseconds", default: "300000", "how often retention runs"),
+        .init("offsetsRetentionMinutes", "minutes", default: "10080", "committed offsets of empty groups expire after this"),
+        .init("logLevel", "string", default: "info", "trace, debug, info, notice, warning, error or critical"),
+    ]
+
+    public func validate() -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        if id < 0 { problems.append(.init(keyPath: "id", "must be 0 or more, got \(id)")) }
+        if dataDir.isEmpty { problems.append(.init(keyPath: "dataDir", "must name a directory, got an empty string")) }
+        if !(1...100_000).contains(defaultPartitions) {
+            problems.append(.init(keyPath: "defaultPartitions", "must be between 1 and 100000, got \(defaultPartitions)"))
+        }
+        if !(1...(1 << 30)).contains(messageMaxBytes) {
+            problems.append(.init(keyPath: "messageMaxBytes", "must be between 1 and 1073741824 bytes, got \(messageMaxBytes)"))
+        }
+        if retentionCheckIntervalMs < 100 {
+            problems.append(.init(keyPath: "retentionCheckIntervalMs", "must be at least 100 ms, got \(retentionCheckIntervalMs)"))
+        }
+        if offsetsRetentionMinutes < 1 {
+            problems.append(.init(keyPath: "offsetsRetentionMinutes", "must be at least 1 minute, got \(offsetsRetentionMinutes)"))
+        }
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        if !levels.contains(logLevel) {
+            problems.append(.init(keyPath: "logLevel", "unknown level '\(logLevel)'; use one of \(levels.joined(separator: ", "))"))
+        }
+        return problems
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// A metadata plugin: the topic registry, committed consumer-group offsets and
+/// connector positions — everything besides records that must survive a restart.
+///
+/// Every write that returns has been made durable (a client is told it succeeded only
+/// after that). The contract is written down as `MetadataStoreConformance`.
+public protocol MetadataStore: Sendable {
+    // MARK: Topics
+
+    /// Registers a topic; throws `MetadataError.topicExists` if the name is taken.
+    func createTopic(_ topic: TopicRecord) async throws
+    /// Removes a topic with its configs and every group offset for it;
+    /// throws `unknownTopic` if absent.
+    func deleteTopic(named name: String) async throws
+    /// All registered topics, sorted by name.
+    func topics() async throws -> [TopicRecord]
+    /// Raises a topic's partition count; throws `invalidPartitionCount` if not larger.
+    func setPartitionCount(topic: String, count: Int32) async throws
+    /// Replaces a topic's config overrides (`nil` value removes a key).
+    func updateTopicConfigs(topic: String, set: [String: String?]) async throws
+
+    // MARK: Consumer groups
+
+    /// Stores committed offsets of one group atomically: all or none.
+    func commitOffsets(group: String, _ offsets: [TopicPartition: CommittedOffset]) async throws
+    /// The committed offsets of a group (empty when it has none).
+    func committedOffsets(group: String) async throws -> [TopicPartition: CommittedOffset]
+    /// Removes some committed offsets of a group.
+    func deleteOffsets(group: String, partitions: [TopicPartition]) async throws
+    /// Removes a group's offsets and stored state.
+    func deleteGroup(_ group: String) async throws
+    /// Groups that have committed offsets or stored state, sorted.
+    func groups() async throws -> [String]
+    /// Stores the state of a group that must survive a restart.
+    func saveGroupState(_ state: GroupStateRecord) async throws
+    /// The stored state of a group, if any.
+    func groupState(_ group: String) async throws -> GroupStateRecord?
+
+    // MARK: Connectors
+
+    /// Stores positions of a connector (e.g. the next offset per partition), atomically.
+    func setConnectorPositions(connector: String, _ positions: [String: String]) async throws
+    /// All positions of a connector.
+    func connectorPositions(connector: String) async throws -> [String: String]
+
+    /// Releases files and connections. Later calls throw.
+    func close() async throws
+}
+
+/// A registered topic.
+public struct TopicRecord: Sendable, Equatable, Codable {
+    public var name: String
+    public var id: UUID
+    public var partitionCount: Int32
+    /// Overrides of broker defaults, e.g. `retention.ms`, `max.message.bytes`.
+    public var configs: [String: String]
+    public var createdAt: Date
+
+    public init(name: String, id: UUID = UUID(), partitionCount: Int32, configs: [String: String] = [:], createdAt: Date = Date()) {
+        self.name = name
+        self.id = id
+        self.partitionCount = partitionCount
+        self.configs = configs
+        self.createdAt = createdAt
+    }
+}
+
+/// An offset a consumer group committed for one partition.
+public struct CommittedOffset: Sendable, Equatable, Codable {
+    /// The next offset the group will consume.
+    public var offset: Int64
+    public var leaderEpoch: Int32?
+    public var metadata: String?
+    public var commitTime: Date
+
+    public init(offset: Int64, leaderEpoch: Int32? = nil, metadata: String? = nil, commitTime: Date = Date()) {
+        self.offset = offset
+        self.leaderEpoch = leaderEpoch
+        self.metadata = metadata
+        self.commitTime = commitTime
+    }
+}
+
+/// What of a group outlives a restart: members rejoin, but the generation continues.
+public struct GroupStateRecord: Sendable, Equatable, Codable {
+    public var group: String
+    /// e.g. "consumer"; nil for groups that only commit offsets.
+    public var protocolType: String?
+    public var generation: Int32
+    public var updatedAt: Date
+
+    public init(group: String, protocolType: String?, generation: Int32, updatedAt: Date = Date()) {
+        self.group = group
+        self.protocolType = protocolType
+        self.generation = generation
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Errors a metadata plugin reports.
+public enum MetadataError: Error, Sendable, Equatable, CustomStringConvertible {
+    case topicExists(String)
+    case unknownTopic(String)
+    case invalidPartitionCount(topic: String, current: Int32, requested: Int32)
+    case closed
+    /// The store cannot be used; the message names the file or server and what to do.
+    case unusable(String)
+
+    public var description: String {
+        switch self {
+        case .topicExists(let name): "topic '\(name)' already exists"
+        case .unknownTopic(let name): "topic '\(name)' does not exist"
+        case .invalidPartitionCount(let topic, let current, let requested):
+            "topic '\(topic)' has \(current) partitions; the new count \(requested) must be larger"
+        case .closed: "the metadata store is closed"
+        case .unusable(let why): why
+        }
+    }
+}

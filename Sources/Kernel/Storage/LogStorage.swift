@@ -1,0 +1,229 @@
+import Foundation
+import NIOCore
+
+/// A storage plugin: where the records of every topic-partition live.
+///
+/// The contract is written down as `LogStorageConformance`; every implementation's tests
+/// run that suite with their own factory.
+public protocol LogStorage: Sendable {
+    /// Segment settings used when a topic sets no `segment.bytes` / `segment.ms`.
+    var defaultLogConfig: PartitionLogConfig { get }
+    /// Retention used when a topic sets no `retention.ms` / `retention.bytes`.
+    var defaultRetention: RetentionPolicy { get }
+
+    /// Opens (creating if absent) the log of one partition. Opening an already open
+    /// partition returns the same log.
+    func open(_ partition: TopicPartition, config: PartitionLogConfig) async throws -> any PartitionLog
+
+    /// Closes and removes every byte of one partition (topic deletion).
+    func delete(_ partition: TopicPartition) async throws
+
+    /// Partitions that have data in this storage, open or not; the broker compares them
+    /// with the metadata registry at start-up to report orphans.
+    func storedPartitions() async throws -> [TopicPartition]
+
+    /// Flushes and closes every open log. Later calls on those logs throw `closed`.
+    func close() async throws
+}
+
+/// The append-only log of one topic-partition.
+///
+/// Offsets are contiguous: the first append of an empty log gets offset 0 (or the log
+/// start offset), and every batch's base offset is the previous batch's last offset + 1.
+public protocol PartitionLog: AnyObject, Sendable {
+    var topicPartition: TopicPartition { get }
+
+    /// Appends whole, already validated v2 batches in order, assigning offsets from the
+    /// log end offset and rewriting each batch's base offset in place. Durability follows
+    /// the plugin's flush policy; when this returns, the records are readable.
+    func append(_ batches: [RecordBatch]) async throws -> LogAppendInfo
+
+    /// Whole batches starting with the batch that contains `offset`, stopping before
+    /// `maxBytes` would be exceeded — but at least one batch when `minOneBatch` is set and
+    /// one exists, even if it alone is larger (as Kafka does) — and never past
+    /// `maxOffset` (exclusive; the high watermark). Reading at the log end returns an
+    /// empty payload; outside [logStart, logEnd] throws `offsetOutOfRange`.
+    func read(from offset: Int64, maxBytes: Int, maxOffset: Int64?, minOneBatch: Bool) async throws -> LogReadResult
+
+    /// The first batch whose max timestamp is at or after `timestamp` (milliseconds),
+    /// or nil when every record is older.
+    func batch(atOrAfterTimestamp timestamp: Int64) async throws -> LogBatchPosition?
+
+    /// The batch holding the largest timestamp in the log, or nil when empty.
+    func batchWithMaxTimestamp() async throws -> LogBatchPosition?
+
+    /// Start offset, end offset and size.
+    func offsets() async throws -> LogOffsets
+
+    /// Removes every batch at or after `offset`, which must be a batch boundary (or at/after
+    /// the log end, which is a no-op); otherwise throws `notBatchBoundary`.
+    func truncate(to offset: Int64) async throws
+
+    /// Deletes whole old data by time and size; never the newest data being written to
+    /// (the active segment). Returns how the log start moved.
+    func applyRetention(_ policy: RetentionPolicy, now: Date) async throws -> RetentionResult
+
+    /// Makes everything appended so far durable.
+    func flush() async throws
+}
+
+/// Per-partition settings a storage plugin honours (topic configs override the plugin's).
+public struct PartitionLogConfig: Sendable, Equatable {
+    /// Roll a new segment when the active one reaches this many bytes. Default 1 GiB.
+    public var segmentBytes: Int
+    /// Roll a new segment when the active one is this old, in milliseconds. Default 7 days.
+    public var segmentMs: Int64
+
+    public init(segmentBytes: Int = 1 << 30, segmentMs: Int64 = 7 * 24 * 3_600_000) {
+        self.segmentBytes = segmentBytes
+        self.segmentMs = segmentMs
+    }
+}
+
+/// How much old data to keep. `nil` means unlimited.
+public struct RetentionPolicy: Sendable, Equatable {
+    /// Delete data whose newest record is older than this, in milliseconds.
+    public var retentionMs: Int64?
+    /// Delete the oldest data while the partition is larger than this, in bytes.
+    public var retentionBytes: Int64?
+
+    public init(retentionMs: Int64? = nil, retentionBytes: Int64? = nil) {
+        self.retentionMs = retentionMs
+        self.retentionBytes = retentionBytes
+    }
+}
+
+public struct RetentionResult: Sendable, Equatable {
+    public var previousLogStartOffset: Int64
+    public var logStartOffset: Int64
+    public var deletedBytes: Int64
+    public init(previousLogStartOffset: Int64, logStartOffset: Int64, deletedBytes: Int64) {
+        self.previousLogStartOffset = previousLogStartOffset
+        self.logStartOffset = logStartOffset
+        self.deletedBytes = deletedBytes
+    }
+}
+
+/// Offsets of the appended records.
+public struct LogAppendInfo: Sendable, Equatable {
+    public var firstOffset: Int64
+    public var lastOffset: Int64
+    /// Log end offset after the append (`lastOffset + 1`).
+    public var logEndOffset: Int64
+    public var logStartOffset: Int64
+    public init(firstOffset: Int64, lastOffset: Int64, logEndOffset: Int64, logStartOffset: Int64) {
+        self.firstOffset = firstOffset
+        self.lastOffset = lastOffset
+        self.logEndOffset = logEndOffset
+        self.logStartOffset = logStartOffset
+    }
+}
+
+public struct LogOffsets: Sendable, Equatable {
+    /// The first offset still stored.
+    public var logStartOffset: Int64
+    /// The offset the next record will get.
+    public var logEndOffset: Int64
+    /// Bytes stored for the partition (batch bytes, not index overhead).
+    public var sizeBytes: Int64
+    public init(logStartOffset: Int64, logEndOffset: Int64, sizeBytes: Int64) {
+        self.logStartOffset = logStartOffset
+        self.logEndOffset = logEndOffset
+        self.sizeBytes = sizeBytes
+    }
+}
+
+/// Where a batch sits: its offsets and max timestamp (milliseconds).
+public struct LogBatchPosition: Sendable, Equatable {
+    public var baseOffset: Int64
+    public var lastOffset: Int64
+    public var maxTimestamp: Int64
+    public init(baseOffset: Int64, lastOffset: Int64, maxTimestamp: Int64) {
+        self.baseOffset = baseOffset
+        self.lastOffset = lastOffset
+        self.maxTimestamp = maxTimestamp
+    }
+}
+
+public struct LogReadResult: Sendable {
+    /// Whole batches, possibly none.
+    public var payload: LogPayload
+    public var logStartOffset: Int64
+    public var logEndOffset: Int64
+    public init(payload: LogPayload, logStartOffset: Int64, logEndOffset: Int64) {
+        self.payload = payload
+        self.logStartOffset = logStartOffset
+        self.logEndOffset = logEndOffset
+    }
+}
+
+/// Batches read from a log: bytes in memory, or a region of a file that a protocol
+/// plugin can send with `sendfile` without copying.
+public enum LogPayload: Sendable {
+    case bytes(ByteBuffer)
+    case file(LogFileRegion)
+
+    public static let empty = LogPayload.bytes(ByteBuffer())
+
+    public var byteCount: Int {
+        switch self {
+        case .bytes(let buffer): buffer.readableBytes
+        case .file(let region): region.length
+        }
+    }
+
+    /// The payload's bytes in memory (reads the file region).
+    public func load() throws -> ByteBuffer {
+        switch self {
+        case .bytes(let buffer): buffer
+        case .file(let region): try region.load()
+        }
+    }
+}
+
+/// An open, read-only file descriptor shared by the regions read from it; closed when
+/// the last reference goes away, so a segment deleted by retention while a fetch is
+/// still sending it stays readable until the send ends.
+public final class LogFileHandle: Sendable {
+    public let descriptor: CInt
+    public let path: String
+
+    /// Takes ownership of `descriptor`.
+    public init(descriptor: CInt, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    deinit { _ = Foundation.close(descriptor) }
+}
+
+/// `length` bytes of whole batches at byte `offset` of a file.
+public struct LogFileRegion: Sendable {
+    public var file: LogFileHandle
+    public var offset: Int64
+    public var length: Int
+
+    public init(file: LogFileHandle, offset: Int64, length: Int) {
+        self.file = file
+        self.offset = offset
+        self.length = length
+    }
+
+    /// Reads the region into memory with `pread`.
+    public func load() throws -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: length)
+        let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
+            var done = 0
+            while done < length {
+                let n = pread(file.descriptor, raw.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+                if n <= 0 { return n < 0 ? -1 : done }
+                done += n
+            }
+            return done
+        }
+        guard read == length else {
+            throw StorageError.io(path: file.path, operation: "read", errno: errno)
+        }
+        return buffer
+    }
+}
