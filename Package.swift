@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     ],
     targets: [
         // MARK: Kernel and its contract suites
@@ -80,11 +81,25 @@ let package = Package(
             path: "Sources/ProtocolPlugins/Kafka",
             swiftSettings: strict),
 
+        // MARK: Connectors
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/Connectors/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(
+            name: "SluiceBeats",
+            dependencies: [
+                "SluiceKernel", "CZlib", nioCore, nioPosix, logging, metrics, lifecycle,
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Connectors/Beats",
+            swiftSettings: strict),
+
         // MARK: Composition root
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
+                "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka", "SluiceBeats",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -111,6 +126,10 @@ let package = Package(
         .testTarget(
             name: "SluiceKafkaTests",
             dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceBeatsTests",
+            dependencies: ["SluiceBeats", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, nioPosix, logging, metrics],
             swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
