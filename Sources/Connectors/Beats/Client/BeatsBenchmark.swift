@@ -1,5 +1,8 @@
 import Foundation
+import Logging
 import NIOCore
+import ServiceLifecycle
+import SluiceKernel
 
 /// Load for a running beats input, ready for `sluice bench beats`: clients on their own
 /// threads send prebuilt windows of Filebeat-shaped JSON events, keep `pipelining`
@@ -66,6 +69,26 @@ public enum BeatsBenchmark {
         }
         let events = windowsPerConnection * max(1, options.connections) * options.windowSize
         return Result(events: events, bytes: events * options.eventBytes, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Starts a beats input on `broker` (on a free port of `config.listen`'s host), runs
+    /// the load against it, and stops it gracefully: what `sluice bench beats` runs.
+    public static func runInProcess(broker: Broker, config: BeatsInputFactory.Configuration = .init(),
+                                    options: Options, logger: Logger) async throws -> Result {
+        var config = config
+        config.listen.port = 0
+        let input = try BeatsInput(config: config, broker: broker,
+                                   context: PluginContext(instanceName: "bench", dataDirectory: URL(fileURLWithPath: "."), logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [.init(service: input)], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { tasks.cancelAll() }
+            let port = try await input.listeningPort()
+            let result = try await run(host: config.listen.host, port: port, options: options)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        }
     }
 
     /// One window of `windowSize` events with sequences 1…n, as bytes on the wire.
