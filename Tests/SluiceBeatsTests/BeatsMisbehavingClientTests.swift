@@ -89,13 +89,13 @@ import Testing
     }
 
     @Test func aClientSilentMidFrameIsClosedAfterTheIdleTimeout() async throws {
-        try await withBeatsInput({ $0.idleTimeoutMs = 1000 }) { server in
+        try await withBeatsInput({ $0.idleTimeoutMs = 3000 }) { server in
             let client = try await server.connect()
             let window = buffer { encoder.window(events: [sampleEvent(2)], into: &$0) }
             try await client.send(window.getSlice(at: 0, length: window.readableBytes - 3)!)
             let started = Date()
             #expect(try await client.waitForServerClose())
-            #expect(Date().timeIntervalSince(started) > 0.8)
+            #expect(Date().timeIntervalSince(started) > 2.5)
             #expect(server.logs.contains("closing idle beats connection"))
             try await expectStillServing(server, storedBefore: 0)
         }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 
 /// What the server needs from an event besides its bytes.
@@ -16,23 +21,20 @@ public struct EventFields: Sendable, Equatable {
 /// Field paths are dotted (`fields.log_topic` finds `{"fields":{"log_topic":…}}`); a
 /// top-level member named with the whole dotted path (`{"fields.log_topic":…}`) matches too.
 public struct EventScanner: Sendable {
-    private enum Slot: Int, CaseIterable { case timestamp, key, topic }
+    /// What each capture slot holds (the bit `1 << rawValue` in masks).
+    enum Slot: Int { case timestamp = 0, key, topic }
 
-    /// Path segments per slot, as UTF-8; nil when the slot is not wanted.
-    private let paths: [[[UInt8]]?]
-    /// The whole dotted path per slot, for the flat-name match at the top level.
-    private let flatNames: [[UInt8]?]
-    /// Slots with a path, in order.
-    private let wantedSlots: [Int]
+    private let table: PathTable
+    /// Slots with a path.
+    private let wantedMask: UInt8
 
     /// - Parameters:
     ///   - keyField: dotted path of the record key field, or nil for null keys.
     ///   - topicField: dotted path of the routing field, or nil to route nothing.
     public init(keyField: String? = nil, topicField: String? = nil) {
         let fields: [String?] = ["@timestamp", keyField, topicField]
-        paths = fields.map { $0.map { $0.split(separator: ".", omittingEmptySubsequences: false).map { Array($0.utf8) } } }
-        flatNames = fields.map { field in field.flatMap { $0.contains(".") ? Array($0.utf8) : nil } }
-        wantedSlots = fields.indices.filter { fields[$0] != nil }
+        table = PathTable(fields)
+        wantedMask = fields.indices.reduce(0) { fields[$1] == nil ? $0 : $0 | UInt8(1 << $1) }
     }
 
     /// Scans one event.
@@ -43,11 +45,11 @@ public struct EventScanner: Sendable {
                 return .failure(JSONScanError(reason: "the payload is empty", offset: 0))
             }
             var cursor = JSONCursor(base, count: raw.count)
-            var captures = [Capture?](repeating: nil, count: Slot.allCases.count)
+            var captures = Captures()
             do throws(JSONScanError) {
                 cursor.skipWhitespace()
                 guard !cursor.atEnd, cursor.current == 0x7B else { throw cursor.fail("an event must be a JSON object") }
-                try scanObject(&cursor, level: 0, wanted: wantedSlots, captures: &captures)
+                try scanObject(&cursor, level: 0, wanted: wantedMask, captures: &captures)
                 cursor.skipWhitespace()
                 guard cursor.atEnd else { throw cursor.fail("unexpected bytes after the object") }
             } catch {
@@ -66,8 +68,21 @@ public struct EventScanner: Sendable {
         case raw(Range<Int>)
     }
 
-    /// Walks an object at `level` of the paths in `wanted` (slot indices).
-    private func scanObject(_ cursor: inout JSONCursor, level: Int, wanted: [Int], captures: inout [Capture?]) throws(JSONScanError) {
+    /// One capture per slot, without an array allocation per event.
+    private struct Captures {
+        var timestamp: Capture?
+        var key: Capture?
+        var topic: Capture?
+
+        mutating func set(_ mask: UInt8, _ capture: Capture) {
+            if mask & 1 != 0 { timestamp = capture }
+            if mask & 2 != 0 { key = capture }
+            if mask & 4 != 0 { topic = capture }
+        }
+    }
+
+    /// Walks an object at `level` of the paths of the slots in `wanted` (a bit mask).
+    private func scanObject(_ cursor: inout JSONCursor, level: Int, wanted: UInt8, captures: inout Captures) throws(JSONScanError) {
         guard level < JSONCursor.maxDepth else { throw cursor.fail("nested deeper than \(JSONCursor.maxDepth) levels") }
         cursor.index += 1
         cursor.skipWhitespace()
@@ -80,29 +95,18 @@ public struct EventScanner: Sendable {
             guard !cursor.atEnd, cursor.current == 0x22 else { throw cursor.fail("expected a quoted member name") }
             let name = try cursor.string()
             try cursor.expect(0x3A, "':' after a member name")
-            var deeper: [Int] = []
-            var capturing: [Int] = []
-            for slot in wanted {
-                let path = paths[slot]!
-                if level < path.count, matches(path[level], name, cursor) {
-                    if level == path.count - 1 { capturing.append(slot) } else { deeper.append(slot) }
-                } else if level == 0, let flat = flatNames[slot], matches(flat, name, cursor) {
-                    capturing.append(slot)
-                }
-            }
+            let (capturing, deeper) = table.match(cursor.bytes + name.lowerBound, count: name.count, level: level, wanted: wanted)
             cursor.skipWhitespace()
             guard !cursor.atEnd else { throw cursor.fail("expected a value but the payload ended") }
-            if !capturing.isEmpty {
+            if capturing != 0 {
                 let start = cursor.index
-                let capture: Capture
                 if cursor.current == 0x22 {
-                    capture = .string(try cursor.string())
+                    captures.set(capturing, .string(try cursor.string()))
                 } else {
                     try cursor.skipValue(depth: level + 1)
-                    capture = .raw(start..<cursor.index)
+                    captures.set(capturing, .raw(start..<cursor.index))
                 }
-                for slot in capturing { captures[slot] = capture }
-            } else if !deeper.isEmpty && cursor.current == 0x7B {
+            } else if deeper != 0 && cursor.current == 0x7B {
                 try scanObject(&cursor, level: level + 1, wanted: deeper, captures: &captures)
             } else {
                 try cursor.skipValue(depth: level + 1)
@@ -120,29 +124,85 @@ public struct EventScanner: Sendable {
         }
     }
 
-    private func matches(_ expected: [UInt8], _ name: Range<Int>, _ cursor: JSONCursor) -> Bool {
-        guard expected.count == name.count else { return false }
-        for (offset, byte) in expected.enumerated() where cursor.bytes[name.lowerBound + offset] != byte { return false }
-        return true
-    }
-
-    private func fields(from captures: [Capture?], base: UnsafePointer<UInt8>) -> EventFields {
+    private func fields(from captures: Captures, base: UnsafePointer<UInt8>) -> EventFields {
         var fields = EventFields()
-        func bytes(_ capture: Capture) -> [UInt8]? {
-            switch capture {
-            case .string(let range):
-                return JSONString.unescape(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
-            case .raw(let range):
-                return Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
-            }
+        if case .string(let range) = captures.timestamp {
+            let text = UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
+            fields.timestamp = text.contains(0x5C) ? JSONString.unescape(text).flatMap(RFC3339.milliseconds) : RFC3339.milliseconds(text)
         }
-        if case .string = captures[Slot.timestamp.rawValue], let text = bytes(captures[Slot.timestamp.rawValue]!) {
-            fields.timestamp = RFC3339.milliseconds(text)
+        switch captures.key {
+        case .string(let range):
+            fields.key = JSONString.unescape(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
+        case .raw(let range):
+            fields.key = Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
+        case nil:
+            break
         }
-        if let capture = captures[Slot.key.rawValue] { fields.key = bytes(capture) }
-        if case .string = captures[Slot.topic.rawValue], let text = bytes(captures[Slot.topic.rawValue]!) {
+        if case .string(let range) = captures.topic,
+           let text = JSONString.unescape(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)) {
             fields.topic = String(decoding: text, as: UTF8.self)
         }
         return fields
+    }
+}
+
+/// The wanted paths as flat entries — one per path segment, plus one per whole dotted
+/// name for the top-level flat match — in memory that is never reference counted, so
+/// matching a member name costs byte compares only.
+private final class PathTable: @unchecked Sendable {
+    struct Entry {
+        var slotBit: UInt8
+        var level: Int
+        var start: Int
+        var count: Int
+        var isLast: Bool
+    }
+
+    // Written once in init and only read after: safe to share across threads.
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    private let entries: UnsafeMutableBufferPointer<Entry>
+
+    init(_ fields: [String?]) {
+        var names: [UInt8] = []
+        var list: [Entry] = []
+        for (slot, field) in fields.enumerated() {
+            guard let field else { continue }
+            let segments = field.split(separator: ".", omittingEmptySubsequences: false)
+            for (level, segment) in segments.enumerated() {
+                list.append(Entry(slotBit: UInt8(1 << slot), level: level, start: names.count, count: segment.utf8.count,
+                                  isLast: level == segments.count - 1))
+                names += segment.utf8
+            }
+            if segments.count > 1 {
+                list.append(Entry(slotBit: UInt8(1 << slot), level: 0, start: names.count, count: field.utf8.count, isLast: true))
+                names += field.utf8
+            }
+        }
+        bytes = .allocate(capacity: max(1, names.count))
+        _ = bytes.initialize(from: names)
+        entries = .allocate(capacity: max(1, list.count))
+        _ = entries.initialize(from: list)
+        entryCount = list.count
+    }
+
+    private let entryCount: Int
+
+    deinit {
+        bytes.deallocate()
+        entries.deallocate()
+    }
+
+    /// Which wanted slots the member `name` completes (capture its value) and which it
+    /// leads into (descend when the value is an object), as bit masks.
+    func match(_ name: UnsafePointer<UInt8>, count: Int, level: Int, wanted: UInt8) -> (capturing: UInt8, deeper: UInt8) {
+        var capturing: UInt8 = 0
+        var deeper: UInt8 = 0
+        for index in 0..<entryCount {
+            let entry = entries[index]
+            guard entry.level == level, wanted & entry.slotBit != 0, entry.count == count,
+                  memcmp(name, bytes.baseAddress! + entry.start, count) == 0 else { continue }
+            if entry.isLast { capturing |= entry.slotBit } else { deeper |= entry.slotBit }
+        }
+        return (capturing, deeper)
     }
 }

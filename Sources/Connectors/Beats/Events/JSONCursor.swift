@@ -55,6 +55,17 @@ struct JSONCursor {
     mutating func string() throws(JSONScanError) -> Range<Int> {
         let open = index
         var from = index + 1
+        // Most names and values are short: a plain loop beats a memchr call on them.
+        let shortEnd = min(count, from + 24)
+        while from < shortEnd {
+            let byte = bytes[from]
+            if byte == 0x22 {
+                index = from + 1
+                return open + 1..<from
+            }
+            if byte == 0x5C { break }
+            from += 1
+        }
         while true {
             guard from < count, let hit = memchr(bytes + from, 0x22, count - from) else {
                 throw JSONScanError(reason: "unterminated string", offset: open)

@@ -8,6 +8,11 @@ enum RFC3339 {
     /// Accepts `T`, `t` or a space between date and time, 0–9 fraction digits
     /// (truncated to milliseconds), and `Z`, `z`, `±HH:MM`, `±HHMM` or `±HH` zones.
     static func milliseconds(_ text: [UInt8]) -> Int64? {
+        text.withUnsafeBufferPointer { milliseconds($0) }
+    }
+
+    /// The same, reading the bytes in place (no copy per event).
+    static func milliseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
         var index = 0
         func digits(_ count: Int) -> Int? {
             guard index + count <= text.count else { return nil }

@@ -83,16 +83,20 @@ public struct WindowAssembler: Sendable {
 
     private mutating func add(_ event: BeatsEvent, emit: (WindowChunk) -> Void) throws(BeatsProtocolError) {
         guard var open = window else { throw .dataBeforeWindow(sequence: event.sequence) }
-        var chunk = pending ?? WindowChunk(version: open.version, startsWindow: open.received == 0)
-        chunk.byteCount += event.value.readableBytes
-        chunk.events.append(event)
+        if pending == nil {
+            pending = WindowChunk(version: open.version, startsWindow: open.received == 0)
+            pending!.events.reserveCapacity(Int(min(open.expected - open.received, 4096)))
+        }
+        // Mutated in place: a copy of the chunk here would copy its event array per event.
+        pending!.byteCount += event.value.readableBytes
+        pending!.events.append(event)
         open.received += 1
         open.lastSequence = event.sequence
         window = open
-        pending = chunk
         if open.received == open.expected {
             finishWindow(emit: emit)
-        } else if chunk.byteCount >= chunkBytes {
+        } else if pending!.byteCount >= chunkBytes {
+            let chunk = pending!
             pending = nil
             emit(chunk)
         }
@@ -103,10 +107,10 @@ public struct WindowAssembler: Sendable {
     private mutating func finishWindow(emit: (WindowChunk) -> Void) {
         guard let open = window else { return }
         var chunk = pending ?? WindowChunk(version: open.version, startsWindow: false)
-        chunk.completesWindow = true
-        chunk.ackSequence = open.lastSequence
         window = nil
         pending = nil
+        chunk.completesWindow = true
+        chunk.ackSequence = open.lastSequence
         emit(chunk)
     }
 }

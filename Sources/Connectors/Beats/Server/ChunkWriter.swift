@@ -8,8 +8,8 @@ struct ChunkWriter: Sendable {
     let broker: Broker
     /// Where events go without a usable `topicField` value.
     let defaultTopic: String
-    /// A record batch is cut once its records hold about this many bytes
-    /// (`broker.messageMaxBytes`, so Kafka consumers accept every batch).
+    /// A record batch is cut once its records hold about this many bytes: 1 MiB, or
+    /// `broker.messageMaxBytes` when smaller (so Kafka consumers accept every batch).
     let maxBatchBytes: Int
     let logger: Logger
     private var partitioner = Partitioner()
@@ -19,7 +19,7 @@ struct ChunkWriter: Sendable {
     init(broker: Broker, defaultTopic: String, logger: Logger) {
         self.broker = broker
         self.defaultTopic = defaultTopic
-        self.maxBatchBytes = broker.config.messageMaxBytes
+        self.maxBatchBytes = min(broker.config.messageMaxBytes, 1 << 20)
         self.logger = logger
     }
 
@@ -64,7 +64,8 @@ struct ChunkWriter: Sendable {
                 records.removeAll(keepingCapacity: true)
                 bytes = 0
             }
-            records.append(Record(key: event.key, value: Array(event.value.readableBytesView), timestamp: event.timestamp))
+            let value = event.value.withUnsafeReadableBytes { Array($0) }
+            records.append(Record(key: event.key, value: value, timestamp: event.timestamp))
             bytes += size
         }
         if !records.isEmpty { batches.append(builder.build(records)) }
