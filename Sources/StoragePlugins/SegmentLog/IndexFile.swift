@@ -117,7 +117,7 @@ final class IndexFile<Entry: IndexEntry> {
     /// Appends entries to the file and to memory; on failure neither changes.
     func append(_ new: [Entry]) throws {
         guard !new.isEmpty else { return }
-        let existing = try entries()
+        let existingCount = try count()
         let fd = try openFile()
         var bytes = [UInt8](repeating: 0, count: new.count * Entry.size)
         bytes.withUnsafeMutableBytes { raw in
@@ -125,22 +125,25 @@ final class IndexFile<Entry: IndexEntry> {
                 entry.store(into: UnsafeMutableRawBufferPointer(rebasing: raw[(i * Entry.size)...]))
             }
         }
-        let at = Int64(existing.count * Entry.size)
+        let at = Int64(existingCount * Entry.size)
         do {
             try bytes.withUnsafeBytes { (raw) in try FileIO.write(fd, raw, at: at, path: path) }
         } catch {
             try? FileIO.truncate(fd, to: at, path: path)
             throw error
         }
-        loaded = existing + new
+        // In place: no other reference to the array is alive here, so no copy.
+        loaded!.append(contentsOf: new)
     }
+
+    /// How many entries there are (loads the file on first use).
+    func count() throws -> Int { try entries().count }
 
     /// Keeps only the first `count` entries.
     func truncate(toCount count: Int) throws {
-        let existing = try entries()
-        guard count < existing.count else { return }
+        guard count < (try self.count()) else { return }
         try FileIO.truncate(try openFile(), to: Int64(count * Entry.size), path: path)
-        loaded = Array(existing[..<count])
+        loaded!.removeSubrange(count...)
     }
 
     /// Replaces the whole file with `entries` (a rebuild).

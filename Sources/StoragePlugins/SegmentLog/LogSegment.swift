@@ -89,7 +89,7 @@ final class LogSegment {
             position += Int64(batch.byteCount)
         }
         try BatchWriter.write(batches, baseOffsets: firstOffsets, to: descriptor, at: size, path: logPath)
-        let offsetCount = try offsetIndex.entries().count
+        let offsetCount = try offsetIndex.count()
         do {
             try offsetIndex.append(builder.offsetEntries)
             try timeIndex.append(builder.timeEntries)
@@ -196,8 +196,10 @@ final class LogSegment {
         try FileIO.truncate(descriptor, to: position, path: logPath)
         size = position
         nextOffset = offset
-        try offsetIndex.truncate(toCount: try offsetIndex.entries().prefix { $0.relativeOffset < relative }.count)
-        try timeIndex.truncate(toCount: try timeIndex.entries().prefix { $0.relativeOffset < relative }.count)
+        let offsetEntriesKept = try offsetIndex.entries().prefix { $0.relativeOffset < relative }.count
+        try offsetIndex.truncate(toCount: offsetEntriesKept)
+        let timeEntriesKept = try timeIndex.entries().prefix { $0.relativeOffset < relative }.count
+        try timeIndex.truncate(toCount: timeEntriesKept)
         // The max timestamp is the last time entry's or a later batch's: scan from there.
         maxTimestamp = -1
         offsetOfMaxTimestamp = -1
