@@ -87,9 +87,9 @@ struct SegmentLayoutTests {
             #expect(capped.last.map { $0.lastOffset < limit } ?? true)
             #expect(capped.last?.lastOffset == ends[start + 4], "maxOffset stops before the batch at \(limit)")
         }
-        let index = dir.partition(tp) + "/00000000000000000000.index"
-        #expect(try fileSize(index) > 8 * 20, "an entry roughly every 100 bytes of batches")
         try await storage.close()
+        let index = dir.partition(tp) + "/00000000000000000000.index"
+        #expect(try fileSize(index) > 8 * 20, "once sealed, the file has an entry roughly every 100 bytes of batches")
     }
 
     @Test func rollsWhenTheActiveSegmentIsOlderThanSegmentMs() async throws {

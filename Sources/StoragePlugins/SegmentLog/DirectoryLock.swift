@@ -6,6 +6,8 @@ import SluiceKernel
 /// goes away (the descriptor closes) or the process dies.
 final class DirectoryLock: Sendable {
     static let fileName = ".lock"
+    /// Tries 10 ms apart before reporting the lock as held (a quarter of a second).
+    static let attempts = 25
     let descriptor: CInt
     let directory: String
 
@@ -14,8 +16,17 @@ final class DirectoryLock: Sendable {
     init(directory: String) throws {
         let path = directory + "/" + Self.fileName
         let fd = try FileIO.open(path, create: true)
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        // A lock just released can still be held for a moment by a process being spawned
+        // by the previous holder (between fork and exec it shares the descriptor), so a
+        // busy lock is retried briefly before it counts as held.
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
+            attempts += 1
+            if (code == EWOULDBLOCK || code == EAGAIN || code == EINTR) && attempts < Self.attempts {
+                usleep(10_000)
+                continue
+            }
             let holder = (try? FileIO.readFile(path)).flatMap {
                 Int32(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
             }

@@ -53,19 +53,22 @@ struct TimeEntry: IndexEntry {
 ///
 /// Entries of old segments are loaded on first use, so a partition with many segments
 /// costs memory only for the segments that are read. An index is never the source of
-/// truth: recovery rebuilds it from the log, so it is written without fsync until the
-/// segment rolls or closes.
+/// truth — recovery rebuilds the active segment's from the log — so new entries reach
+/// the file a page at a time, and all of them when the segment is sealed (roll, clean
+/// close), which is also when the file is fsynced.
 final class IndexFile<Entry: IndexEntry> {
     let path: String
     private var loaded: [Entry]?
+    /// How many of the entries are in the file; the rest are only in memory.
+    private var persisted = 0
     /// The write descriptor while the segment is active; a handle so that an fsync
     /// running elsewhere keeps it open.
     private(set) var writer: LogFileHandle?
+    /// Pending entries are written once there are this many (about a page).
+    private static var writeThreshold: Int { max(1, 4096 / Entry.size) }
 
-    /// An index holding `entries`, which the caller has just written or verified.
-    init(path: String, entries: [Entry]?) {
+    init(path: String) {
         self.path = path
-        self.loaded = entries
     }
 
     /// Entries, reading the file on first use. A file whose size is not a whole number
@@ -78,6 +81,7 @@ final class IndexFile<Entry: IndexEntry> {
             (0..<count).map { Entry(UnsafeRawBufferPointer(rebasing: raw[($0 * Entry.size)..<(($0 + 1) * Entry.size)])) }
         }
         loaded = parsed
+        persisted = count
         return parsed
     }
 
@@ -114,26 +118,41 @@ final class IndexFile<Entry: IndexEntry> {
         return low == 0 ? nil : all[low - 1]
     }
 
-    /// Appends entries to the file and to memory; on failure neither changes.
+    /// Appends entries, writing the pending ones once there are enough of them; on
+    /// failure nothing changes.
     func append(_ new: [Entry]) throws {
         guard !new.isEmpty else { return }
-        let existingCount = try count()
+        let before = try count()
+        // In place: no other reference to the array is alive here, so no copy.
+        loaded!.append(contentsOf: new)
+        guard loaded!.count - persisted >= Self.writeThreshold else { return }
+        do {
+            try persist()
+        } catch {
+            loaded!.removeSubrange(before...)
+            throw error
+        }
+    }
+
+    /// Writes every pending entry to the file.
+    func persist() throws {
+        guard let loaded, loaded.count > persisted else { return }
         let fd = try openFile()
-        var bytes = [UInt8](repeating: 0, count: new.count * Entry.size)
+        let pending = loaded[persisted...]
+        var bytes = [UInt8](repeating: 0, count: pending.count * Entry.size)
         bytes.withUnsafeMutableBytes { raw in
-            for (i, entry) in new.enumerated() {
+            for (i, entry) in pending.enumerated() {
                 entry.store(into: UnsafeMutableRawBufferPointer(rebasing: raw[(i * Entry.size)...]))
             }
         }
-        let at = Int64(existingCount * Entry.size)
+        let at = Int64(persisted * Entry.size)
         do {
             try bytes.withUnsafeBytes { (raw) in try FileIO.write(fd, raw, at: at, path: path) }
         } catch {
             try? FileIO.truncate(fd, to: at, path: path)
             throw error
         }
-        // In place: no other reference to the array is alive here, so no copy.
-        loaded!.append(contentsOf: new)
+        persisted = loaded.count
     }
 
     /// How many entries there are (loads the file on first use).
@@ -142,16 +161,19 @@ final class IndexFile<Entry: IndexEntry> {
     /// Keeps only the first `count` entries.
     func truncate(toCount count: Int) throws {
         guard count < (try self.count()) else { return }
-        try FileIO.truncate(try openFile(), to: Int64(count * Entry.size), path: path)
+        if count < persisted {
+            try FileIO.truncate(try openFile(), to: Int64(count * Entry.size), path: path)
+            persisted = count
+        }
         loaded!.removeSubrange(count...)
     }
 
     /// Replaces the whole file with `entries` (a rebuild).
     func rewrite(_ entries: [Entry]) throws {
-        let fd = try openFile()
-        try FileIO.truncate(fd, to: 0, path: path)
-        loaded = []
-        try append(entries)
+        try FileIO.truncate(try openFile(), to: 0, path: path)
+        persisted = 0
+        loaded = entries
+        try persist()
     }
 
     /// Drops the write descriptor (the segment is no longer active); reads keep working.

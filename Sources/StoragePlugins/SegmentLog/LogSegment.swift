@@ -60,8 +60,8 @@ final class LogSegment {
         let fd = try FileIO.open(paths.log, create: true)
         let file = LogFileHandle(descriptor: fd, path: paths.log)
         try FileIO.truncate(fd, to: 0, path: paths.log)
-        let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex, entries: nil)
-        let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex, entries: nil)
+        let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex)
+        let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex)
         try offsetIndex.rewrite([])
         try timeIndex.rewrite([])
         return LogSegment(baseOffset: baseOffset, directory: directory, file: file, offsetIndex: offsetIndex,
@@ -112,6 +112,8 @@ final class LogSegment {
         if maxTimestamp >= 0, try timeIndex.entries().last?.timestamp ?? -1 < maxTimestamp {
             try timeIndex.append([TimeEntry(timestamp: maxTimestamp, relativeOffset: UInt32(offsetOfMaxTimestamp - baseOffset))])
         }
+        try offsetIndex.persist()
+        try timeIndex.persist()
         return [file] + [offsetIndex.writer, timeIndex.writer].compactMap { $0 }
     }
 

@@ -58,8 +58,8 @@ enum SegmentCheck {
             rollTimestamp: firstTimestamp >= 0 ? min(now, firstTimestamp) : now,
             bytesSinceOffsetEntry: Int(size - start), bytesSinceTimeEntry: lastTime == nil ? nil : 0)
         let segment = LogSegment(baseOffset: baseOffset, directory: directory, file: file,
-                                 offsetIndex: IndexFile(path: paths.offsetIndex, entries: nil),
-                                 timeIndex: IndexFile(path: paths.timeIndex, entries: nil),
+                                 offsetIndex: IndexFile(path: paths.offsetIndex),
+                                 timeIndex: IndexFile(path: paths.timeIndex),
                                  indexIntervalBytes: indexIntervalBytes, state: state)
         if let lastTime {
             guard expected > baseOffset + Int64(lastTime.relativeOffset),

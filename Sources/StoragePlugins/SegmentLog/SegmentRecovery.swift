@@ -54,8 +54,8 @@ enum SegmentRecovery {
             ])
             try FileIO.truncate(file.descriptor, to: position, path: paths.log)
         }
-        let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex, entries: nil)
-        let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex, entries: nil)
+        let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex)
+        let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex)
         try offsetIndex.rewrite(builder.offsetEntries)
         try timeIndex.rewrite(builder.timeEntries)
         logger.info("rebuilt segment indexes", metadata: [
