@@ -14,8 +14,10 @@ public enum SegmentLogBenchmark {
     public struct Options: Sendable {
         /// Scratch directory; everything written below it is removed afterwards.
         public var directory: URL
-        /// Time spent on each case, in seconds. Default 2.
+        /// Time spent on each round of each case, in seconds. Default 2.
         public var secondsPerCase: Double = 2
+        /// Rounds per case, log and raw alternating; the median round is reported. Default 3.
+        public var rounds: Int = 3
         /// Record value sizes, in bytes. Default 100 and 1024.
         public var recordSizes: [Int] = [100, 1024]
         /// Bytes of record values per batch (a producer's `batch.size`). Default 16384.
@@ -85,17 +87,24 @@ public enum SegmentLogBenchmark {
                 defer { try? FileManager.default.removeItem(at: scratch) }
                 let storage = try makeStorage(scratch, policy: policy, options: options)
                 let log = try await storage.open(TopicPartition("bench", 0), config: storage.defaultLogConfig)
-                let figure = try await appendFor(options.secondsPerCase, log: log, batch: template,
-                                                 name: "append \(policy.rawValue) \(recordSize) B")
+                // Log and raw alternate, and each keeps its median round: the disk's
+                // speed drifts (other work, writeback), and a drift then hits both alike.
+                var logRounds: [Figure] = []
+                var rawRounds: [Figure] = []
+                for _ in 0..<max(1, options.rounds) {
+                    logRounds.append(try await appendFor(options.secondsPerCase, log: log, batch: template,
+                                                         name: "append \(policy.rawValue) \(recordSize) B"))
+                    progress("raw write \(policy.rawValue), \(template.byteCount) B writes")
+                    rawRounds.append(try RawDiskBenchmark.write(in: options.directory, writeSize: template.byteCount, policy: policy,
+                                                                flushIntervalMs: options.flushIntervalMs, seconds: options.secondsPerCase))
+                }
                 if policy == .never {
                     progress("read \(recordSize) B records")
                     report.reads.append(try await readAll(log, name: "read, \(recordSize) B records (page cache)"))
                 }
                 try await storage.close()
                 try? FileManager.default.removeItem(at: scratch)
-                progress("raw write \(policy.rawValue), \(template.byteCount) B writes")
-                let raw = try RawDiskBenchmark.write(in: options.directory, writeSize: template.byteCount, policy: policy,
-                                                     flushIntervalMs: options.flushIntervalMs, seconds: options.secondsPerCase)
+                let figure = median(logRounds), raw = median(rawRounds)
                 report.appends.append(Comparison(policy: policy, recordSize: recordSize, log: figure, raw: raw))
             }
         }
@@ -106,6 +115,10 @@ public enum SegmentLogBenchmark {
             report.groupCommit = try await groupCommit(options)
         }
         return report
+    }
+
+    static func median(_ figures: [Figure]) -> Figure {
+        figures.sorted { $0.megabytesPerSecond < $1.megabytesPerSecond }[figures.count / 2]
     }
 
     static func makeStorage(_ directory: URL, policy: FlushPolicy, options: Options) throws -> SegmentLogStorage {
