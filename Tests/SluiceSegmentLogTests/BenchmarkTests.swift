@@ -10,7 +10,6 @@ struct BenchmarkTests {
         defer { dir.remove() }
         var options = SegmentLogBenchmark.Options(directory: dir.url.appendingPathComponent("bench"))
         options.secondsPerCase = 0.05
-        options.rounds = 1
         options.recordSizes = [100, 1024]
         options.flushIntervalMs = 20
         options.concurrentPartitions = 2
