@@ -11,6 +11,7 @@ import SluiceKernel
 /// two is what the plugin costs. It also reads the log back and adds a group-commit case
 /// (`always` with several partitions appending at once).
 public enum SegmentLogBenchmark {
+    /// What to measure. The defaults take about half a minute.
     public struct Options: Sendable {
         /// Scratch directory; everything written below it is removed afterwards.
         public var directory: URL
@@ -20,6 +21,7 @@ public enum SegmentLogBenchmark {
         public var recordSizes: [Int] = [100, 1024]
         /// Bytes of record values per batch (a producer's `batch.size`). Default 16384.
         public var batchBytes: Int = 16 * 1024
+        /// Flush policies to measure. Default all three.
         public var policies: [FlushPolicy] = FlushPolicy.allCases
         /// For `interval`, in milliseconds. Default 1000.
         public var flushIntervalMs: Int64 = 1000
@@ -28,14 +30,19 @@ public enum SegmentLogBenchmark {
         /// Size of the file the raw read figure reads back, in bytes. Default 1 GiB.
         public var rawReadBytes: Int64 = 1 << 30
 
+        /// Defaults, writing below `directory`.
         public init(directory: URL) { self.directory = directory }
     }
 
     /// One measured case.
     public struct Figure: Sendable, Equatable {
+        /// What was measured, e.g. "append never 1024 B".
         public var name: String
+        /// Bytes written or read (whole batches for the log).
         public var bytes: Int64
+        /// Records in those bytes; for raw writes, the records the same batches hold.
         public var records: Int64
+        /// Time spent in the measured calls, in seconds.
         public var seconds: Double
         /// Decimal megabytes (10^6 bytes) per second.
         public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1_000_000 : 0 }
@@ -45,17 +52,23 @@ public enum SegmentLogBenchmark {
     /// An append case next to the raw write of the same disk with the same sync pattern.
     public struct Comparison: Sendable, Equatable {
         public var policy: FlushPolicy
+        /// Record value size, in bytes.
         public var recordSize: Int
+        /// Appends through the plugin.
         public var log: Figure
+        /// The same bytes written straight to a file with the same fsync pattern.
         public var raw: Figure
         /// Log MB/s over raw MB/s.
         public var ratio: Double { raw.megabytesPerSecond > 0 ? log.megabytesPerSecond / raw.megabytesPerSecond : 0 }
     }
 
+    /// Everything measured; `description` renders it as a table.
     public struct Report: Sendable, CustomStringConvertible {
+        /// By record size, then policy.
         public var appends: [Comparison] = []
         /// Reads of the logs written by the `never` cases, and a raw read of a file.
         public var reads: [Figure] = []
+        /// `always` with `concurrentPartitions` partitions appending at once (totals).
         public var groupCommit: Figure?
 
         public var description: String {
@@ -74,6 +87,8 @@ public enum SegmentLogBenchmark {
         }
     }
 
+    /// Runs every case (about `secondsPerCase` each, plus writing the raw read file) and
+    /// removes what it wrote. `progress` is told which case starts.
     public static func run(_ options: Options, progress: @Sendable (String) -> Void = { _ in }) async throws -> Report {
         var report = Report()
         try FileManager.default.createDirectory(at: options.directory, withIntermediateDirectories: true)

@@ -45,6 +45,7 @@ extension SegmentLogStorageFactory {
         /// directory. Default: the broker's `dataDir`.
         public var directory: String?
 
+        /// Every default.
         public init() {}
 
         enum CodingKeys: String, CodingKey {

@@ -51,6 +51,9 @@ public actor SegmentLogStorage: LogStorage {
         if lock == nil { throw StorageError.closed(nil) }
     }
 
+    /// Opens `<directory>/<topic>-<partition>/`, creating it when absent and recovering
+    /// it after an unclean stop (see docs/segment-log.md). Opening an open partition
+    /// returns the same log with `config` applied to its future rolls.
     public func open(_ partition: TopicPartition, config: PartitionLogConfig) async throws -> any PartitionLog {
         try checkOpen()
         if let log = logs[partition] {
@@ -75,6 +78,8 @@ public actor SegmentLogStorage: LogStorage {
         return log
     }
 
+    /// Closes the partition's log (later calls on it throw `closed`) and removes its
+    /// directory; a partition that was never created is not an error.
     public func delete(_ partition: TopicPartition) async throws {
         try checkOpen()
         if let pending = opening[partition] { _ = try? await pending.value }
