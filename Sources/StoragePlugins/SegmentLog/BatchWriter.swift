@@ -17,7 +17,9 @@ enum BatchWriter {
     static func write(_ batches: [RecordBatch], baseOffsets: [Int64], to fd: CInt, at position: Int64,
                       path: String) throws {
         do {
-            if batches.count <= maxGathered {
+            if batches.count == 1 {
+                try single(batches[0], baseOffset: baseOffsets[0], fd: fd, at: position, path: path)
+            } else if batches.count <= maxGathered {
                 try gathered(batches, baseOffsets: baseOffsets, fd: fd, at: position, path: path)
             } else {
                 try copied(batches, baseOffsets: baseOffsets, fd: fd, at: position, path: path)
@@ -28,9 +30,27 @@ enum BatchWriter {
         }
     }
 
+    /// The common case (one batch per partition per produce request), without the
+    /// allocations of the general one.
+    private static func single(_ batch: RecordBatch, baseOffset: Int64, fd: CInt, at position: Int64, path: String) throws {
+        var word = baseOffset.bigEndian
+        var failure: (any Error)?
+        withUnsafeMutableBytes(of: &word) { word in
+            batch.buffer.withUnsafeReadableBytes { raw in
+                var vectors = (iovec(iov_base: word.baseAddress, iov_len: 8),
+                               iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + 8), iov_len: raw.count - 8))
+                withUnsafeMutableBytes(of: &vectors) { pair in
+                    let vectors = pair.bindMemory(to: iovec.self)
+                    do { try FileIO.writev(fd, vectors, at: position, total: raw.count, path: path) } catch { failure = error }
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
     private static func gathered(_ batches: [RecordBatch], baseOffsets: [Int64], fd: CInt, at position: Int64,
                                  path: String) throws {
-        var words = baseOffsets.map(\.bigEndian)
+        var words = baseOffsets.map { $0.bigEndian }
         let total = batches.reduce(0) { $0 + $1.byteCount }
         var failure: (any Error)?
         words.withUnsafeMutableBufferPointer { words in

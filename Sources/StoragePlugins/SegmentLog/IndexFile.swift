@@ -122,7 +122,8 @@ final class IndexFile<Entry: IndexEntry> {
     /// failure nothing changes.
     func append(_ new: [Entry]) throws {
         guard !new.isEmpty else { return }
-        let before = try count()
+        if loaded == nil { _ = try entries() }
+        let before = loaded!.count
         // In place: no other reference to the array is alive here, so no copy.
         loaded!.append(contentsOf: new)
         guard loaded!.count - persisted >= Self.writeThreshold else { return }

@@ -89,12 +89,13 @@ final class LogSegment {
             position += Int64(batch.byteCount)
         }
         try BatchWriter.write(batches, baseOffsets: firstOffsets, to: descriptor, at: size, path: logPath)
-        let offsetCount = try offsetIndex.count()
         do {
             try offsetIndex.append(builder.offsetEntries)
-            try timeIndex.append(builder.timeEntries)
+            do { try timeIndex.append(builder.timeEntries) } catch {
+                try? offsetIndex.truncate(toCount: try offsetIndex.count() - builder.offsetEntries.count)
+                throw error
+            }
         } catch {
-            try? offsetIndex.truncate(toCount: offsetCount)
             try? FileIO.truncate(descriptor, to: size, path: logPath)
             throw error
         }
