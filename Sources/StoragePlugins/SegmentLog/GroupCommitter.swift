@@ -1,27 +1,36 @@
 import Dispatch
 import Foundation
 import SluiceKernel
+import Synchronization
 
 /// Runs `fdatasync` for every partition of a storage, off Swift's cooperative threads,
 /// with group commit.
 ///
-/// Callers that ask while a round of syncs is running wait for the next round, which
-/// syncs every file they asked for at once, each file once, on parallel threads, so the
-/// file system can fold them into one journal commit. With many producers on different
-/// partitions under `flush: always`, the number of journal commits then grows with
-/// the rounds, not with the appends.
+/// One leader thread runs rounds while anyone waits: it takes every waiting request,
+/// syncs each file they name once — several files in parallel on helper threads, so
+/// the file system can fold them into one journal commit — and resumes the waiters.
+/// Requests that arrive during a round join the next one. With many producers on
+/// different partitions under `flush: always`, journal commits then grow with the
+/// rounds, not with the appends.
 ///
 /// Blocking calls stay off the cooperative pool (two threads on a two-core machine)
-/// because an fsync can take milliseconds to seconds.
-actor GroupCommitter {
+/// because an fsync can take milliseconds to seconds. The waiting list sits behind a
+/// `Mutex` rather than in an actor: the leader is a plain thread that takes the next
+/// round right after the last one, and a hop through an actor for that would add a
+/// thread wake-up to every `always` append.
+final class GroupCommitter: Sendable {
     private struct Waiter: Sendable {
         var files: [LogFileHandle]
         var continuation: CheckedContinuation<Void, any Error>
     }
 
-    private var pending: [Waiter] = []
-    private var syncing = false
-    /// Serial queues, each its own thread: fsyncs of one round run in parallel on them.
+    private struct State {
+        var pending: [Waiter] = []
+        var leading = false
+    }
+
+    private let state = Mutex(State())
+    /// The leader's thread, then helpers for the other files of a round.
     private static let lanes = (0..<8).map { DispatchQueue(label: "sluice.segment-log.fsync.\($0)") }
     private static let blockingWork = DispatchQueue(label: "sluice.segment-log.blocking", attributes: .concurrent)
 
@@ -29,70 +38,58 @@ actor GroupCommitter {
     func sync(_ files: [LogFileHandle]) async throws {
         guard !files.isEmpty else { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            pending.append(Waiter(files: files, continuation: continuation))
-            if !syncing { startRound() }
+            let startLeader = state.withLock { state in
+                state.pending.append(Waiter(files: files, continuation: continuation))
+                defer { state.leading = true }
+                return !state.leading
+            }
+            if startLeader { Self.lanes[0].async { self.lead() } }
         }
     }
 
-    private func startRound() {
-        syncing = true
-        let round = pending
-        pending = []
-        var seen = Set<ObjectIdentifier>()
-        let files = round.flatMap(\.files).filter { seen.insert(ObjectIdentifier($0)).inserted }
-        Self.syncAll(files) { failures in
-            // Waiters resume straight from the fsync thread; only the bookkeeping for the
-            // next round goes through the actor, off the appenders' critical path.
-            Self.resume(round, failures: failures)
-            Task { await self.roundFinished() }
-        }
-    }
-
-    /// Fsyncs `files` in parallel on the lanes, then reports the failures by file.
-    private nonisolated static func syncAll(_ files: [LogFileHandle],
-                                            then report: @escaping @Sendable ([ObjectIdentifier: any Error]) -> Void) {
-        if files.count == 1, let file = files.first {
-            lanes[0].async {
-                do {
-                    try FileIO.sync(file.descriptor, path: file.path)
-                    report([:])
-                } catch {
-                    report([ObjectIdentifier(file): error])
+    /// Runs rounds until nobody waits.
+    private func lead() {
+        while true {
+            let round = state.withLock { state in
+                let round = state.pending
+                state.pending = []
+                if round.isEmpty { state.leading = false }
+                return round
+            }
+            guard !round.isEmpty else { return }
+            var seen = Set<ObjectIdentifier>()
+            let files = round.flatMap(\.files).filter { seen.insert(ObjectIdentifier($0)).inserted }
+            let failures = Self.syncAll(files)
+            for waiter in round {
+                if let error = waiter.files.lazy.compactMap({ failures[ObjectIdentifier($0)] }).first {
+                    waiter.continuation.resume(throwing: error)
+                } else {
+                    waiter.continuation.resume()
                 }
             }
-            return
         }
-        let group = DispatchGroup()
+    }
+
+    /// Fsyncs `files`, the first on this thread and the others in parallel on the
+    /// helper lanes; returns the failures by file.
+    private static func syncAll(_ files: [LogFileHandle]) -> [ObjectIdentifier: any Error] {
         let results = SyncResults(count: files.count)
-        for (i, file) in files.enumerated() {
-            lanes[i % lanes.count].async(group: group) {
+        let group = DispatchGroup()
+        for (i, file) in files.enumerated().dropFirst() {
+            lanes[1 + (i - 1) % (lanes.count - 1)].async(group: group) {
                 do { try FileIO.sync(file.descriptor, path: file.path) } catch { results.set(i, error) }
             }
         }
-        group.notify(queue: blockingWork) {
-            var failures: [ObjectIdentifier: any Error] = [:]
-            for (i, file) in files.enumerated() { if let error = results.get(i) { failures[ObjectIdentifier(file)] = error } }
-            report(failures)
-        }
-    }
-
-    private nonisolated static func resume(_ round: [Waiter], failures: [ObjectIdentifier: any Error]) {
-        for waiter in round {
-            if let error = waiter.files.lazy.compactMap({ failures[ObjectIdentifier($0)] }).first {
-                waiter.continuation.resume(throwing: error)
-            } else {
-                waiter.continuation.resume()
-            }
-        }
-    }
-
-    private func roundFinished() {
-        if pending.isEmpty { syncing = false } else { startRound() }
+        do { try FileIO.sync(files[0].descriptor, path: files[0].path) } catch { results.set(0, error) }
+        group.wait()
+        var failures: [ObjectIdentifier: any Error] = [:]
+        for (i, file) in files.enumerated() { if let error = results.get(i) { failures[ObjectIdentifier(file)] = error } }
+        return failures
     }
 
     /// Runs blocking file work (an atomic checkpoint write, a directory fsync) off the
     /// cooperative pool.
-    nonisolated func run(_ work: @escaping @Sendable () throws -> Void) async throws {
+    func run(_ work: @escaping @Sendable () throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             Self.blockingWork.async {
                 do {
