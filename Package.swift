@@ -101,7 +101,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSQLiteTests",
-            dependencies: ["SluiceSQLite", "SluiceKernel", "MetadataStoreConformance"],
+            dependencies: ["SluiceSQLite", "SluiceKernel", "MetadataStoreConformance", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
