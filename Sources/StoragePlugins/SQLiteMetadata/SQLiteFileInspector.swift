@@ -69,7 +69,8 @@ enum SQLiteFileInspector {
         // offset commit into one clear refusal at startup. The file is small.
         let check = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
         guard check == ["ok"] else {
-            throw unusable(path, "is corrupt (integrity check: \(check.joined(separator: "; "))). "
+            let findings = check.joined(separator: " ").split(whereSeparator: \.isNewline).joined(separator: " ")
+            throw unusable(path, "is corrupt (integrity check: \(findings)). "
                 + "Restore it from a backup, or move it aside to start with an empty registry.")
         }
         let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
