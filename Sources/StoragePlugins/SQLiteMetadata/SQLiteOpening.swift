@@ -21,7 +21,7 @@ enum SQLiteOpening {
                 + "could not be made (\(error.localizedDescription)).")
         }
         let existed = FileManager.default.fileExists(atPath: path)
-        _ = try SQLiteFileInspector.inspect(url)
+        _ = try SQLiteFileInspector.inspect(url, busyTimeout: busyTimeout)
         do {
             let pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
             try requireFullSynchronous(pool)
