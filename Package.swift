@@ -106,7 +106,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSQLiteTests",
-            dependencies: ["SluiceSQLite", "SluiceKernel", "MetadataStoreConformance"],
+            dependencies: [
+                "SluiceSQLite", "SluiceKernel", "MetadataStoreConformance", "ConformanceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
