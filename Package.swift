@@ -102,7 +102,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",
-            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", nioCore],
+            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSQLiteTests",
