@@ -1,3 +1,4 @@
+import SluiceKernel
 import Logging
 import Metrics
 import NIOConcurrencyHelpers

@@ -49,13 +49,15 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
     public func validate() -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
         do {
-            _ = try HostPort(parsing: listen, allowPortZero: true)
+            _ = try HostPort(parsing: listen)
         } catch {
             problems.append(.init(keyPath: "listen", error.description))
         }
         if let advertised {
             do {
-                _ = try HostPort(parsing: advertised, allowPortZero: false)
+                if try HostPort(parsing: advertised).port == 0 {
+                    problems.append(.init(keyPath: "advertised", "\"\(advertised)\": clients cannot connect to port 0; give the real port (1–65535) or remove the key"))
+                }
             } catch {
                 problems.append(.init(keyPath: "advertised", error.description))
             }
@@ -75,46 +77,4 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         }
         return problems
     }
-}
-
-/// A "host:port" address as written in the configuration.
-public struct HostPort: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    /// Why an address could not be parsed.
-    public struct ParseError: Error, CustomStringConvertible {
-        public var description: String
-    }
-
-    /// Parses "host:port" or "[v6-address]:port".
-    public init(parsing text: String, allowPortZero: Bool) throws(ParseError) {
-        let host: Substring
-        let portText: Substring
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            host = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            guard rest.hasPrefix(":") else { throw ParseError(description: "expected \"[address]:port\", got \"\(text)\"") }
-            portText = rest.dropFirst()
-        } else if let colon = text.lastIndex(of: ":") {
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
-        } else {
-            throw ParseError(description: "expected \"host:port\" such as \"127.0.0.1:9092\", got \"\(text)\"")
-        }
-        guard !host.isEmpty else { throw ParseError(description: "the host is empty in \"\(text)\"; use e.g. 0.0.0.0 to listen everywhere") }
-        let lowest = allowPortZero ? 0 : 1
-        guard let port = Int(portText), (lowest...65535).contains(port) else {
-            throw ParseError(description: "port \"\(portText)\" in \"\(text)\" must be a number between \(lowest) and 65535"
-                             + (allowPortZero ? " (0 picks a free port)" : ""))
-        }
-        self.init(host: String(host), port: port)
-    }
-
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -29,7 +29,7 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
     public func listeningAddress() async throws -> HostPort { try await registry.waitForBind() }
 
     public func run() async throws {
-        let listen = try parse(config.listen, key: "listen", allowPortZero: true)
+        let listen = try parse(config.listen, key: "listen")
         let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, [FramePart]>, Never>
         do {
             server = try await bootstrap().bind(host: listen.host, port: listen.port) { [maxFrame = config.socketRequestMaxBytes] channel in
@@ -45,7 +45,7 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
             throw failure
         }
         let bound = HostPort(host: listen.host, port: server.channel.localAddress?.port ?? listen.port)
-        let advertised = try config.advertised.map { try parse($0, key: "advertised", allowPortZero: false) }
+        let advertised = try config.advertised.map { try parse($0, key: "advertised") }
             ?? HostPort(host: Self.advertisable(listen.host), port: bound.port)
         try writePortFile(bound)
         let identity = ServerIdentity(nodeId: broker.config.id, listener: bound, advertised: advertised,
@@ -112,9 +112,9 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
         }
     }
 
-    private func parse(_ text: String, key: String, allowPortZero: Bool) throws -> HostPort {
+    private func parse(_ text: String, key: String) throws -> HostPort {
         do {
-            return try HostPort(parsing: text, allowPortZero: allowPortZero)
+            return try HostPort(parsing: text)
         } catch {
             let failure = KafkaServerError.invalidAddress(key: key, reason: error.description)
             registry.failBind(failure)
