@@ -1,3 +1,4 @@
+import SluiceKafka
 import SluiceKernel
 import SluiceMemory
 import SluiceSegmentLog
@@ -11,6 +12,7 @@ enum PluginCatalog {
         .storage(MemoryStorageFactory.self),
         .metadata(SQLiteMetadataFactory.self),
         .metadata(MemoryMetadataFactory.self),
+        .protocolPlugin(KafkaProtocolFactory.self),
     ]
 
     static func entries(of kinds: Set<PluginKind>) -> [CatalogEntry] {
