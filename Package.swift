@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "SluiceKernel", targets: ["SluiceKernel"]),
         .library(name: "LogStorageConformance", targets: ["LogStorageConformance"]),
         .library(name: "MetadataStoreConformance", targets: ["MetadataStoreConformance"]),
+        .library(name: "ConformanceKit", targets: ["ConformanceKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
@@ -41,13 +42,17 @@ let package = Package(
             path: "Sources/Kernel",
             swiftSettings: strict),
         .target(
+            name: "ConformanceKit",
+            path: "Sources/Conformance/Kit",
+            swiftSettings: strict),
+        .target(
             name: "LogStorageConformance",
-            dependencies: ["SluiceKernel", nioCore],
+            dependencies: ["SluiceKernel", "ConformanceKit", nioCore],
             path: "Sources/Conformance/LogStorage",
             swiftSettings: strict),
         .target(
             name: "MetadataStoreConformance",
-            dependencies: ["SluiceKernel"],
+            dependencies: ["SluiceKernel", "ConformanceKit"],
             path: "Sources/Conformance/MetadataStore",
             swiftSettings: strict),
 

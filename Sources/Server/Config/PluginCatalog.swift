@@ -1,0 +1,73 @@
+import SluiceKernel
+import SluiceMemory
+
+/// Every plugin `sluice` knows, by role. This is the composition root: adding a backend
+/// is one new target plus one line here.
+enum PluginCatalog {
+    static let entries: [CatalogEntry] = [
+        .storage(MemoryStorageFactory.self),
+        .metadata(MemoryMetadataFactory.self),
+    ]
+
+    static func entries(of kinds: Set<PluginKind>) -> [CatalogEntry] {
+        entries.filter { kinds.contains($0.kind) }
+    }
+
+    static func find(_ name: String, kinds: Set<PluginKind>) -> CatalogEntry? {
+        entries.first { $0.name == name && kinds.contains($0.kind) }
+    }
+}
+
+/// A made plugin instance.
+enum PluginInstance: Sendable {
+    case storage(any LogStorage)
+    case metadata(any MetadataStore)
+    case `protocol`(any ProtocolPlugin)
+    case connector(any Connector)
+}
+
+/// One registered plugin, with its configuration type erased.
+struct CatalogEntry: Sendable {
+    var name: String
+    var kind: PluginKind
+    var summary: String
+    var keys: [ConfigKeyDoc]
+    /// Decodes and validates a config section; empty when valid.
+    var check: @Sendable (JSONValue?) -> [ConfigProblem]
+    /// Decodes a (checked) config section and makes the plugin.
+    var make: @Sendable (JSONValue?, PluginContext, Broker?) async throws -> PluginInstance
+
+    private static func decoded<C: PluginConfiguration>(_ type: C.Type, _ json: JSONValue?) throws -> C {
+        let (config, problems) = ConfigDecoding.decode(C.self, from: json)
+        guard let config else { throw ConfigurationError(source: "plugin configuration", problems: problems) }
+        return config
+    }
+
+    static func storage<F: StoragePluginFactory>(_ factory: F.Type) -> CatalogEntry {
+        CatalogEntry(name: F.name, kind: .storage, summary: F.summary, keys: F.Configuration.keys,
+                     check: { ConfigDecoding.decode(F.Configuration.self, from: $0).1 },
+                     make: { json, context, _ in .storage(try await F.make(decoded(F.Configuration.self, json), context: context)) })
+    }
+
+    static func metadata<F: MetadataPluginFactory>(_ factory: F.Type) -> CatalogEntry {
+        CatalogEntry(name: F.name, kind: .metadata, summary: F.summary, keys: F.Configuration.keys,
+                     check: { ConfigDecoding.decode(F.Configuration.self, from: $0).1 },
+                     make: { json, context, _ in .metadata(try await F.make(decoded(F.Configuration.self, json), context: context)) })
+    }
+
+    static func protocolPlugin<F: ProtocolPluginFactory>(_ factory: F.Type) -> CatalogEntry {
+        CatalogEntry(name: F.name, kind: .protocol, summary: F.summary, keys: F.Configuration.keys,
+                     check: { ConfigDecoding.decode(F.Configuration.self, from: $0).1 },
+                     make: { json, context, broker in
+                         .protocol(try await F.make(decoded(F.Configuration.self, json), broker: broker!, context: context))
+                     })
+    }
+
+    static func connector<F: ConnectorFactory>(_ factory: F.Type) -> CatalogEntry {
+        CatalogEntry(name: F.name, kind: F.kind, summary: F.summary, keys: F.Configuration.keys,
+                     check: { ConfigDecoding.decode(F.Configuration.self, from: $0).1 },
+                     make: { json, context, broker in
+                         .connector(try await F.make(decoded(F.Configuration.self, json), broker: broker!, context: context))
+                     })
+    }
+}

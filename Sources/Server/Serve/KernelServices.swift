@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceKernel
+
+/// Keeps the metadata store open for the life of the service group and closes it last.
+struct MetadataService: Service {
+    let store: any MetadataStore
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        do { try await store.close() } catch { logger.error("closing the metadata store failed: \(error)") }
+    }
+}
+
+/// Runs retention on its schedule; on shutdown flushes every partition and closes
+/// storage (after protocols and connectors have stopped, so in-flight appends are done).
+struct BrokerService: Service {
+    let broker: Broker
+    let logger: Logger
+
+    func run() async throws {
+        let interval = Duration.milliseconds(broker.config.retentionCheckIntervalMs)
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
+                await broker.applyRetention()
+            }
+        }
+        await broker.shutdown()
+        logger.info("broker stopped: partitions flushed, storage closed")
+    }
+}
+
+/// Adapts a plugin service so the group's log names it.
+struct NamedService: Service, CustomStringConvertible {
+    let name: String
+    let inner: any Service
+    var description: String { name }
+    func run() async throws { try await inner.run() }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceKernel
+
+/// Why `sluice serve` could not start or keep running.
+struct ServeError: Error, CustomStringConvertible {
+    var description: String
+    var exitCode: Int32 = 1
+}
+
+/// Builds the plugins of a configuration in dependency order (metadata, storage, kernel,
+/// protocols, sources, sinks) and runs them as one service group that stops in reverse
+/// order on SIGINT/SIGTERM.
+struct Server {
+    let config: SluiceConfig
+    let logger: Logger
+    let pidFile: String?
+
+    func run() async throws {
+        let dataDir = URL(fileURLWithPath: config.broker.dataDir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        do {
+            try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        } catch {
+            throw ServeError(description: "cannot create the data directory \(dataDir.path): \(error.localizedDescription)")
+        }
+        if let pidFile {
+            try? "\(ProcessInfo.processInfo.processIdentifier)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        }
+        defer { if let pidFile { try? FileManager.default.removeItem(atPath: pidFile) } }
+
+        let metadata = try await makeMetadata(dataDir: dataDir)
+        let storage: any LogStorage
+        do {
+            storage = try await makeStorage(dataDir: dataDir)
+        } catch {
+            try? await metadata.close()
+            throw error
+        }
+        let broker = Broker(config: config.broker, storage: storage, metadata: metadata, logger: logger)
+        do {
+            try await broker.start()
+        } catch {
+            await broker.shutdown()
+            try? await metadata.close()
+            throw ServeError(description: "the broker could not load its topics: \(error)")
+        }
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: NamedService(name: "metadata (\(config.metadata.entry.name))", inner: MetadataService(store: metadata, logger: logger))),
+            .init(service: NamedService(name: "broker", inner: BrokerService(broker: broker, logger: logger))),
+        ]
+        do {
+            services += try await makeFrontEnds(broker: broker, dataDir: dataDir)
+        } catch {
+            await broker.shutdown()
+            try? await metadata.close()
+            throw error
+        }
+
+        var groupLogger = logger
+        groupLogger.logLevel = max(logger.logLevel, .notice)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: groupLogger))
+        logger.info("sluice serving", metadata: [
+            "dataDir": "\(dataDir.path)", "storage": "\(config.storage.entry.name)", "metadata": "\(config.metadata.entry.name)",
+            "protocols": "\(config.protocols.map(\.entry.name))", "connectors": "\(config.connectors.map(\.name))",
+        ])
+        do {
+            try await group.run()
+        } catch {
+            throw ServeError(description: "a service failed: \(error)")
+        }
+        logger.info("sluice stopped cleanly")
+    }
+
+    private func context(_ instance: SluiceConfig.Instance, dataDir: URL) -> PluginContext {
+        var pluginLogger = logger
+        pluginLogger[metadataKey: "plugin"] = "\(instance.entry.name)"
+        pluginLogger[metadataKey: "instance"] = "\(instance.name)"
+        return PluginContext(instanceName: instance.name, dataDirectory: dataDir, logger: pluginLogger)
+    }
+
+    private func make(_ instance: SluiceConfig.Instance, broker: Broker?, dataDir: URL) async throws -> PluginInstance {
+        do {
+            return try await instance.entry.make(instance.config, context(instance, dataDir: dataDir), broker)
+        } catch {
+            throw ServeError(description: "\(instance.label) failed to start: \(error)")
+        }
+    }
+
+    private func makeMetadata(dataDir: URL) async throws -> any MetadataStore {
+        guard case .metadata(let store) = try await make(config.metadata, broker: nil, dataDir: dataDir) else {
+            preconditionFailure("the catalog returned a non-metadata plugin for \(config.metadata.label)")
+        }
+        return store
+    }
+
+    private func makeStorage(dataDir: URL) async throws -> any LogStorage {
+        guard case .storage(let storage) = try await make(config.storage, broker: nil, dataDir: dataDir) else {
+            preconditionFailure("the catalog returned a non-storage plugin for \(config.storage.label)")
+        }
+        return storage
+    }
+
+    /// Protocol plugins, then sources, then sinks: the order they start in.
+    private func makeFrontEnds(broker: Broker, dataDir: URL) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let connectors = config.connectors.filter { $0.entry.kind == .source } + config.connectors.filter { $0.entry.kind == .sink }
+        for instance in config.protocols + connectors {
+            switch try await make(instance, broker: broker, dataDir: dataDir) {
+            case .protocol(let plugin): services.append(.init(service: NamedService(name: instance.label, inner: plugin)))
+            case .connector(let connector): services.append(.init(service: NamedService(name: instance.label, inner: connector)))
+            default: preconditionFailure("the catalog returned a storage/metadata plugin for \(instance.label)")
+            }
+        }
+        return services
+    }
+}

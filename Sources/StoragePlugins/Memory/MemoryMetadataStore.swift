@@ -1,0 +1,104 @@
+import Foundation
+import SluiceKernel
+
+/// In-memory metadata: a complete implementation of the `MetadataStore` contract that
+/// keeps nothing across restarts. "Durable before acknowledged" holds trivially for the
+/// life of the process.
+public actor MemoryMetadataStore: MetadataStore {
+    private var topicsByName: [String: TopicRecord] = [:]
+    private var offsets: [String: [TopicPartition: CommittedOffset]] = [:]
+    private var states: [String: GroupStateRecord] = [:]
+    private var positions: [String: [String: String]] = [:]
+    private var closed = false
+
+    public init() {}
+
+    private func ensureOpen() throws {
+        if closed { throw MetadataError.closed }
+    }
+
+    public func createTopic(_ topic: TopicRecord) async throws {
+        try ensureOpen()
+        guard topicsByName[topic.name] == nil else { throw MetadataError.topicExists(topic.name) }
+        topicsByName[topic.name] = topic
+    }
+
+    public func deleteTopic(named name: String) async throws {
+        try ensureOpen()
+        guard topicsByName.removeValue(forKey: name) != nil else { throw MetadataError.unknownTopic(name) }
+        for group in offsets.keys {
+            offsets[group] = offsets[group]?.filter { $0.key.topic != name }
+        }
+    }
+
+    public func topics() async throws -> [TopicRecord] {
+        try ensureOpen()
+        return topicsByName.values.sorted { $0.name < $1.name }
+    }
+
+    public func setPartitionCount(topic: String, count: Int32) async throws {
+        try ensureOpen()
+        guard var record = topicsByName[topic] else { throw MetadataError.unknownTopic(topic) }
+        guard count > record.partitionCount else {
+            throw MetadataError.invalidPartitionCount(topic: topic, current: record.partitionCount, requested: count)
+        }
+        record.partitionCount = count
+        topicsByName[topic] = record
+    }
+
+    public func updateTopicConfigs(topic: String, set changes: [String: String?]) async throws {
+        try ensureOpen()
+        guard var record = topicsByName[topic] else { throw MetadataError.unknownTopic(topic) }
+        for (key, value) in changes { record.configs[key] = value }
+        topicsByName[topic] = record
+    }
+
+    public func commitOffsets(group: String, _ committed: [TopicPartition: CommittedOffset]) async throws {
+        try ensureOpen()
+        offsets[group, default: [:]].merge(committed) { _, new in new }
+    }
+
+    public func committedOffsets(group: String) async throws -> [TopicPartition: CommittedOffset] {
+        try ensureOpen()
+        return offsets[group] ?? [:]
+    }
+
+    public func deleteOffsets(group: String, partitions: [TopicPartition]) async throws {
+        try ensureOpen()
+        for tp in partitions { offsets[group]?.removeValue(forKey: tp) }
+    }
+
+    public func deleteGroup(_ group: String) async throws {
+        try ensureOpen()
+        offsets.removeValue(forKey: group)
+        states.removeValue(forKey: group)
+    }
+
+    public func groups() async throws -> [String] {
+        try ensureOpen()
+        let withOffsets = offsets.filter { !$0.value.isEmpty }.keys
+        return Set(withOffsets).union(states.keys).sorted()
+    }
+
+    public func saveGroupState(_ state: GroupStateRecord) async throws {
+        try ensureOpen()
+        states[state.group] = state
+    }
+
+    public func groupState(_ group: String) async throws -> GroupStateRecord? {
+        try ensureOpen()
+        return states[group]
+    }
+
+    public func setConnectorPositions(connector: String, _ newPositions: [String: String]) async throws {
+        try ensureOpen()
+        positions[connector, default: [:]].merge(newPositions) { _, new in new }
+    }
+
+    public func connectorPositions(connector: String) async throws -> [String: String] {
+        try ensureOpen()
+        return positions[connector] ?? [:]
+    }
+
+    public func close() async throws { closed = true }
+}

@@ -1,0 +1,143 @@
+"""Fixtures that run the real `sluice serve` for interop tests.
+
+Every server listens on 127.0.0.1 on ports chosen free at run time, keeps its data in a
+temporary directory, and is stopped (SIGTERM, then SIGKILL after a bound) at teardown.
+The binary comes from $SLUICE_BIN (scripts/test sets it).
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+
+def sluice_bin():
+    path = os.environ.get("SLUICE_BIN")
+    if not path or not os.access(path, os.X_OK):
+        pytest.fail("SLUICE_BIN must name the built sluice binary (scripts/test sets it)")
+    return path
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, process, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"sluice exited with {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"sluice did not listen on {port} within {timeout}s")
+
+
+class SluiceServer:
+    """One `sluice serve` process with its own config and data directory."""
+
+    def __init__(self, config, workdir, ports):
+        self.config = config
+        self.workdir = workdir
+        self.ports = ports
+        self.config_path = os.path.join(workdir, "plugins.json")
+        self.log_path = os.path.join(workdir, "sluice.log")
+        self.process = None
+
+    @property
+    def bootstrap(self):
+        return f"127.0.0.1:{self.ports['kafka']}"
+
+    @property
+    def data_dir(self):
+        return os.path.join(self.workdir, self.config["broker"]["dataDir"])
+
+    def start(self):
+        with open(self.config_path, "w") as f:
+            json.dump(self.config, f, indent=2)
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sluice_bin(), "serve", "--config", self.config_path, "--log-level", "info"],
+            cwd=self.workdir, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        for name, port in self.ports.items():
+            wait_for_port(port, self.process)
+        if not self.ports:
+            time.sleep(0.5)
+            assert self.process.poll() is None, self.read_log()
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=30.0):
+        """Stops the server; returns its exit code (SIGKILL after `timeout`)."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            raise AssertionError(f"sluice did not stop within {timeout}s after {sig!r}\n{self.read_log()}")
+
+    def kill(self):
+        """SIGKILL, as a crash would."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def read_log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+
+def default_config(ports, **broker):
+    """The shape of the embedded default plugins.json, on free ports and a temp data dir."""
+    config = {
+        "broker": {"dataDir": "data", "autoCreateTopics": True, "defaultPartitions": 1, **broker},
+        "storage": {"plugin": os.environ.get("SLUICE_TEST_STORAGE", "memory"), "config": {}},
+        "metadata": {"plugin": os.environ.get("SLUICE_TEST_METADATA", "memory"), "config": {}},
+        "protocols": [],
+        "connectors": [],
+    }
+    if "kafka" in ports:
+        config["protocols"].append({"plugin": "kafka", "config": {"listen": f"127.0.0.1:{ports['kafka']}"}})
+    return config
+
+
+@pytest.fixture
+def workdir():
+    path = tempfile.mkdtemp(prefix="sluice-interop-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def make_server(workdir):
+    """Factory: make_server(protocols=("kafka",), configure=None) -> started SluiceServer."""
+    servers = []
+
+    def make(protocols=("kafka",), configure=None, start=True, **broker):
+        ports = {name: free_port() for name in protocols}
+        config = default_config(ports, **broker)
+        if configure:
+            configure(config)
+        server = SluiceServer(config, workdir, ports)
+        servers.append(server)
+        return server.start() if start else server
+
+    yield make
+    for server in servers:
+        try:
+            server.stop()
+        except AssertionError:
+            pass

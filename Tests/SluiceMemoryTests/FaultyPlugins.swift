@@ -1,0 +1,106 @@
+import Foundation
+import NIOCore
+import SluiceKernel
+import SluiceMemory
+
+/// Storage that wraps the memory plugin and breaks one promise of the contract, to prove
+/// the conformance suite notices.
+actor FaultyStorage: LogStorage {
+    enum Fault: Sendable { case offByOneOffsets, dropEverySecondBatch, ignoreByteLimit, retentionDeletesActive }
+    nonisolated let fault: Fault
+    let inner = MemoryLogStorage()
+    private var logs: [TopicPartition: FaultyLog] = [:]
+    nonisolated var defaultLogConfig: PartitionLogConfig { PartitionLogConfig() }
+    nonisolated var defaultRetention: RetentionPolicy { RetentionPolicy() }
+
+    init(fault: Fault) { self.fault = fault }
+
+    func open(_ partition: TopicPartition, config: PartitionLogConfig) async throws -> any PartitionLog {
+        if let log = logs[partition] { return log }
+        let log = FaultyLog(inner: try await inner.open(partition, config: config), fault: fault)
+        logs[partition] = log
+        return log
+    }
+    func delete(_ partition: TopicPartition) async throws {
+        logs.removeValue(forKey: partition)
+        try await inner.delete(partition)
+    }
+    func storedPartitions() async throws -> [TopicPartition] { try await inner.storedPartitions() }
+    func close() async throws { try await inner.close() }
+}
+
+actor FaultyLog: PartitionLog {
+    let inner: any PartitionLog
+    let fault: FaultyStorage.Fault
+    private var appends = 0
+    nonisolated let topicPartition: TopicPartition
+
+    init(inner: any PartitionLog, fault: FaultyStorage.Fault) {
+        self.inner = inner
+        self.fault = fault
+        self.topicPartition = inner.topicPartition
+    }
+
+    func append(_ batches: [RecordBatch]) async throws -> LogAppendInfo {
+        appends += 1
+        switch fault {
+        case .offByOneOffsets:
+            var info = try await inner.append(batches)
+            info.firstOffset += 1
+            return info
+        case .dropEverySecondBatch where appends % 2 == 0:
+            let end = try await inner.offsets().logEndOffset
+            let count = batches.reduce(0) { $0 + Int64($1.lastOffsetDelta) + 1 }
+            return LogAppendInfo(firstOffset: end, lastOffset: end + count - 1, logEndOffset: end + count, logStartOffset: 0)
+        default:
+            return try await inner.append(batches)
+        }
+    }
+
+    func read(from offset: Int64, maxBytes: Int, maxOffset: Int64?, minOneBatch: Bool) async throws -> LogReadResult {
+        try await inner.read(from: offset, maxBytes: fault == .ignoreByteLimit ? Int.max : maxBytes, maxOffset: maxOffset, minOneBatch: minOneBatch)
+    }
+    func batch(atOrAfterTimestamp timestamp: Int64) async throws -> LogBatchPosition? { try await inner.batch(atOrAfterTimestamp: timestamp) }
+    func batchWithMaxTimestamp() async throws -> LogBatchPosition? { try await inner.batchWithMaxTimestamp() }
+    func offsets() async throws -> LogOffsets { try await inner.offsets() }
+    func truncate(to offset: Int64) async throws { try await inner.truncate(to: offset) }
+    func applyRetention(_ policy: RetentionPolicy, now: Date) async throws -> RetentionResult {
+        guard fault == .retentionDeletesActive else { return try await inner.applyRetention(policy, now: now) }
+        let before = try await inner.offsets()
+        try await inner.truncate(to: before.logStartOffset)
+        return RetentionResult(previousLogStartOffset: before.logStartOffset, logStartOffset: before.logEndOffset, deletedBytes: before.sizeBytes)
+    }
+    func flush() async throws { try await inner.flush() }
+}
+
+/// Metadata that silently keeps only the first partition of every commit and leaves
+/// offsets of deleted topics behind.
+actor FaultyMetadataStore: MetadataStore {
+    let inner = MemoryMetadataStore()
+    private var orphanOffsets: [String: [TopicPartition: CommittedOffset]] = [:]
+
+    func createTopic(_ topic: TopicRecord) async throws { try await inner.createTopic(topic) }
+    func deleteTopic(named name: String) async throws { try await inner.deleteTopic(named: name) }
+    func topics() async throws -> [TopicRecord] { try await inner.topics() }
+    func setPartitionCount(topic: String, count: Int32) async throws { try await inner.setPartitionCount(topic: topic, count: count) }
+    func updateTopicConfigs(topic: String, set: [String: String?]) async throws { try await inner.updateTopicConfigs(topic: topic, set: set) }
+    func commitOffsets(group: String, _ offsets: [TopicPartition: CommittedOffset]) async throws {
+        guard let first = offsets.min(by: { $0.key < $1.key }) else { return }
+        orphanOffsets[group, default: [:]].merge(offsets) { $1 }
+        try await inner.commitOffsets(group: group, [first.key: first.value])
+    }
+    func committedOffsets(group: String) async throws -> [TopicPartition: CommittedOffset] {
+        // Offsets of deleted topics come back: the fault the deleteTopic check must see.
+        let live = try await inner.committedOffsets(group: group)
+        let stale = (orphanOffsets[group] ?? [:]).filter { live[$0.key] == nil && $0.key.topic == "del" }
+        return live.merging(stale) { a, _ in a }
+    }
+    func deleteOffsets(group: String, partitions: [TopicPartition]) async throws { try await inner.deleteOffsets(group: group, partitions: partitions) }
+    func deleteGroup(_ group: String) async throws { try await inner.deleteGroup(group) }
+    func groups() async throws -> [String] { try await inner.groups() }
+    func saveGroupState(_ state: GroupStateRecord) async throws { try await inner.saveGroupState(state) }
+    func groupState(_ group: String) async throws -> GroupStateRecord? { try await inner.groupState(group) }
+    func setConnectorPositions(connector: String, _ positions: [String: String]) async throws { try await inner.setConnectorPositions(connector: connector, positions) }
+    func connectorPositions(connector: String) async throws -> [String: String] { try await inner.connectorPositions(connector: connector) }
+    func close() async throws { try await inner.close() }
+}
