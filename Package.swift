@@ -76,7 +76,8 @@ let package = Package(
         // MARK: Protocol plugins
         .target(
             name: "SluiceKafka",
-            dependencies: ["SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle],
+            dependencies: ["SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Sources/ProtocolPlugins/Kafka",
             swiftSettings: strict),
 
