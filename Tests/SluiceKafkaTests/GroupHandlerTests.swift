@@ -107,23 +107,29 @@ import Testing
             let first = try await a.joinNewMember("wait")
             _ = try await a.syncGroup("wait", generation: first.generationId, memberId: first.memberId)
 
-            let joined = JoinFlag()
-            let bTask = Task {
-                let response = try await b.joinNewMember("wait")
-                await joined.set()
-                return response
+            let bJoin = Task { try await b.joinNewMember("wait") }
+            // Once b's join is parked at the coordinator, b's next request queues behind it
+            // while other connections are answered.
+            for _ in 0..<200 where await server.broker.groups.describe(groupId: "wait").members.count < 2 {
+                try await Task.sleep(for: .milliseconds(10))
             }
-            try await Task.sleep(for: .milliseconds(200))
-            // b's join waits for a to rejoin; b's next request queues behind it, other
-            // connections are answered meanwhile.
-            let bMetadata = Task { _ = try await b.metadata(topics: []); return await joined.value }
+            #expect(await server.broker.groups.describe(groupId: "wait").state == .preparingRebalance)
+            let answered = JoinFlag()
+            // The client matches responses to requests in order and checks correlation ids,
+            // so an answer out of order would fail this call.
+            let bMetadata = Task {
+                _ = try await b.metadata(topics: [])
+                await answered.set()
+            }
             let start = ContinuousClock.now
             _ = try await other.metadata(topics: [])
             #expect(ContinuousClock.now - start < .seconds(2))
-            #expect(await joined.value == false)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(await answered.value == false, "b's Metadata was answered while its JoinGroup waited")
             _ = try await a.joinGroup("wait", memberId: first.memberId)
-            #expect(try await bTask.value.errorCode == 0)
-            #expect(try await bMetadata.value == true, "b's Metadata was answered before its JoinGroup")
+            #expect(try await bJoin.value.errorCode == 0)
+            try await bMetadata.value
+            #expect(await answered.value)
             for client in [a, b, other] { await client.close() }
         }
     }
@@ -148,7 +154,7 @@ import Testing
     }
 }
 
-/// Set once a waiting call has returned.
+/// Set once a call has been answered.
 actor JoinFlag {
     private(set) var value = false
     func set() { value = true }

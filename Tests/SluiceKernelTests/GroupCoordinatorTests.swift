@@ -177,7 +177,8 @@ struct GroupCoordinatorTests {
     }
 
     @Test func initialRebalanceDelayGathersMembersIntoOneGeneration() async {
-        let c = await coordinator(initialDelayMs: 300)
+        // A wide window: under a loaded test run the second join can start late.
+        let c = await coordinator(initialDelayMs: 1_500)
         async let a = c.join(joinRequest("delay", requireKnown: false))
         try? await Task.sleep(for: .milliseconds(100))
         async let b = c.join(joinRequest("delay", requireKnown: false))
