@@ -111,7 +111,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix],
+            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix, logging, lifecycle],
             swiftSettings: strict),
         .testTarget(
             name: "ServerTests",

@@ -180,4 +180,25 @@ import Testing
             await client.close()
         }
     }
+
+    @Test func logAppendTimeIsReportedAsStamped() async throws {
+        try await withServer { server in
+            let client = try await server.client()
+            try await client.createTopic("stamped", configs: ["message.timestamp.type": "LogAppendTime"])
+            var data = ProduceRequest.Partition()
+            data.records = .bytes(RecordBatchBuilder().build(sampleRecords(2)).buffer)
+            var topic = ProduceRequest.Topic()
+            topic.name = "stamped"
+            topic.partitionData = [data]
+            var request = ProduceRequest()
+            request.acks = -1
+            request.topicData = [topic]
+            let response = try await client.send(request)
+            let stamped = try #require(response.responses.first?.partitionResponses.first?.logAppendTimeMs)
+            #expect(stamped > 1_700_000_000_000)
+            let batch = try #require(try RecordBatch.parse(try await client.fetch(topic: "stamped", partition: 0, offset: 0).batches).first)
+            #expect(batch.timestampType == .logAppendTime && batch.maxTimestamp == stamped)
+            await client.close()
+        }
+    }
 }

@@ -18,13 +18,15 @@ public final class KafkaClient: Sendable {
     public let brokerVersions: [ApiKey: ClosedRange<Int16>]
 
     private let channel: any Channel
-    private let nextCorrelationId = NIOLockedValueBox<Int32>(1)
+    private let nextCorrelationId: NIOLockedValueBox<Int32>
 
-    private init(address: HostPort, clientId: String, channel: any Channel, brokerVersions: [ApiKey: ClosedRange<Int16>]) {
+    private init(address: HostPort, clientId: String, channel: any Channel, brokerVersions: [ApiKey: ClosedRange<Int16>],
+                 correlationIds: NIOLockedValueBox<Int32> = NIOLockedValueBox(1)) {
         self.address = address
         self.clientId = clientId
         self.channel = channel
         self.brokerVersions = brokerVersions
+        self.nextCorrelationId = correlationIds
     }
 
     /// Connects and negotiates versions.
@@ -53,7 +55,8 @@ public final class KafkaClient: Sendable {
         let probe = KafkaClient(address: address, clientId: clientId, channel: channel, brokerVersions: [:])
         do {
             let versions = try await probe.negotiateVersions()
-            return KafkaClient(address: address, clientId: clientId, channel: channel, brokerVersions: versions)
+            return KafkaClient(address: address, clientId: clientId, channel: channel, brokerVersions: versions,
+                               correlationIds: probe.nextCorrelationId)
         } catch {
             try? await channel.close()
             throw error

@@ -1,4 +1,3 @@
-import Foundation
 import NIOCore
 import SluiceKernel
 
@@ -16,7 +15,6 @@ struct ProduceHandler: KafkaApiHandler {
         for topic in request.topicData {
             var result = ProduceResponse.Topic()
             result.name = topic.name
-            let appendTime = await context.broker.topic(named: topic.name)?.configs["message.timestamp.type"] == "LogAppendTime"
             for data in topic.partitionData {
                 var partition = ProduceResponse.Partition()
                 partition.index = data.index
@@ -24,7 +22,7 @@ struct ProduceHandler: KafkaApiHandler {
                     let info = try await append(data, topic: topic.name, request: request, context: context)
                     partition.baseOffset = info.firstOffset
                     partition.logStartOffset = info.logStartOffset
-                    if appendTime { partition.logAppendTimeMs = Int64(Date().timeIntervalSince1970 * 1000) }
+                    partition.logAppendTimeMs = info.logAppendTime ?? -1
                 } catch {
                     partition.errorCode = error.code.rawValue
                     partition.errorMessage = error.message

@@ -82,6 +82,9 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // Closing the input at shutdown (or a client's half-close) must only end the
+            // stream of requests, so the request being answered still gets its response.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
     }
 
     /// Serves one connection: requests are answered one at a time, in the order they
@@ -103,7 +106,7 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
                         return
                     }
                 }
-                info.logger.debug("connection closed by the client")
+                info.logger.debug("connection closed: the client closed it, or the server is stopping")
             }
         } catch let error as KafkaCodecError {
             info.logger.warning("closing connection: \(error)")
