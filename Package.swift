@@ -103,11 +103,14 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",
-            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", nioCore],
+            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSQLiteTests",
-            dependencies: ["SluiceSQLite", "SluiceKernel", "MetadataStoreConformance"],
+            dependencies: [
+                "SluiceSQLite", "SluiceKernel", "MetadataStoreConformance", "ConformanceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",

@@ -17,7 +17,7 @@ struct ConfigCheckTests {
         let result = try await SluiceBinary.run(["config", "check", file.path])
         #expect(result.status == 2)
         #expect(result.stderr.contains("broker: autoCreateTopcs: unknown key 'autoCreateTopcs'; did you mean 'autoCreateTopics'?"), "\(result.stderr)")
-        #expect(result.stderr.contains("metadata: plugin: unknown metadata plugin 'no-such-store'; known: memory"), "\(result.stderr)")
+        #expect(result.stderr.contains("metadata: plugin: unknown metadata plugin 'no-such-store'; known: sqlite, memory"), "\(result.stderr)")
         #expect(result.stderr.contains("protocols[0] (memory-probe): plugin: unknown protocol plugin 'memory-probe'"), "\(result.stderr)")
     }
 

@@ -5,8 +5,8 @@ enum DefaultConfig {
     static let text = #"""
 {
   "broker": { "dataDir": "data", "autoCreateTopics": true, "defaultPartitions": 1 },
-  "storage": { "plugin": "memory", "config": {} },
-  "metadata": { "plugin": "memory", "config": {} },
+  "storage": { "plugin": "segment-log", "config": { "segmentBytes": 1073741824, "retentionHours": 168, "flush": "interval", "flushIntervalMs": 1000 } },
+  "metadata": { "plugin": "sqlite", "config": { "path": "metadata.sqlite" } },
   "protocols": [],
   "connectors": []
 }
