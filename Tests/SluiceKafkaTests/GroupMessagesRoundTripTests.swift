@@ -194,3 +194,12 @@ import Testing
         }
     }
 }
+
+extension MessageCatalogTests {
+    /// The consumer-group messages, linted and round-tripped with the others.
+    static let groupRequests: [any KafkaRequest.Type] = [
+        FindCoordinatorRequest.self, JoinGroupRequest.self, SyncGroupRequest.self, HeartbeatRequest.self,
+        LeaveGroupRequest.self, OffsetCommitRequest.self, OffsetFetchRequest.self, ListGroupsRequest.self,
+        DescribeGroupsRequest.self, DeleteGroupsRequest.self, OffsetDeleteRequest.self,
+    ]
+}
