@@ -10,7 +10,7 @@ import Testing
         ProduceRequest.self, FetchRequest.self, ListOffsetsRequest.self, MetadataRequest.self,
         ApiVersionsRequest.self, CreateTopicsRequest.self, DeleteTopicsRequest.self,
         InitProducerIdRequest.self, DescribeConfigsRequest.self, CreatePartitionsRequest.self,
-    ]
+    ] + groupRequests
 
     @Test func everyRoutedApiIsDeclaredHere() {
         #expect(Set(ApiRoutes.all.map(\.apiKey)) == Set(Self.requests.map { $0.apiKey }))

@@ -17,7 +17,7 @@ enum ApiRoutes {
         ApiRoute(InitProducerIdHandler()),
         ApiRoute(DescribeConfigsHandler()),
         ApiRoute(CreatePartitionsHandler()),
-    ]
+    ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.
     static func advertised(_ routes: [ApiRoute]) -> [ApiVersionsResponse.ApiVersion] {
@@ -111,7 +111,7 @@ struct ApiRouter: Sendable {
         }
         let metrics = metrics[header.apiKey]!
         let start = ContinuousClock.now
-        let context = RequestContext(header: header, server: identity, broker: broker, logger: connection.logger)
+        let context = RequestContext(header: header, server: identity, broker: broker, logger: connection.logger, clientHost: connection.peerHost)
         let outcome = await route.answer(header, reader, context)
         let elapsed = ContinuousClock.now - start
         metrics.record(elapsed)
