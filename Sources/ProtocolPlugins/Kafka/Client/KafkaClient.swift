@@ -99,7 +99,12 @@ public final class KafkaClient: Sendable {
     /// response frame, if the request expects one.
     public func sendRaw(_ bytes: ByteBuffer, expectResponse: Bool) async throws -> ByteBuffer? {
         let promise = expectResponse ? channel.eventLoop.makePromise(of: ByteBuffer.self) : nil
-        try await channel.writeAndFlush(OutgoingRequest(parts: [.bytes(bytes)], response: promise))
+        do {
+            try await channel.writeAndFlush(OutgoingRequest(parts: [.bytes(bytes)], response: promise))
+        } catch {
+            promise?.fail(Self.clientError(error))
+            throw Self.clientError(error)
+        }
         return try await promise?.futureResult.get()
     }
 
@@ -107,8 +112,17 @@ public final class KafkaClient: Sendable {
         let correlationId = takeCorrelationId()
         let frame = KafkaFrame.request(request, version: version, correlationId: correlationId, clientId: clientId)
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
-        channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: promise), promise: nil)
+        // A write that fails before it reaches the handler (the channel is already closed)
+        // must fail the response too, or the caller would wait forever.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { promise.fail(Self.clientError($0)) }
+        channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: promise), promise: written)
         return (try await promise.futureResult.get(), correlationId)
+    }
+
+    /// Writing to a connection the broker already closed is `connectionClosed`.
+    private static func clientError(_ error: any Error) -> any Error {
+        (error as? ChannelError) == .ioOnClosedChannel ? KafkaClientError.connectionClosed : error
     }
 
     private func takeCorrelationId() -> Int32 {
