@@ -39,7 +39,9 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failAll(error)
+        // Socket errors (a reset when the broker closes on us) surface as the client's own
+        // error type, so callers handle one kind of failure.
+        failAll(error as? KafkaClientError ?? KafkaClientError.connectionLost(reason: "\(error)"))
         context.close(promise: nil)
     }
 
@@ -58,6 +60,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
 public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
     case connectionFailed(address: String, reason: String)
     case connectionClosed
+    /// The connection failed (e.g. reset by the broker).
+    case connectionLost(reason: String)
     case unexpectedResponse
     /// The broker does not answer this API in any version this client speaks.
     case unsupportedApi(ApiKey, broker: ClosedRange<Int16>?)
@@ -69,6 +73,8 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .connectionFailed(let address, let reason):
             return "cannot connect to \(address): \(reason); is sluice serving the kafka protocol there?"
+        case .connectionLost(let reason):
+            return "the connection to the broker failed: \(reason)"
         case .connectionClosed:
             return "the broker closed the connection"
         case .unexpectedResponse:
