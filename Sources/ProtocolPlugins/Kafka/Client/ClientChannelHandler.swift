@@ -39,7 +39,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failAll(error)
+        failAll(error as? KafkaClientError ?? (error as? KafkaCodecError).map(KafkaClientError.codec)
+                ?? .connectionLost(reason: "\(error)"))
         context.close(promise: nil)
     }
 
@@ -58,6 +59,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
 public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
     case connectionFailed(address: String, reason: String)
     case connectionClosed
+    /// The connection failed (reset, I/O error).
+    case connectionLost(reason: String)
     case unexpectedResponse
     /// The broker does not answer this API in any version this client speaks.
     case unsupportedApi(ApiKey, broker: ClosedRange<Int16>?)
@@ -71,6 +74,8 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
             return "cannot connect to \(address): \(reason); is sluice serving the kafka protocol there?"
         case .connectionClosed:
             return "the broker closed the connection"
+        case .connectionLost(let reason):
+            return "the connection to the broker failed: \(reason)"
         case .unexpectedResponse:
             return "the broker sent a response no request was waiting for"
         case .unsupportedApi(let api, let range):

@@ -92,14 +92,24 @@ public final class KafkaClient: Sendable {
     public func sendWithoutResponse<R: KafkaRequest>(_ request: R, version: Int16? = nil) async throws {
         let version = try version ?? self.version(for: R.self)
         let frame = KafkaFrame.request(request, version: version, correlationId: takeCorrelationId(), clientId: clientId)
-        try await channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: nil))
+        do {
+            try await channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: nil))
+        } catch {
+            throw error as? KafkaClientError ?? .connectionLost(reason: "\(error)")
+        }
     }
 
     /// Sends raw bytes as they are (for tests of hostile input) and returns the next
     /// response frame, if the request expects one.
     public func sendRaw(_ bytes: ByteBuffer, expectResponse: Bool) async throws -> ByteBuffer? {
         let promise = expectResponse ? channel.eventLoop.makePromise(of: ByteBuffer.self) : nil
-        try await channel.writeAndFlush(OutgoingRequest(parts: [.bytes(bytes)], response: promise))
+        do {
+            try await channel.writeAndFlush(OutgoingRequest(parts: [.bytes(bytes)], response: promise))
+        } catch {
+            let failure = error as? KafkaClientError ?? .connectionLost(reason: "\(error)")
+            promise?.fail(failure)
+            throw failure
+        }
         return try await promise?.futureResult.get()
     }
 
@@ -107,7 +117,11 @@ public final class KafkaClient: Sendable {
         let correlationId = takeCorrelationId()
         let frame = KafkaFrame.request(request, version: version, correlationId: correlationId, clientId: clientId)
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
-        channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: promise), promise: nil)
+        channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: promise)).whenFailure { error in
+            // A write on a closed channel never reaches the handler; the promise is
+            // completed here instead (a second completion is ignored).
+            promise.fail(error as? KafkaClientError ?? .connectionLost(reason: "\(error)"))
+        }
         return (try await promise.futureResult.get(), correlationId)
     }
 
