@@ -9,7 +9,7 @@ import Testing
     static let requests: [any KafkaRequest.Type] = [
         ProduceRequest.self, FetchRequest.self, ListOffsetsRequest.self, MetadataRequest.self,
         ApiVersionsRequest.self, CreateTopicsRequest.self, DeleteTopicsRequest.self,
-        InitProducerIdRequest.self, DescribeConfigsRequest.self, CreatePartitionsRequest.self,
+        InitProducerIdRequest.self, DescribeConfigsRequest.self, CreatePartitionsRequest.self, FindCoordinatorRequest.self,
     ]
 
     @Test func everyRoutedApiIsDeclaredHere() {

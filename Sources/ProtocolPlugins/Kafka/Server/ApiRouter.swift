@@ -11,6 +11,7 @@ enum ApiRoutes {
         ApiRoute(FetchHandler()),
         ApiRoute(ListOffsetsHandler()),
         ApiRoute(MetadataHandler()),
+        ApiRoute(FindCoordinatorHandler()),
         ApiRoute(ApiVersionsHandler()),
         ApiRoute(CreateTopicsHandler()),
         ApiRoute(DeleteTopicsHandler()),
