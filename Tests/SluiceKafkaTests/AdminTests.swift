@@ -122,22 +122,4 @@ import Testing
             await client.close()
         }
     }
-
-    @Test func findCoordinatorNamesThisBrokerForGroups() async throws {
-        try await withServer { server in
-            let client = try await server.client()
-            var request = FindCoordinatorRequest()
-            request.key = "g"
-            let single = try await client.send(request, version: 3)
-            #expect(single.errorCode == 0 && single.nodeId == 0 && single.port == Int32(server.address.port))
-            request.coordinatorKeys = ["a", "b"]
-            let batched = try await client.send(request, version: 6)
-            #expect(batched.coordinators.map(\.key) == ["a", "b"])
-            #expect(batched.coordinators.allSatisfy { $0.host == "127.0.0.1" && $0.errorCode == 0 })
-            request.keyType = FindCoordinatorRequest.KeyType.transaction
-            let transactional = try await client.send(request, version: 4)
-            #expect(transactional.coordinators.allSatisfy { $0.errorCode == KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue })
-            await client.close()
-        }
-    }
 }

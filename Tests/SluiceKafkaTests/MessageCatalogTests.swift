@@ -9,8 +9,8 @@ import Testing
     static let requests: [any KafkaRequest.Type] = [
         ProduceRequest.self, FetchRequest.self, ListOffsetsRequest.self, MetadataRequest.self,
         ApiVersionsRequest.self, CreateTopicsRequest.self, DeleteTopicsRequest.self,
-        InitProducerIdRequest.self, DescribeConfigsRequest.self, CreatePartitionsRequest.self, FindCoordinatorRequest.self,
-    ]
+        InitProducerIdRequest.self, DescribeConfigsRequest.self, CreatePartitionsRequest.self,
+    ] + groupRequests
 
     @Test func everyRoutedApiIsDeclaredHere() {
         #expect(Set(ApiRoutes.all.map(\.apiKey)) == Set(Self.requests.map { $0.apiKey }))

@@ -12,6 +12,9 @@ import Testing
             try await withStore(at: url) { (store) async throws in
                 #expect(try await store.topics().isEmpty)
                 #expect(try await store.groups().isEmpty)
+                // 2 = FULL on the writer: every commit fsyncs the WAL before returning.
+                let synchronous = try await store.database().write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+                #expect(synchronous == 2)
             }
             #expect(FileManager.default.fileExists(atPath: url.path))
             let (applicationID, migrations, tables, journal) = try inspectFile(url) { db in

@@ -12,10 +12,11 @@ struct RecoveryTests {
 
     /// Appends `batches`, then drops the storage without closing it, as a crash would
     /// (no clean-shutdown marker, nothing sealed). Returns the stored bytes per batch.
-    func appendAndCrash(_ dir: TemporaryDirectory, _ batches: [RecordBatch]) async throws -> [[UInt8]] {
+    func appendAndCrash(_ dir: TemporaryDirectory, _ batches: [RecordBatch], flushFirst: Bool = false) async throws -> [[UInt8]] {
         let storage = try openStorage(dir, testConfiguration(segmentBytes: 4096))
         let log = try await storage.open(tp, config: config)
         let offsets = try await appendEach(log, batches)
+        if flushFirst { try await log.flush() }
         return zip(batches, offsets).map { storedBytes($0, baseOffset: $1) }
     }
 
@@ -148,7 +149,9 @@ struct RecoveryTests {
     @Test func afterACrashOnlySegmentsFromTheRecoveryPointAreScanned() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        _ = try await appendAndCrash(dir, (0..<60).map { batch(2, tag: "p\($0)", valueSize: 50) })
+        // flush() waits for the background fsync of rolled segments, which moves the
+        // recovery point to the active segment.
+        _ = try await appendAndCrash(dir, (0..<60).map { batch(2, tag: "p\($0)", valueSize: 50) }, flushFirst: true)
         let segments = try dir.logFiles(tp)
         #expect(segments.count >= 3)
         let messages = MessageStore()

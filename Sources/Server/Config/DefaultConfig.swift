@@ -7,7 +7,9 @@ enum DefaultConfig {
   "broker": { "dataDir": "data", "autoCreateTopics": true, "defaultPartitions": 1 },
   "storage": { "plugin": "segment-log", "config": { "segmentBytes": 1073741824, "retentionHours": 168, "flush": "interval", "flushIntervalMs": 1000 } },
   "metadata": { "plugin": "sqlite", "config": { "path": "metadata.sqlite" } },
-  "protocols": [],
+  "protocols": [
+    { "plugin": "kafka", "config": { "listen": "127.0.0.1:9092" } }
+  ],
   "connectors": []
 }
 

@@ -18,6 +18,7 @@ public struct MetadataSnapshot: Sendable, Equatable, Codable {
 
     /// One consumer group's stored state and committed offsets.
     public struct Group: Sendable, Equatable, Codable {
+        /// The group id.
         public var name: String
         /// Protocol type and generation, when the group stored them.
         public var state: GroupStateRecord?
@@ -27,14 +28,19 @@ public struct MetadataSnapshot: Sendable, Equatable, Codable {
 
     /// One committed offset of a group.
     public struct Offset: Sendable, Equatable, Codable {
+        /// The topic name.
         public var topic: String
+        /// The partition index.
         public var partition: Int32
+        /// Offset, leader epoch, metadata and commit time.
         public var committed: CommittedOffset
     }
 
     /// One connector's stored positions.
     public struct Connector: Sendable, Equatable, Codable {
+        /// The connector instance name.
         public var name: String
+        /// Its positions by key, as the connector stored them.
         public var positions: [String: String]
     }
 

@@ -22,8 +22,9 @@ enum SQLiteFileInspector {
     private static let sqliteHeader = Array("SQLite format 3\0".utf8)
 
     /// Inspects `url`; throws `MetadataError.unusable` for anything but a fresh or a
-    /// compatible Sluice file.
-    static func inspect(_ url: URL) throws -> Verdict {
+    /// compatible Sluice file. `busyTimeout` (seconds) covers a lock another process
+    /// holds briefly, e.g. a running broker's checkpoint.
+    static func inspect(_ url: URL, busyTimeout: TimeInterval) throws -> Verdict {
         let path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .fresh }
@@ -48,9 +49,7 @@ enum SQLiteFileInspector {
                 """)
         }
         do {
-            var configuration = Configuration()
-            configuration.readonly = true
-            configuration.label = "sluice-metadata-inspector"
+            let configuration = SQLiteOpening.configuration(busyTimeout: busyTimeout, readonly: true)
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             defer { try? queue.close() }
             return try queue.read { db in try verdict(of: db, path: path) }

@@ -21,6 +21,7 @@ public enum SQLiteMetadataBenchmark {
         /// Where the file was, since the file system decides fsync cost.
         public var path: String
 
+        /// The figures as a few lines for a report.
         public var description: String {
             """
             sqlite metadata offset commits (synchronous=FULL, WAL) on \(path)

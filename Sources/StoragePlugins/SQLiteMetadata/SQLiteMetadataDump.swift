@@ -26,7 +26,7 @@ public enum SQLiteMetadataDump {
             throw SQLiteFileInspector.unusable(path, "does not exist. Pass the broker's metadata path "
                 + "(broker.dataDir joined with metadata.config.path).")
         }
-        guard case .sluice = try SQLiteFileInspector.inspect(url) else {
+        guard case .sluice = try SQLiteFileInspector.inspect(url, busyTimeout: busyTimeout) else {
             throw SQLiteFileInspector.unusable(path, "is empty: no broker has stored metadata in it yet.")
         }
         do {

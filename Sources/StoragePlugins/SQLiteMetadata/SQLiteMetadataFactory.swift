@@ -7,7 +7,9 @@ import SluiceKernel
 /// "metadata": { "plugin": "sqlite", "config": { "path": "metadata.sqlite", "busyTimeoutMs": 5000 } }
 /// ```
 public enum SQLiteMetadataFactory: MetadataPluginFactory {
+    /// The name in plugins.json: `"plugin": "sqlite"`.
     public static let name = "sqlite"
+    /// One line for `sluice plugins`.
     public static let summary = "topic registry and committed offsets in one SQLite file (WAL, synchronous=FULL)"
 
     /// The `config` object of the `sqlite` plugin.
@@ -19,12 +21,14 @@ public enum SQLiteMetadataFactory: MetadataPluginFactory {
         /// `sluice metadata dump` reading the file), in milliseconds. Default 5000.
         public var busyTimeoutMs: Int = 5_000
 
+        /// Every default.
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case path, busyTimeoutMs
         }
 
+        /// Decodes keys present in `config`; absent keys take their defaults.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Configuration.init()
@@ -32,11 +36,13 @@ public enum SQLiteMetadataFactory: MetadataPluginFactory {
             busyTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .busyTimeoutMs) ?? d.busyTimeoutMs
         }
 
+        /// The keys for `sluice plugins`.
         public static let keys: [ConfigKeyDoc] = [
             .init("path", "path", default: "metadata.sqlite", "the SQLite file; relative paths are taken from broker.dataDir"),
             .init("busyTimeoutMs", "milliseconds", default: "5000", "how long to wait for a lock held by another process"),
         ]
 
+        /// Problems with `path` and `busyTimeoutMs`; empty when valid.
         public func validate() -> [ConfigProblem] {
             var problems: [ConfigProblem] = []
             if path.isEmpty {
@@ -58,6 +64,8 @@ public enum SQLiteMetadataFactory: MetadataPluginFactory {
         }
     }
 
+    /// Opens (creating and migrating if needed) the configured file.
+    /// - Throws: `MetadataError.unusable` naming the file when it cannot be used.
     public static func make(_ config: Configuration, context: PluginContext) async throws -> any MetadataStore {
         let url = config.fileURL(dataDirectory: context.dataDirectory)
         let store = try SQLiteMetadataStore(url: url, busyTimeout: Double(config.busyTimeoutMs) / 1000)

@@ -4,6 +4,7 @@ import SluiceKernel
 
 /// Consumer-group offsets and state.
 extension SQLiteMetadataStore {
+    /// Upserts a group's offsets for every partition given, in one transaction: all or none.
     public func commitOffsets(group: String, _ offsets: [TopicPartition: CommittedOffset]) async throws {
         guard !offsets.isEmpty else { return }
         // One transaction (one WAL fsync) for the whole request: all or none, and a
@@ -25,6 +26,7 @@ extension SQLiteMetadataStore {
         }
     }
 
+    /// A group's committed offsets (empty when it has none).
     public func committedOffsets(group: String) async throws -> [TopicPartition: CommittedOffset] {
         try await database().read { db in
             var offsets: [TopicPartition: CommittedOffset] = [:]
@@ -33,6 +35,7 @@ extension SQLiteMetadataStore {
         }
     }
 
+    /// Removes a group's offsets for these partitions; absent ones are ignored.
     public func deleteOffsets(group: String, partitions: [TopicPartition]) async throws {
         guard !partitions.isEmpty else { return }
         try await database().write { db in
@@ -45,6 +48,7 @@ extension SQLiteMetadataStore {
         }
     }
 
+    /// Removes a group's offsets and state in one transaction.
     public func deleteGroup(_ group: String) async throws {
         try await database().write { db in
             try db.execute(sql: "DELETE FROM committedOffset WHERE groupId = ?", arguments: [group])
@@ -52,10 +56,12 @@ extension SQLiteMetadataStore {
         }
     }
 
+    /// Groups with committed offsets or stored state, sorted.
     public func groups() async throws -> [String] {
         try await database().read { db in try SQLiteQueries.groups(db) }
     }
 
+    /// Stores (replacing) a group's protocol type and generation.
     public func saveGroupState(_ state: GroupStateRecord) async throws {
         try await database().write { db in
             try db.execute(sql: """
@@ -66,6 +72,7 @@ extension SQLiteMetadataStore {
         }
     }
 
+    /// A group's stored state, or `nil`.
     public func groupState(_ group: String) async throws -> GroupStateRecord? {
         try await database().read { db in try SQLiteQueries.groupState(db, group: group) }
     }

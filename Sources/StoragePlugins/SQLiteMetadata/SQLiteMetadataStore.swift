@@ -39,6 +39,7 @@ public actor SQLiteMetadataStore: MetadataStore {
 
     // MARK: Topics
 
+    /// Registers a topic and its configs in one transaction; `topicExists` if the name is taken.
     public func createTopic(_ topic: TopicRecord) async throws {
         try await database().write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM topic WHERE name = ?", arguments: [topic.name]) ?? false {
@@ -54,6 +55,7 @@ public actor SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    /// Removes a topic, its configs and every group's offsets for it, in one transaction.
     public func deleteTopic(named name: String) async throws {
         try await database().write { db in
             try db.execute(sql: "DELETE FROM topic WHERE name = ?", arguments: [name])
@@ -64,10 +66,12 @@ public actor SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    /// All registered topics with their configs, sorted by name.
     public func topics() async throws -> [TopicRecord] {
         try await database().read { db in try SQLiteQueries.topics(db) }
     }
 
+    /// Raises a topic's partition count; `invalidPartitionCount` unless larger.
     public func setPartitionCount(topic: String, count: Int32) async throws {
         try await database().write { db in
             let current = try SQLiteQueries.partitionCount(db, topic: topic)
@@ -78,6 +82,7 @@ public actor SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    /// Sets config overrides, removing keys whose value is `nil`; other keys stay.
     public func updateTopicConfigs(topic: String, set changes: [String: String?]) async throws {
         try await database().write { db in
             _ = try SQLiteQueries.partitionCount(db, topic: topic)
@@ -96,6 +101,7 @@ public actor SQLiteMetadataStore: MetadataStore {
 
     // MARK: Connectors
 
+    /// Upserts a connector's positions by key in one transaction; keys not given stay.
     public func setConnectorPositions(connector: String, _ positions: [String: String]) async throws {
         try await database().write { db in
             let statement = try db.cachedStatement(sql: """
@@ -108,6 +114,7 @@ public actor SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    /// All stored positions of a connector (empty when it has none).
     public func connectorPositions(connector: String) async throws -> [String: String] {
         try await database().read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM connectorPosition WHERE connector = ?",
@@ -118,6 +125,8 @@ public actor SQLiteMetadataStore: MetadataStore {
 
     // MARK: Lifecycle
 
+    /// Waits for running reads and writes, then closes every connection. Later calls,
+    /// including a second `close`, throw `MetadataError.closed`.
     public func close() async throws {
         guard let pool else { throw MetadataError.closed }
         self.pool = nil

@@ -21,9 +21,10 @@ enum SQLiteOpening {
                 + "could not be made (\(error.localizedDescription)).")
         }
         let existed = FileManager.default.fileExists(atPath: path)
-        _ = try SQLiteFileInspector.inspect(url)
+        _ = try SQLiteFileInspector.inspect(url, busyTimeout: busyTimeout)
         do {
             let pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
+            try requireFullSynchronous(pool)
             try SQLiteSchema.migrator.migrate(pool)
             // A new file's directory entry must be durable too, or a power cut could
             // lose the whole file although its WAL commits were fsynced.
@@ -44,15 +45,19 @@ enum SQLiteOpening {
         configuration.readonly = readonly
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
-        if !readonly {
-            configuration.prepareDatabase { db in
-                // FULL: fsync the WAL at every commit, so an acknowledged write is on
-                // disk. (NORMAL, WAL's usual pairing, may lose the last commits on power
-                // loss.)
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-        }
         return configuration
+    }
+
+    /// Sets `synchronous=FULL` on the pool's one writer connection: every commit then
+    /// fsyncs the WAL before it returns, so an acknowledged write survives power loss.
+    /// (GRDB sets NORMAL when it puts a pool in WAL mode, after `prepareDatabase` runs,
+    /// and NORMAL may lose the last commits on power loss; hence here, and checked.)
+    private static func requireFullSynchronous(_ pool: DatabasePool) throws {
+        let level = try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        guard level == 2 else { throw DatabaseError(message: "PRAGMA synchronous = FULL did not take (got \(level ?? -1))") }
     }
 
     /// Flushes `directory`'s entries to disk, so that a file created in it survives a

@@ -7,30 +7,37 @@ import Synchronization
 /// (`always`), every interval from another thread (`interval`), or never (`never`);
 /// and sequential 1 MiB `pread`s.
 enum RawDiskBenchmark {
-    static func write(in directory: URL, writeSize: Int, policy: FlushPolicy, flushIntervalMs: Int64,
-                      seconds: Double) throws -> SegmentLogBenchmark.Figure {
-        let path = directory.appendingPathComponent("raw-write").path
-        defer { try? FileIO.remove(path) }
-        let fd = try FileIO.open(path, create: true)
-        defer { _ = Foundation.close(fd) }
-        try FileIO.truncate(fd, to: 0, path: path)
-        var generator = SystemRandomNumberGenerator()
-        let chunk = (0..<writeSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let syncer = policy == .interval ? IntervalSyncer(fd: fd, path: path, intervalMs: flushIntervalMs) : nil
-        defer { syncer?.stop() }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let limit = Duration.milliseconds(Int64(seconds * 1000))
-        var offset: Int64 = 0
-        try chunk.withUnsafeBytes { raw in
-            while clock.now - start < limit {
-                try FileIO.write(fd, raw, at: offset, path: path)
-                if policy == .always { try FileIO.sync(fd, path: path) }
-                offset += Int64(writeSize)
-            }
+    /// Sequential writes of one size to a growing file, synced as `policy` says.
+    final class Writer {
+        let path: String
+        let fd: CInt
+        let chunk: [UInt8]
+        let policy: FlushPolicy
+        private var offset: Int64 = 0
+        private let syncer: IntervalSyncer?
+
+        init(in directory: URL, writeSize: Int, policy: FlushPolicy, flushIntervalMs: Int64) throws {
+            path = directory.appendingPathComponent("raw-write").path
+            fd = try FileIO.open(path, create: true)
+            try FileIO.truncate(fd, to: 0, path: path)
+            var generator = SystemRandomNumberGenerator()
+            chunk = (0..<writeSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            self.policy = policy
+            syncer = policy == .interval ? IntervalSyncer(fd: fd, path: path, intervalMs: flushIntervalMs) : nil
         }
-        return .init(name: "raw write \(policy.rawValue) \(writeSize) B", bytes: offset, records: offset / Int64(writeSize),
-                     seconds: (clock.now - start).seconds)
+
+        func write() throws {
+            try chunk.withUnsafeBytes { raw in try FileIO.write(fd, raw, at: offset, path: path) }
+            if policy == .always { try FileIO.sync(fd, path: path) }
+            offset += Int64(chunk.count)
+        }
+
+        /// Stops the syncer, closes and removes the file.
+        func finish() {
+            syncer?.stop()
+            _ = Foundation.close(fd)
+            try? FileIO.remove(path)
+        }
     }
 
     /// Writes `bytes` (not timed), then reads them back in 1 MiB `pread`s for at most

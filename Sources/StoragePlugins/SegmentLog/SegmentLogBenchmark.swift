@@ -14,8 +14,8 @@ public enum SegmentLogBenchmark {
     public struct Options: Sendable {
         /// Scratch directory; everything written below it is removed afterwards.
         public var directory: URL
-        /// Time spent on each case, in seconds. Default 2.
-        public var secondsPerCase: Double = 2
+        /// Time spent on each case (appends and raw writes together), in seconds. Default 4.
+        public var secondsPerCase: Double = 4
         /// Record value sizes, in bytes. Default 100 and 1024.
         public var recordSizes: [Int] = [100, 1024]
         /// Bytes of record values per batch (a producer's `batch.size`). Default 16384.
@@ -85,17 +85,14 @@ public enum SegmentLogBenchmark {
                 defer { try? FileManager.default.removeItem(at: scratch) }
                 let storage = try makeStorage(scratch, policy: policy, options: options)
                 let log = try await storage.open(TopicPartition("bench", 0), config: storage.defaultLogConfig)
-                let figure = try await appendFor(options.secondsPerCase, log: log, batch: template,
-                                                 name: "append \(policy.rawValue) \(recordSize) B")
+                let (figure, raw) = try await paired(options, log: log, batch: template, policy: policy,
+                                                     name: "append \(policy.rawValue) \(recordSize) B")
                 if policy == .never {
                     progress("read \(recordSize) B records")
                     report.reads.append(try await readAll(log, name: "read, \(recordSize) B records (page cache)"))
                 }
                 try await storage.close()
                 try? FileManager.default.removeItem(at: scratch)
-                progress("raw write \(policy.rawValue), \(template.byteCount) B writes")
-                let raw = try RawDiskBenchmark.write(in: options.directory, writeSize: template.byteCount, policy: policy,
-                                                     flushIntervalMs: options.flushIntervalMs, seconds: options.secondsPerCase)
                 report.appends.append(Comparison(policy: policy, recordSize: recordSize, log: figure, raw: raw))
             }
         }
@@ -106,6 +103,33 @@ public enum SegmentLogBenchmark {
             report.groupCommit = try await groupCommit(options)
         }
         return report
+    }
+
+    /// Appends and raw writes of the same size, one after the other, each timed on its
+    /// own: the shared disk's speed drifts (other work, writeback) and a drift then
+    /// affects both figures alike.
+    static func paired(_ options: Options, log: any PartitionLog, batch: RecordBatch, policy: FlushPolicy,
+                       name: String) async throws -> (log: Figure, raw: Figure) {
+        let raw = try RawDiskBenchmark.Writer(in: options.directory, writeSize: batch.byteCount, policy: policy,
+                                              flushIntervalMs: options.flushIntervalMs)
+        defer { raw.finish() }
+        let clock = ContinuousClock()
+        let end = clock.now + .milliseconds(Int64(options.secondsPerCase * 1000))
+        var logTime = Duration.zero, rawTime = Duration.zero
+        var operations: Int64 = 0
+        while clock.now < end {
+            let t0 = clock.now
+            _ = try await log.append([batch])
+            let t1 = clock.now
+            try raw.write()
+            rawTime += clock.now - t1
+            logTime += t1 - t0
+            operations += 1
+        }
+        let bytes = operations * Int64(batch.byteCount), records = operations * Int64(batch.recordCount)
+        return (Figure(name: name, bytes: bytes, records: records, seconds: logTime.seconds),
+                Figure(name: "raw write \(policy.rawValue) \(batch.byteCount) B", bytes: bytes, records: records,
+                       seconds: rawTime.seconds))
     }
 
     static func makeStorage(_ directory: URL, policy: FlushPolicy, options: Options) throws -> SegmentLogStorage {

@@ -32,6 +32,7 @@ extension SegmentPartitionLog {
             try segment.truncate(at: position, offset: offset)
         }
         writeGeneration += 1
+        truncations += 1
         let directory = directory
         try await committer.sync([active.file])
         try await committer.run { try FileIO.syncDirectory(directory) }

@@ -34,6 +34,10 @@ actor SegmentPartitionLog: PartitionLog {
     var syncedGeneration: UInt64 = 0
     /// Durable offset as last written to `recovery-point`.
     var recoveryPoint: Int64
+    /// The fsync of the segments rolled so far, running in the background.
+    var sealing: Task<Void, Never>?
+    /// Truncations so far: a background seal does not move the recovery point past one.
+    var truncations: UInt64 = 0
     private var writerBusy = false
     private var writerQueue: [CheckedContinuation<Void, Never>] = []
 
@@ -130,14 +134,38 @@ actor SegmentPartitionLog: PartitionLog {
         let full = segment.size + Int64(incomingBytes) > Int64(config.segmentBytes)
         let old = now - segment.rollTimestamp >= config.segmentMs
         guard full || old || !segment.canHold(upTo: lastOffset) else { return }
-        // The old segment is durable before the new one exists, so after a crash only
-        // the new one needs validating.
-        try await committer.sync(try segment.prepareSeal())
-        segment.closeIndexWriters()
+        let handles = try segment.prepareSeal()
         let next = try LogSegment.create(baseOffset: segment.nextOffset, directory: directory,
                                          indexIntervalBytes: options.indexIntervalBytes, now: now)
+        segment.closeIndexWriters()
         segments.append(next)
-        await moveRecoveryPoint(to: next.baseOffset)
+        sealInBackground(handles, thenRecoveryPoint: next.baseOffset)
+    }
+
+    /// Fsyncs a rolled segment off the append path (under `never` it can hold a whole
+    /// segment of dirty pages), then moves the recovery point past it. Seals complete in
+    /// roll order, so the recovery point never passes a segment that is not durable; until
+    /// it moves, a crash recovers the rolled segment too.
+    private func sealInBackground(_ handles: [LogFileHandle], thenRecoveryPoint offset: Int64) {
+        let previous = sealing
+        let truncations = truncations
+        sealing = Task {
+            await previous?.value
+            do {
+                try await committer.sync(handles)
+                await sealed(upTo: offset, truncations: truncations)
+            } catch {
+                logger.error("fsync of a rolled segment failed; it is recovered after a crash", metadata: [
+                    "partition": "\(topicPartition)", "error": "\(error)",
+                ])
+            }
+        }
+    }
+
+    private func sealed(upTo offset: Int64, truncations: UInt64) async {
+        // A truncation since the roll may have cut below `offset`: leave its recovery point.
+        guard !closed, truncations == self.truncations, offset > recoveryPoint else { return }
+        await moveRecoveryPoint(to: offset)
     }
 
     /// Records a new recovery point; a failure only means more to scan after a crash.
@@ -161,6 +189,7 @@ actor SegmentPartitionLog: PartitionLog {
 
     func flush() async throws {
         try checkOpen()
+        await sealing?.value
         try await syncActive()
     }
 
@@ -185,6 +214,7 @@ actor SegmentPartitionLog: PartitionLog {
         defer { releaseWriter() }
         guard !closed else { return }
         closed = true
+        await sealing?.value
         let segment = active
         let end = logEndOffset
         defer { segments = [] }
@@ -206,6 +236,7 @@ actor SegmentPartitionLog: PartitionLog {
         await acquireWriter()
         defer { releaseWriter() }
         closed = true
+        await sealing?.value
         segments = []
     }
 

@@ -39,6 +39,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Socket errors (a reset when the broker closes on us) surface as the client's own
+        // error type, so callers handle one kind of failure.
         failAll(error as? KafkaClientError ?? (error as? KafkaCodecError).map(KafkaClientError.codec)
                 ?? .connectionLost(reason: "\(error)"))
         context.close(promise: nil)
@@ -59,7 +61,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
 public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
     case connectionFailed(address: String, reason: String)
     case connectionClosed
-    /// The connection failed (reset, I/O error).
+    /// The connection failed (e.g. reset by the broker).
     case connectionLost(reason: String)
     case unexpectedResponse
     /// The broker does not answer this API in any version this client speaks.
@@ -72,10 +74,10 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .connectionFailed(let address, let reason):
             return "cannot connect to \(address): \(reason); is sluice serving the kafka protocol there?"
-        case .connectionClosed:
-            return "the broker closed the connection"
         case .connectionLost(let reason):
             return "the connection to the broker failed: \(reason)"
+        case .connectionClosed:
+            return "the broker closed the connection"
         case .unexpectedResponse:
             return "the broker sent a response no request was waiting for"
         case .unsupportedApi(let api, let range):

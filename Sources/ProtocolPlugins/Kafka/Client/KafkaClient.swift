@@ -95,7 +95,7 @@ public final class KafkaClient: Sendable {
         do {
             try await channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: nil))
         } catch {
-            throw error as? KafkaClientError ?? .connectionLost(reason: "\(error)")
+            throw Self.clientError(error)
         }
     }
 
@@ -106,9 +106,8 @@ public final class KafkaClient: Sendable {
         do {
             try await channel.writeAndFlush(OutgoingRequest(parts: [.bytes(bytes)], response: promise))
         } catch {
-            let failure = error as? KafkaClientError ?? .connectionLost(reason: "\(error)")
-            promise?.fail(failure)
-            throw failure
+            promise?.fail(Self.clientError(error))
+            throw Self.clientError(error)
         }
         return try await promise?.futureResult.get()
     }
@@ -117,12 +116,19 @@ public final class KafkaClient: Sendable {
         let correlationId = takeCorrelationId()
         let frame = KafkaFrame.request(request, version: version, correlationId: correlationId, clientId: clientId)
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
-        channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: promise)).whenFailure { error in
-            // A write on a closed channel never reaches the handler; the promise is
-            // completed here instead (a second completion is ignored).
-            promise.fail(error as? KafkaClientError ?? .connectionLost(reason: "\(error)"))
-        }
+        // A write that fails before it reaches the handler (the channel is already closed)
+        // must fail the response too, or the caller would wait forever.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { promise.fail(Self.clientError($0)) }
+        channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: promise), promise: written)
         return (try await promise.futureResult.get(), correlationId)
+    }
+
+    /// Writing to a connection the broker already closed is `connectionClosed`; any other
+    /// channel failure is `connectionLost`, so callers handle one error type.
+    private static func clientError(_ error: any Error) -> KafkaClientError {
+        if let error = error as? KafkaClientError { return error }
+        return (error as? ChannelError) == .ioOnClosedChannel ? .connectionClosed : .connectionLost(reason: "\(error)")
     }
 
     private func takeCorrelationId() -> Int32 {

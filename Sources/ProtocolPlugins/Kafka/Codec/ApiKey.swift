@@ -27,6 +27,7 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let createPartitions = ApiKey(rawValue: 37)
     public static let deleteGroups = ApiKey(rawValue: 42)
     public static let incrementalAlterConfigs = ApiKey(rawValue: 44)
+    public static let offsetDelete = ApiKey(rawValue: 47)
     public static let describeCluster = ApiKey(rawValue: 60)
 
     static let names: [Int16: String] = [
@@ -34,7 +35,7 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
         10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat", 13: "LeaveGroup", 14: "SyncGroup",
         15: "DescribeGroups", 16: "ListGroups", 17: "SaslHandshake", 18: "ApiVersions", 19: "CreateTopics",
         20: "DeleteTopics", 22: "InitProducerId", 32: "DescribeConfigs", 33: "AlterConfigs",
-        37: "CreatePartitions", 42: "DeleteGroups", 44: "IncrementalAlterConfigs", 60: "DescribeCluster",
+        37: "CreatePartitions", 42: "DeleteGroups", 44: "IncrementalAlterConfigs", 47: "OffsetDelete", 60: "DescribeCluster",
     ]
 
     /// The API's name as Kafka spells it, e.g. "Metadata", or "ApiKey(99)".

@@ -1,49 +1,52 @@
-/// FindCoordinator 0–6: on a single node this broker coordinates every consumer group.
-/// Transaction coordinators are refused (transactions are later work) with the same
-/// error InitProducerId gives a transactional id.
-///
-/// It is implemented ahead of the group APIs because librdkafka (kcat, confluent-kafka)
-/// enables LZ4 compression only when FindCoordinator is listed in ApiVersions; without it
-/// `compression.type=lz4` silently produces uncompressed batches.
-struct FindCoordinatorHandler: KafkaApiHandler {
-    typealias KeyType = FindCoordinatorRequest.KeyType
+import SluiceKernel
 
+/// FindCoordinator 0–6: on a single node this broker coordinates every group, so the
+/// answer is always its own advertised address. Transactions and share groups are not
+/// implemented: those key types get COORDINATOR_NOT_AVAILABLE / INVALID_REQUEST with a
+/// message saying so, rather than an address whose APIs would then fail.
+struct FindCoordinatorHandler: KafkaApiHandler {
     func handle(_ request: FindCoordinatorRequest, context: RequestContext) async -> FindCoordinatorResponse? {
-        let batched = context.version >= 4
-        let keys = batched ? request.coordinatorKeys : [request.key]
-        let coordinators = keys.map { coordinator(for: $0, type: request.keyType, server: context.server) }
         var response = FindCoordinatorResponse()
-        if batched {
-            response.coordinators = coordinators
-        } else if let only = coordinators.first {
-            response.errorCode = only.errorCode
-            response.errorMessage = only.errorMessage
-            response.nodeId = only.nodeId
-            response.host = only.host
-            response.port = only.port
+        if context.version >= 4 {
+            response.coordinators = request.coordinatorKeys.map { key in
+                let answer = answer(keyType: request.keyType, context: context)
+                var coordinator = FindCoordinatorResponse.Coordinator()
+                coordinator.key = key
+                coordinator.nodeId = answer.nodeId
+                coordinator.host = answer.host
+                coordinator.port = answer.port
+                coordinator.errorCode = answer.error.rawValue
+                coordinator.errorMessage = answer.message
+                return coordinator
+            }
+        } else {
+            let answer = answer(keyType: request.keyType, context: context)
+            response.nodeId = answer.nodeId
+            response.host = answer.host
+            response.port = answer.port
+            response.errorCode = answer.error.rawValue
+            response.errorMessage = answer.message
         }
         return response
     }
 
-    private func coordinator(for key: String, type: Int8, server: ServerIdentity) -> FindCoordinatorResponse.Coordinator {
-        var coordinator = FindCoordinatorResponse.Coordinator()
-        coordinator.key = key
-        switch type {
-        case KeyType.group:
-            coordinator.nodeId = server.nodeId
-            coordinator.host = server.advertised.host
-            coordinator.port = Int32(server.advertised.port)
-        case KeyType.transaction:
-            coordinator.nodeId = -1
-            coordinator.port = -1
-            coordinator.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue
-            coordinator.errorMessage = "transactions are not supported; produce without transactional.id"
+    private struct Answer {
+        var nodeId: Int32 = -1
+        var host = ""
+        var port: Int32 = -1
+        var error = KafkaErrorCode.none
+        var message: String?
+    }
+
+    private func answer(keyType: Int8, context: RequestContext) -> Answer {
+        switch keyType {
+        case FindCoordinatorRequest.KeyType.group:
+            let address = context.server.advertised
+            return Answer(nodeId: context.server.nodeId, host: address.host, port: Int32(address.port))
+        case FindCoordinatorRequest.KeyType.transaction:
+            return Answer(error: .coordinatorNotAvailable, message: "transactions are not supported by this broker")
         default:
-            coordinator.nodeId = -1
-            coordinator.port = -1
-            coordinator.errorCode = KafkaErrorCode.invalidRequest.rawValue
-            coordinator.errorMessage = "coordinator key type \(type) is not supported; 0 (group) is"
+            return Answer(error: .invalidRequest, message: "coordinator key type \(keyType) is not supported; only consumer groups (0) are")
         }
-        return coordinator
     }
 }

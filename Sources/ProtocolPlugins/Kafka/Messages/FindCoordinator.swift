@@ -1,23 +1,26 @@
 // FindCoordinator (key 10), from Kafka 3.9's FindCoordinatorRequest/Response specs.
 
-/// The FindCoordinator request; its fields, versions and defaults follow Kafka 3.9's FindCoordinatorRequest spec.
 public struct FindCoordinatorRequest: KafkaRequest {
     public typealias Response = FindCoordinatorResponse
     public static let apiKey = ApiKey.findCoordinator
     public static let validVersions: Versions = "0-6"
     public static let flexibleVersions: Versions = "3+"
 
-    /// Kafka's coordinator key types.
+    /// What kind of coordinator a key names (`KeyType`).
     public enum KeyType {
+        /// A consumer group id.
         public static let group: Int8 = 0
+        /// A transactional id.
         public static let transaction: Int8 = 1
+        /// A share group id (v6+, KIP-932).
         public static let share: Int8 = 2
     }
 
-    /// The group or transactional id (v0–3).
+    /// The one key asked about (v0–3).
     public var key = ""
+    /// `KeyType.group`, `.transaction` or `.share` (v1+; v0 always asks for a group).
     public var keyType: Int8 = 0
-    /// The group or transactional ids (v4+).
+    /// The keys asked about in one batch (v4+, KIP-699).
     public var coordinatorKeys: [String] = []
 
     public init() {}
@@ -29,7 +32,7 @@ public struct FindCoordinatorRequest: KafkaRequest {
     ]
 }
 
-/// The FindCoordinator response; its fields, versions and defaults follow Kafka 3.9's FindCoordinatorResponse spec.
+/// One coordinator for every key (v0–3), or one entry per key in `coordinators` (v4+).
 public struct FindCoordinatorResponse: KafkaStruct {
     public var throttleTimeMs: Int32 = 0
     public var errorCode: Int16 = 0
@@ -51,7 +54,6 @@ public struct FindCoordinatorResponse: KafkaStruct {
         Field("Coordinators", \.coordinators, .array(Coordinator.self), versions: "4+"),
     ]
 
-    /// One Coordinator entry of `FindCoordinatorResponse` (v4+: one per key).
     public struct Coordinator: KafkaStruct {
         public var key = ""
         public var nodeId: Int32 = 0

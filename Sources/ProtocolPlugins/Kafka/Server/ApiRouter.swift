@@ -11,14 +11,13 @@ enum ApiRoutes {
         ApiRoute(FetchHandler()),
         ApiRoute(ListOffsetsHandler()),
         ApiRoute(MetadataHandler()),
-        ApiRoute(FindCoordinatorHandler()),
         ApiRoute(ApiVersionsHandler()),
         ApiRoute(CreateTopicsHandler()),
         ApiRoute(DeleteTopicsHandler()),
         ApiRoute(InitProducerIdHandler()),
         ApiRoute(DescribeConfigsHandler()),
         ApiRoute(CreatePartitionsHandler()),
-    ]
+    ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.
     static func advertised(_ routes: [ApiRoute]) -> [ApiVersionsResponse.ApiVersion] {
@@ -112,7 +111,7 @@ struct ApiRouter: Sendable {
         }
         let metrics = metrics[header.apiKey]!
         let start = ContinuousClock.now
-        let context = RequestContext(header: header, server: identity, broker: broker, logger: connection.logger)
+        let context = RequestContext(header: header, server: identity, broker: broker, logger: connection.logger, clientHost: connection.peerHost)
         let outcome = await route.answer(header, reader, context)
         let elapsed = ContinuousClock.now - start
         metrics.record(elapsed)

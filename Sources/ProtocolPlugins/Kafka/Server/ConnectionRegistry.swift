@@ -81,9 +81,12 @@ struct ConnectionInfo {
     let id: UInt64
     var clientId: String?
     var logger: Logger
+    /// The peer's IP address ("" when unknown).
+    let peerHost: String
 
     init(id: UInt64, remote: SocketAddress?, logger: Logger) {
         self.id = id
+        peerHost = remote?.ipAddress ?? ""
         var logger = logger
         logger[metadataKey: "connection"] = "\(id)"
         if let remote { logger[metadataKey: "peer"] = "\(remote.ipAddress ?? "?"):\(remote.port ?? 0)" }

@@ -31,6 +31,8 @@ struct RequestContext: Sendable {
     var server: ServerIdentity
     var broker: Broker
     var logger: Logger
+    /// The client's IP address, as DescribeGroups shows it ("" when unknown).
+    var clientHost = ""
 
     /// The version the request was sent in (and the response is written in).
     var version: Int16 { header.apiVersion }
