@@ -1,10 +1,13 @@
 """Debian's kcat (librdkafka 2.0.2) against the kafka protocol plugin: metadata, produce
 with every compression codec, consume back byte for byte."""
+import os
+import struct
 import subprocess
 
 import pytest
 
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
+CODEC_IDS = {"none": 0, "gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4}
 COUNT = 10_000
 
 
@@ -32,10 +35,18 @@ def test_kcat_lists_brokers_and_topics(make_server):
 
 @pytest.mark.parametrize("codec", CODECS)
 def test_kcat_round_trip_is_byte_identical(make_server, codec):
-    server = make_server()
+    # Segment files on disk: the fetch path sends them with sendfile, and the stored
+    # batches show whether they kept the producer's compression.
+    server = make_server(configure=lambda c: c.update(storage={"plugin": "segment-log", "config": {}}))
     topic = f"kcat-{codec}"
     sent = keyed_messages(COUNT)
     kcat(server, "-P", "-t", topic, "-K:", "-z", codec, data=sent)
+
+    with open(os.path.join(server.data_dir, f"{topic}-0", "00000000000000000000.log"), "rb") as segment:
+        header = segment.read(61)
+    (magic,) = struct.unpack_from(">b", header, 16)
+    (attributes,) = struct.unpack_from(">h", header, 21)
+    assert magic == 2 and attributes & 0x07 == CODEC_IDS[codec], "batches are stored as the producer compressed them"
 
     # -e: exits once the end of the partition is reached.
     everything = kcat(server, "-C", "-t", topic, "-o", "beginning", "-e", "-K:", "-f", "%k:%s\n").stdout

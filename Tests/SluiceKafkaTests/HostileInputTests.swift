@@ -156,4 +156,17 @@ import Testing
             await client.close()
         }
     }
+
+    @Test func connectionsBeyondMaxConnectionsAreRefused() async throws {
+        var config = KafkaConfiguration()
+        config.maxConnections = 1
+        try await withServer(config: config) { server in
+            let first = try await server.client(id: "first")
+            await #expect(throws: KafkaClientError.self) { _ = try await server.client(id: "second") }
+            _ = try await first.metadata(topics: nil)
+            await first.close()
+            try await Task.sleep(for: .milliseconds(100))
+            try await stillServes(server)
+        }
+    }
 }

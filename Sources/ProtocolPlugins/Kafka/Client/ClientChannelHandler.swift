@@ -41,7 +41,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Socket errors (a reset when the broker closes on us) surface as the client's own
         // error type, so callers handle one kind of failure.
-        failAll(error as? KafkaClientError ?? KafkaClientError.connectionLost(reason: "\(error)"))
+        failAll(error as? KafkaClientError ?? (error as? KafkaCodecError).map(KafkaClientError.codec)
+                ?? .connectionLost(reason: "\(error)"))
         context.close(promise: nil)
     }
 

@@ -1,9 +1,12 @@
 /// A config as DescribeConfigs reports it.
 public struct DescribedConfig: Sendable, Equatable {
+    /// The config key, e.g. "retention.ms".
     public var name: String
+    /// The effective value; nil for sensitive or unset values.
     public var value: String?
     /// Kafka's `ConfigSource` (see `DescribeConfigsResponse.Source`).
     public var source: Int8
+    /// True for broker settings, which come from plugins.json.
     public var readOnly: Bool
 }
 

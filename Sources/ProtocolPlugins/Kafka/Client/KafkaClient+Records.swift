@@ -5,7 +5,9 @@ import SluiceKernel
 public struct FetchedPartition: Sendable {
     /// The record batches as stored (compressed ones stay compressed).
     public var batches: ByteBuffer
+    /// The offset after the last readable record.
     public var highWatermark: Int64
+    /// The first offset still stored.
     public var logStartOffset: Int64
 
     /// The records of the uncompressed batches (compressed batches need a decompressor:

@@ -92,7 +92,11 @@ public final class KafkaClient: Sendable {
     public func sendWithoutResponse<R: KafkaRequest>(_ request: R, version: Int16? = nil) async throws {
         let version = try version ?? self.version(for: R.self)
         let frame = KafkaFrame.request(request, version: version, correlationId: takeCorrelationId(), clientId: clientId)
-        try await channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: nil))
+        do {
+            try await channel.writeAndFlush(OutgoingRequest(parts: frame.parts, response: nil))
+        } catch {
+            throw Self.clientError(error)
+        }
     }
 
     /// Sends raw bytes as they are (for tests of hostile input) and returns the next
@@ -120,9 +124,11 @@ public final class KafkaClient: Sendable {
         return (try await promise.futureResult.get(), correlationId)
     }
 
-    /// Writing to a connection the broker already closed is `connectionClosed`.
-    private static func clientError(_ error: any Error) -> any Error {
-        (error as? ChannelError) == .ioOnClosedChannel ? KafkaClientError.connectionClosed : error
+    /// Writing to a connection the broker already closed is `connectionClosed`; any other
+    /// channel failure is `connectionLost`, so callers handle one error type.
+    private static func clientError(_ error: any Error) -> KafkaClientError {
+        if let error = error as? KafkaClientError { return error }
+        return (error as? ChannelError) == .ioOnClosedChannel ? .connectionClosed : .connectionLost(reason: "\(error)")
     }
 
     private func takeCorrelationId() -> Int32 {

@@ -10,8 +10,11 @@
 /// A field's default is the property's initial value in `Root()`; tagged fields are
 /// written only when they differ from it (older clients reject unexpected tags).
 public struct Field<Root: KafkaStruct>: Sendable {
+    /// The field's name in the Kafka spec, e.g. "ErrorCode".
     public let name: String
+    /// The versions the field exists in.
     public let versions: Versions
+    /// The versions in which the field may be null.
     public let nullableVersions: Versions
     /// The tag of a tagged field; nil for regular fields.
     public let tag: UInt32?

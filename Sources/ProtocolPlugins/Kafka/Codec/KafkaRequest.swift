@@ -13,6 +13,7 @@ public protocol KafkaRequest: KafkaStruct {
 }
 
 extension KafkaRequest {
+    /// Whether `version` uses compact encodings and tagged fields.
     public static func isFlexible(_ version: Int16) -> Bool { flexibleVersions.contains(version) }
 
     /// Request header v2 for flexible versions, v1 otherwise.
@@ -28,8 +29,11 @@ extension KafkaRequest {
 
 /// The header in front of every request body.
 public struct RequestHeader: Sendable, Equatable {
+    /// Which API the body is.
     public var apiKey: ApiKey
+    /// The version the body is encoded in (and the response will be).
     public var apiVersion: Int16
+    /// Echoed in the response so the client can match it to the request.
     public var correlationId: Int32
     /// The client's self-chosen id (librdkafka's `client.id`); nil when the client sent null.
     public var clientId: String?
@@ -71,6 +75,7 @@ public struct RequestHeader: Sendable, Equatable {
 /// The header in front of every response body: the correlation id (and, in v1, an empty
 /// tagged-field section).
 public struct ResponseHeader: Sendable, Equatable {
+    /// The correlation id of the request this answers.
     public var correlationId: Int32
 
     public init(correlationId: Int32) { self.correlationId = correlationId }

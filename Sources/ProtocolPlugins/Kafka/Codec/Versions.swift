@@ -51,6 +51,7 @@ public struct Versions: Sendable, Hashable, ExpressibleByStringLiteral, CustomSt
 
     public var isEmpty: Bool { lowest > highest }
 
+    /// Whether `version` is in the set.
     public func contains(_ version: Int16) -> Bool { version >= lowest && version <= highest }
 
     /// The versions in both sets.

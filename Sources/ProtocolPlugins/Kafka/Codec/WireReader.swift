@@ -7,6 +7,7 @@ import NIOCore
 public struct WireReader: Sendable {
     public private(set) var buffer: ByteBuffer
 
+    /// Reads from the readable bytes of `buffer` (no copy).
     public init(_ buffer: ByteBuffer) { self.buffer = buffer }
 
     /// Bytes not yet read.

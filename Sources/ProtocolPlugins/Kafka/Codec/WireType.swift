@@ -21,8 +21,11 @@ public struct WireContext: Sendable {
 /// values of its Swift type are read and written. Declarations name them with leading
 /// dots: `.int16`, `.nullableString`, `.array(Topic.self)`.
 public protocol WireType: Sendable {
+    /// The Swift type holding a value (`Int16`, `String?`, `[Topic]`, …).
     associatedtype Value: Sendable & Equatable
+    /// Reads one value; throws on short or malformed input instead of trapping.
     func read(_ reader: inout WireReader, _ context: WireContext) throws(KafkaCodecError) -> Value
+    /// Writes one value in the encoding `context` calls for (classic or compact).
     func write(_ value: Value, _ writer: inout WireWriter, _ context: WireContext)
 }
 

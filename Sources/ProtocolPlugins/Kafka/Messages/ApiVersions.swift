@@ -1,5 +1,6 @@
 // ApiVersions (key 18), from Kafka 3.9's ApiVersionsRequest/Response specs.
 
+/// The ApiVersions request; its fields, versions and defaults follow Kafka 3.9's ApiVersionsRequest spec.
 public struct ApiVersionsRequest: KafkaRequest {
     public typealias Response = ApiVersionsResponse
     public static let apiKey = ApiKey.apiVersions
@@ -17,6 +18,7 @@ public struct ApiVersionsRequest: KafkaRequest {
     ]
 }
 
+/// The ApiVersions response; its fields, versions and defaults follow Kafka 3.9's ApiVersionsResponse spec.
 public struct ApiVersionsResponse: KafkaStruct {
     public var errorCode: Int16 = 0
     public var apiKeys: [ApiVersion] = []
@@ -38,6 +40,7 @@ public struct ApiVersionsResponse: KafkaStruct {
         Field("ZkMigrationReady", \.zkMigrationReady, .bool, versions: "3+", tag: 3),
     ]
 
+    /// One ApiVersion entry of `ApiVersionsResponse`.
     public struct ApiVersion: KafkaStruct {
         public var apiKey: Int16 = 0
         public var minVersion: Int16 = 0
@@ -57,6 +60,7 @@ public struct ApiVersionsResponse: KafkaStruct {
         ]
     }
 
+    /// One SupportedFeature entry of `ApiVersionsResponse`.
     public struct SupportedFeature: KafkaStruct {
         public var name = ""
         public var minVersion: Int16 = 0
@@ -71,6 +75,7 @@ public struct ApiVersionsResponse: KafkaStruct {
         ]
     }
 
+    /// One FinalizedFeature entry of `ApiVersionsResponse`.
     public struct FinalizedFeature: KafkaStruct {
         public var name = ""
         public var maxVersionLevel: Int16 = 0

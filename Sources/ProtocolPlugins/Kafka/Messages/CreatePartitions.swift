@@ -1,5 +1,6 @@
 // CreatePartitions (key 37), from Kafka 3.9's CreatePartitionsRequest/Response specs.
 
+/// The CreatePartitions request; its fields, versions and defaults follow Kafka 3.9's CreatePartitionsRequest spec.
 public struct CreatePartitionsRequest: KafkaRequest {
     public typealias Response = CreatePartitionsResponse
     public static let apiKey = ApiKey.createPartitions
@@ -19,6 +20,7 @@ public struct CreatePartitionsRequest: KafkaRequest {
         Field("ValidateOnly", \.validateOnly, .bool, versions: "0+"),
     ]
 
+    /// One Topic entry of `CreatePartitionsRequest`.
     public struct Topic: KafkaStruct {
         public var name = ""
         /// The new total number of partitions.
@@ -34,6 +36,7 @@ public struct CreatePartitionsRequest: KafkaRequest {
         ]
     }
 
+    /// One Assignment entry of `CreatePartitionsRequest`.
     public struct Assignment: KafkaStruct {
         public var brokerIds: [Int32] = []
 
@@ -45,6 +48,7 @@ public struct CreatePartitionsRequest: KafkaRequest {
     }
 }
 
+/// The CreatePartitions response; its fields, versions and defaults follow Kafka 3.9's CreatePartitionsResponse spec.
 public struct CreatePartitionsResponse: KafkaStruct {
     public var throttleTimeMs: Int32 = 0
     public var results: [Result] = []
@@ -56,6 +60,7 @@ public struct CreatePartitionsResponse: KafkaStruct {
         Field("Results", \.results, .array(Result.self), versions: "0+"),
     ]
 
+    /// One Result entry of `CreatePartitionsResponse`.
     public struct Result: KafkaStruct {
         public var name = ""
         public var errorCode: Int16 = 0

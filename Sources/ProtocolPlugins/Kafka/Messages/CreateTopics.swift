@@ -2,6 +2,7 @@ import Foundation
 
 // CreateTopics (key 19), from Kafka 3.9's CreateTopicsRequest/Response specs.
 
+/// The CreateTopics request; its fields, versions and defaults follow Kafka 3.9's CreateTopicsRequest spec.
 public struct CreateTopicsRequest: KafkaRequest {
     public typealias Response = CreateTopicsResponse
     public static let apiKey = ApiKey.createTopics
@@ -21,6 +22,7 @@ public struct CreateTopicsRequest: KafkaRequest {
         Field("validateOnly", \.validateOnly, .bool, versions: "1+"),
     ]
 
+    /// One Topic entry of `CreateTopicsRequest`.
     public struct Topic: KafkaStruct {
         public var name = ""
         /// -1 for the broker's default (v4+).
@@ -41,6 +43,7 @@ public struct CreateTopicsRequest: KafkaRequest {
         ]
     }
 
+    /// One Assignment entry of `CreateTopicsRequest`.
     public struct Assignment: KafkaStruct {
         public var partitionIndex: Int32 = 0
         public var brokerIds: [Int32] = []
@@ -53,6 +56,7 @@ public struct CreateTopicsRequest: KafkaRequest {
         ]
     }
 
+    /// One Config entry of `CreateTopicsRequest`.
     public struct Config: KafkaStruct {
         public var name = ""
         public var value: String?
@@ -70,6 +74,7 @@ public struct CreateTopicsRequest: KafkaRequest {
     }
 }
 
+/// The CreateTopics response; its fields, versions and defaults follow Kafka 3.9's CreateTopicsResponse spec.
 public struct CreateTopicsResponse: KafkaStruct {
     public var throttleTimeMs: Int32 = 0
     public var topics: [Topic] = []
@@ -81,6 +86,7 @@ public struct CreateTopicsResponse: KafkaStruct {
         Field("Topics", \.topics, .array(Topic.self), versions: "0+"),
     ]
 
+    /// One Topic entry of `CreateTopicsResponse`.
     public struct Topic: KafkaStruct {
         public var name = ""
         public var topicId = UUID.zero
@@ -105,6 +111,7 @@ public struct CreateTopicsResponse: KafkaStruct {
         ]
     }
 
+    /// One Config entry of `CreateTopicsResponse`.
     public struct Config: KafkaStruct {
         public var name = ""
         public var value: String?

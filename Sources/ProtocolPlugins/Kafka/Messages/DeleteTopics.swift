@@ -2,6 +2,7 @@ import Foundation
 
 // DeleteTopics (key 20), from Kafka 3.9's DeleteTopicsRequest/Response specs.
 
+/// The DeleteTopics request; its fields, versions and defaults follow Kafka 3.9's DeleteTopicsRequest spec.
 public struct DeleteTopicsRequest: KafkaRequest {
     public typealias Response = DeleteTopicsResponse
     public static let apiKey = ApiKey.deleteTopics
@@ -23,6 +24,7 @@ public struct DeleteTopicsRequest: KafkaRequest {
         Field("TimeoutMs", \.timeoutMs, .int32, versions: "0+"),
     ]
 
+    /// One Topic entry of `DeleteTopicsRequest`.
     public struct Topic: KafkaStruct {
         public var name: String?
         public var topicId = UUID.zero
@@ -40,6 +42,7 @@ public struct DeleteTopicsRequest: KafkaRequest {
     }
 }
 
+/// The DeleteTopics response; its fields, versions and defaults follow Kafka 3.9's DeleteTopicsResponse spec.
 public struct DeleteTopicsResponse: KafkaStruct {
     public var throttleTimeMs: Int32 = 0
     public var responses: [Result] = []
@@ -51,6 +54,7 @@ public struct DeleteTopicsResponse: KafkaStruct {
         Field("Responses", \.responses, .array(Result.self), versions: "0+"),
     ]
 
+    /// One Result entry of `DeleteTopicsResponse`.
     public struct Result: KafkaStruct {
         public var name: String? = ""
         public var topicId = UUID.zero

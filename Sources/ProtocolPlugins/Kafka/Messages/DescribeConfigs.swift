@@ -1,5 +1,6 @@
 // DescribeConfigs (key 32), from Kafka 3.9's DescribeConfigsRequest/Response specs.
 
+/// The DescribeConfigs request; its fields, versions and defaults follow Kafka 3.9's DescribeConfigsRequest spec.
 public struct DescribeConfigsRequest: KafkaRequest {
     public typealias Response = DescribeConfigsResponse
     public static let apiKey = ApiKey.describeConfigs
@@ -25,6 +26,7 @@ public struct DescribeConfigsRequest: KafkaRequest {
         Field("IncludeDocumentation", \.includeDocumentation, .bool, versions: "3+"),
     ]
 
+    /// One Resource entry of `DescribeConfigsRequest`.
     public struct Resource: KafkaStruct {
         public var resourceType: Int8 = 0
         public var resourceName = ""
@@ -46,6 +48,7 @@ public struct DescribeConfigsRequest: KafkaRequest {
     }
 }
 
+/// The DescribeConfigs response; its fields, versions and defaults follow Kafka 3.9's DescribeConfigsResponse spec.
 public struct DescribeConfigsResponse: KafkaStruct {
     /// Where a config value comes from (Kafka's `ConfigSource`).
     public enum Source {
@@ -76,6 +79,7 @@ public struct DescribeConfigsResponse: KafkaStruct {
         Field("Results", \.results, .array(Result.self), versions: "0+"),
     ]
 
+    /// One Result entry of `DescribeConfigsResponse`.
     public struct Result: KafkaStruct {
         public var errorCode: Int16 = 0
         public var errorMessage: String?
@@ -94,6 +98,7 @@ public struct DescribeConfigsResponse: KafkaStruct {
         ]
     }
 
+    /// One Config entry of `DescribeConfigsResponse`.
     public struct Config: KafkaStruct {
         public var name = ""
         public var value: String?
@@ -120,6 +125,7 @@ public struct DescribeConfigsResponse: KafkaStruct {
         ]
     }
 
+    /// One Synonym entry of `DescribeConfigsResponse`.
     public struct Synonym: KafkaStruct {
         public var name = ""
         public var value: String?

@@ -2,6 +2,7 @@ import Foundation
 
 // Fetch (key 1), from Kafka 3.9's FetchRequest/Response specs.
 
+/// The Fetch request; its fields, versions and defaults follow Kafka 3.9's FetchRequest spec.
 public struct FetchRequest: KafkaRequest {
     public typealias Response = FetchResponse
     public static let apiKey = ApiKey.fetch
@@ -42,6 +43,7 @@ public struct FetchRequest: KafkaRequest {
         Field("RackId", \.rackId, .string, versions: "11+"),
     ]
 
+    /// One ReplicaState entry of `FetchRequest`.
     public struct ReplicaState: KafkaStruct {
         public var replicaId: Int32 = -1
         public var replicaEpoch: Int64 = -1
@@ -54,6 +56,7 @@ public struct FetchRequest: KafkaRequest {
         ]
     }
 
+    /// One Topic entry of `FetchRequest`.
     public struct Topic: KafkaStruct {
         /// The topic's name (v0–12).
         public var topic = ""
@@ -70,6 +73,7 @@ public struct FetchRequest: KafkaRequest {
         ]
     }
 
+    /// One Partition entry of `FetchRequest`.
     public struct Partition: KafkaStruct {
         public var partition: Int32 = 0
         public var currentLeaderEpoch: Int32 = -1
@@ -93,6 +97,7 @@ public struct FetchRequest: KafkaRequest {
         ]
     }
 
+    /// One ForgottenTopic entry of `FetchRequest`.
     public struct ForgottenTopic: KafkaStruct {
         public var topic = ""
         public var topicId = UUID.zero
@@ -108,6 +113,7 @@ public struct FetchRequest: KafkaRequest {
     }
 }
 
+/// The Fetch response; its fields, versions and defaults follow Kafka 3.9's FetchResponse spec.
 public struct FetchResponse: KafkaStruct {
     public var throttleTimeMs: Int32 = 0
     public var errorCode: Int16 = 0
@@ -126,6 +132,7 @@ public struct FetchResponse: KafkaStruct {
         Field("NodeEndpoints", \.nodeEndpoints, .array(NodeEndpoint.self), versions: "16+", tag: 0),
     ]
 
+    /// One Topic entry of `FetchResponse`.
     public struct Topic: KafkaStruct {
         public var topic = ""
         public var topicId = UUID.zero
@@ -140,6 +147,7 @@ public struct FetchResponse: KafkaStruct {
         ]
     }
 
+    /// One Partition entry of `FetchResponse`.
     public struct Partition: KafkaStruct {
         public var partitionIndex: Int32 = 0
         public var errorCode: Int16 = 0
@@ -171,6 +179,7 @@ public struct FetchResponse: KafkaStruct {
         ]
     }
 
+    /// One EpochEndOffset entry of `FetchResponse`.
     public struct EpochEndOffset: KafkaStruct {
         public var epoch: Int32 = -1
         public var endOffset: Int64 = -1
@@ -183,6 +192,7 @@ public struct FetchResponse: KafkaStruct {
         ]
     }
 
+    /// One SnapshotId entry of `FetchResponse`.
     public struct SnapshotId: KafkaStruct {
         public var endOffset: Int64 = -1
         public var epoch: Int32 = -1
@@ -195,6 +205,7 @@ public struct FetchResponse: KafkaStruct {
         ]
     }
 
+    /// One AbortedTransaction entry of `FetchResponse`.
     public struct AbortedTransaction: KafkaStruct {
         public var producerId: Int64 = 0
         public var firstOffset: Int64 = 0

@@ -1,5 +1,6 @@
 // InitProducerId (key 22), from Kafka 3.9's InitProducerIdRequest/Response specs.
 
+/// The InitProducerId request; its fields, versions and defaults follow Kafka 3.9's InitProducerIdRequest spec.
 public struct InitProducerIdRequest: KafkaRequest {
     public typealias Response = InitProducerIdResponse
     public static let apiKey = ApiKey.initProducerId
@@ -25,6 +26,7 @@ public struct InitProducerIdRequest: KafkaRequest {
     ]
 }
 
+/// The InitProducerId response; its fields, versions and defaults follow Kafka 3.9's InitProducerIdResponse spec.
 public struct InitProducerIdResponse: KafkaStruct {
     public var throttleTimeMs: Int32 = 0
     public var errorCode: Int16 = 0

@@ -1,5 +1,6 @@
 // ListOffsets (key 2), from Kafka 3.9's ListOffsetsRequest/Response specs.
 
+/// The ListOffsets request; its fields, versions and defaults follow Kafka 3.9's ListOffsetsRequest spec.
 public struct ListOffsetsRequest: KafkaRequest {
     public typealias Response = ListOffsetsResponse
     public static let apiKey = ApiKey.listOffsets
@@ -27,6 +28,7 @@ public struct ListOffsetsRequest: KafkaRequest {
         Field("Topics", \.topics, .array(Topic.self), versions: "0+"),
     ]
 
+    /// One Topic entry of `ListOffsetsRequest`.
     public struct Topic: KafkaStruct {
         public var name = ""
         public var partitions: [Partition] = []
@@ -39,6 +41,7 @@ public struct ListOffsetsRequest: KafkaRequest {
         ]
     }
 
+    /// One Partition entry of `ListOffsetsRequest`.
     public struct Partition: KafkaStruct {
         public var partitionIndex: Int32 = 0
         public var currentLeaderEpoch: Int32 = -1
@@ -57,6 +60,7 @@ public struct ListOffsetsRequest: KafkaRequest {
     }
 }
 
+/// The ListOffsets response; its fields, versions and defaults follow Kafka 3.9's ListOffsetsResponse spec.
 public struct ListOffsetsResponse: KafkaStruct {
     public var throttleTimeMs: Int32 = 0
     public var topics: [Topic] = []
@@ -68,6 +72,7 @@ public struct ListOffsetsResponse: KafkaStruct {
         Field("Topics", \.topics, .array(Topic.self), versions: "0+"),
     ]
 
+    /// One Topic entry of `ListOffsetsResponse`.
     public struct Topic: KafkaStruct {
         public var name = ""
         public var partitions: [Partition] = []
@@ -80,6 +85,7 @@ public struct ListOffsetsResponse: KafkaStruct {
         ]
     }
 
+    /// One Partition entry of `ListOffsetsResponse`.
     public struct Partition: KafkaStruct {
         public var partitionIndex: Int32 = 0
         public var errorCode: Int16 = 0

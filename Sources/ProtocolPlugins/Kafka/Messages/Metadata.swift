@@ -2,6 +2,7 @@ import Foundation
 
 // Metadata (key 3), from Kafka 3.9's MetadataRequest/Response specs.
 
+/// The Metadata request; its fields, versions and defaults follow Kafka 3.9's MetadataRequest spec.
 public struct MetadataRequest: KafkaRequest {
     public typealias Response = MetadataResponse
     public static let apiKey = ApiKey.metadata
@@ -23,6 +24,7 @@ public struct MetadataRequest: KafkaRequest {
         Field("IncludeTopicAuthorizedOperations", \.includeTopicAuthorizedOperations, .bool, versions: "8+"),
     ]
 
+    /// One Topic entry of `MetadataRequest`.
     public struct Topic: KafkaStruct {
         public var topicId = UUID.zero
         public var name: String? = ""
@@ -40,6 +42,7 @@ public struct MetadataRequest: KafkaRequest {
     }
 }
 
+/// The Metadata response; its fields, versions and defaults follow Kafka 3.9's MetadataResponse spec.
 public struct MetadataResponse: KafkaStruct {
     public var throttleTimeMs: Int32 = 0
     public var brokers: [Broker] = []
@@ -59,6 +62,7 @@ public struct MetadataResponse: KafkaStruct {
         Field("ClusterAuthorizedOperations", \.clusterAuthorizedOperations, .int32, versions: "8-10"),
     ]
 
+    /// One Broker entry of `MetadataResponse`.
     public struct Broker: KafkaStruct {
         public var nodeId: Int32 = 0
         public var host = ""
@@ -75,6 +79,7 @@ public struct MetadataResponse: KafkaStruct {
         ]
     }
 
+    /// One Topic entry of `MetadataResponse`.
     public struct Topic: KafkaStruct {
         public var errorCode: Int16 = 0
         public var name: String? = ""
@@ -95,6 +100,7 @@ public struct MetadataResponse: KafkaStruct {
         ]
     }
 
+    /// One Partition entry of `MetadataResponse`.
     public struct Partition: KafkaStruct {
         public var errorCode: Int16 = 0
         public var partitionIndex: Int32 = 0

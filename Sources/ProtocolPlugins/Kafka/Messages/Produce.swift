@@ -1,5 +1,6 @@
 // Produce (key 0), from Kafka 3.9's ProduceRequest/Response specs.
 
+/// The Produce request; its fields, versions and defaults follow Kafka 3.9's ProduceRequest spec.
 public struct ProduceRequest: KafkaRequest {
     public typealias Response = ProduceResponse
     public static let apiKey = ApiKey.produce
@@ -22,6 +23,7 @@ public struct ProduceRequest: KafkaRequest {
         Field("TopicData", \.topicData, .array(Topic.self), versions: "0+"),
     ]
 
+    /// One Topic entry of `ProduceRequest`.
     public struct Topic: KafkaStruct {
         public var name = ""
         public var partitionData: [Partition] = []
@@ -34,6 +36,7 @@ public struct ProduceRequest: KafkaRequest {
         ]
     }
 
+    /// One Partition entry of `ProduceRequest`.
     public struct Partition: KafkaStruct {
         public var index: Int32 = 0
         public var records: RecordsData?
@@ -47,6 +50,7 @@ public struct ProduceRequest: KafkaRequest {
     }
 }
 
+/// The Produce response; its fields, versions and defaults follow Kafka 3.9's ProduceResponse spec.
 public struct ProduceResponse: KafkaStruct {
     public var responses: [Topic] = []
     public var throttleTimeMs: Int32 = 0
@@ -60,6 +64,7 @@ public struct ProduceResponse: KafkaStruct {
         Field("NodeEndpoints", \.nodeEndpoints, .array(NodeEndpoint.self), versions: "10+", tag: 0),
     ]
 
+    /// One Topic entry of `ProduceResponse`.
     public struct Topic: KafkaStruct {
         public var name = ""
         public var partitionResponses: [Partition] = []
@@ -72,6 +77,7 @@ public struct ProduceResponse: KafkaStruct {
         ]
     }
 
+    /// One Partition entry of `ProduceResponse`.
     public struct Partition: KafkaStruct {
         public var index: Int32 = 0
         public var errorCode: Int16 = 0
@@ -97,6 +103,7 @@ public struct ProduceResponse: KafkaStruct {
         ]
     }
 
+    /// One RecordError entry of `ProduceResponse`.
     public struct RecordError: KafkaStruct {
         public var batchIndex: Int32 = 0
         public var batchIndexErrorMessage: String?

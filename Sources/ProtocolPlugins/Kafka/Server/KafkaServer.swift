@@ -11,11 +11,13 @@ import SluiceKernel
 /// order per connection through `ApiRouter`. Runs until graceful shutdown, then stops
 /// accepting, lets every connection finish the request it is answering, and returns.
 public final class KafkaServer: ProtocolPlugin, Sendable {
+    /// The plugin's configuration (listen address, limits).
     public let config: KafkaConfiguration
     let broker: Broker
     let logger: Logger
     private let registry: ConnectionRegistry
 
+    /// A server for `broker`; nothing is bound until `run()`.
     public init(config: KafkaConfiguration, broker: Broker, logger: Logger) {
         self.config = config
         self.broker = broker
@@ -23,11 +25,15 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
         self.registry = ConnectionRegistry(limit: config.maxConnections)
     }
 
+    /// "kafka" and the bound address (the configured one before binding).
     public var name: String { "kafka \(registry.boundAddress?.description ?? config.listen)" }
 
     /// The address once listening (the real port when configured with port 0).
     public func listeningAddress() async throws -> HostPort { try await registry.waitForBind() }
 
+    /// Binds, writes `portFile`, serves until graceful shutdown, then returns once every
+    /// connection has answered its request in flight. Throws `KafkaServerError` when it
+    /// cannot bind.
     public func run() async throws {
         let listen = try parse(config.listen, key: "listen")
         let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, [FramePart]>, Never>
@@ -61,7 +67,7 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
                     for try await connection in inbound {
                         guard let id = registry.admit(connection.channel) else {
                             logger.warning("refusing connection from \(connection.channel.remoteAddress.map { "\($0)" } ?? "?"): \(config.maxConnections) connections open (maxConnections)")
-                            connection.channel.close(promise: nil)
+                            group.addTask { try? await connection.executeThenClose { _, _ in } }
                             continue
                         }
                         group.addTask { await self.serve(connection, id: id, router: router) }
