@@ -1,3 +1,4 @@
+import SluiceFileSink
 import SluiceKernel
 import SluiceMemory
 
@@ -7,6 +8,7 @@ enum PluginCatalog {
     static let entries: [CatalogEntry] = [
         .storage(MemoryStorageFactory.self),
         .metadata(MemoryMetadataFactory.self),
+        .connector(FileSinkFactory.self),
     ]
 
     static func entries(of kinds: Set<PluginKind>) -> [CatalogEntry] {
