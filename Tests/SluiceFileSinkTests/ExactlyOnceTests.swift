@@ -126,3 +126,24 @@ final class ManualClock: Sendable {
     var now: Int64 { value.withLockedValue { $0 } }
     func advance(by milliseconds: Int64) { value.withLockedValue { $0 += milliseconds } }
 }
+
+@Suite("File sink and compressed batches")
+struct CompressedBatchSinkTests {
+    @Test func gzipIsSunkAndAnUnsupportedCodecStopsThePartitionAtItsOffset() async throws {
+        let harness = try await SinkHarness()
+        try await harness.broker.createTopic("zip")
+        let tp = TopicPartition("zip", 0)
+        try await harness.produce(tp, count: 10)
+        let zipped = (10..<20).map { Record(value: Array("record-\($0)".utf8), timestamp: Int64($0)) }
+        _ = try await harness.broker.append([try compressedBatch(zipped, codec: .gzip, compress: gzip)], to: tp)
+        _ = try await harness.broker.append([try compressedBatch([Record(value: [1], timestamp: 1)], codec: .snappy) { $0 }], to: tp)
+        try await harness.produce(tp, count: 5, from: 21)
+        let sink = harness.start(harness.settings(["zip"]))
+        try await harness.waitForPosition([tp], 20)
+        while !harness.logText.contains("compressed with snappy") { try await Task.sleep(for: .milliseconds(20)) }
+        try await sink.stop()
+        #expect(try harness.lines(tp) == (0..<20).map { "record-\($0)" })
+        #expect(try await harness.position(tp)?.nextOffset == 20, "the partition waits at the snappy batch; nothing after it is skipped")
+        #expect(harness.logText.contains("zip-0 offsets 20...20 are compressed with snappy"), "\(harness.logText)")
+    }
+}

@@ -34,13 +34,17 @@ public struct FileSinkConnector: Connector {
         await withTaskGroup(of: Event.self) { group in
             var running: Set<TopicPartition> = []
             var missing: Set<String> = []
+            var firstCheck = true
             group.addTask { .check }
             while let event = await group.next() {
                 switch event {
                 case .finished(let tp):
                     running.remove(tp)
                 case .check:
-                    if Task.isCancelled || Task.isShuttingDownGracefully { continue }
+                    // The first check runs even during shutdown: each partition then
+                    // recovers its files (cuts a crash's torn tail) before stopping.
+                    if Task.isCancelled || (Task.isShuttingDownGracefully && !firstCheck) { continue }
+                    firstCheck = false
                     for tp in await discover(missing: &missing) where !running.contains(tp) {
                         running.insert(tp)
                         let sink = PartitionSink(tp, broker: broker, settings: settings, logger: logger)

@@ -62,9 +62,14 @@ actor PartitionSink {
     /// Sinks until graceful shutdown (flushing first), cancellation, or the partition's
     /// topic being deleted. Errors are logged and retried with backoff from the last
     /// stored position, so nothing is lost and nothing is written twice.
+    ///
+    /// Recovery runs once even when shutdown has already begun, so that a sink stopped
+    /// right after a crash still leaves files holding exactly the committed records.
     func run() async {
         var backoff = RetryBackoff(initial: settings.retryBackoff.initial, maximum: settings.retryBackoff.max)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        var firstAttempt = true
+        while !Task.isCancelled && (firstAttempt || !Task.isShuttingDownGracefully) {
+            firstAttempt = false
             do throws(FileSinkError) {
                 try await recover()
                 try await sink()
@@ -87,7 +92,12 @@ actor PartitionSink {
     /// The fetch-write-flush loop.
     private func sink() async throws(FileSinkError) {
         while true {
-            if Task.isCancelled { return }
+            if Task.isCancelled {
+                if uncommitted {
+                    logger.info("file sink cancelled with records \(committed.nextOffset)..<\(nextOffset) written but not committed; the next start cuts them off and writes them again")
+                }
+                return
+            }
             if Task.isShuttingDownGracefully {
                 try await flush()
                 closeFile()
