@@ -49,6 +49,13 @@ struct FormatAndDecodeTests {
         #expect(String(decoding: out, as: UTF8.self) == "\"" + Data(bytes).base64EncodedString() + "\"")
     }
 
+    @Test(arguments: [Int64(0), 7, -1, 1_700_000_000_123, .max, .min])
+    func integersMatchDescription(value: Int64) {
+        var out: [UInt8] = []
+        JSONText.appendInteger(value, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == String(value))
+    }
+
     @Test func gzipBatchesAreDecompressed() throws {
         let records = (0..<50).map { Record(key: nil, value: Array("zipped-\($0)".utf8), timestamp: 1000 + Int64($0)) }
         let batch = try compressedBatch(records, codec: .gzip, compress: gzip)
