@@ -90,6 +90,7 @@ let package = Package(
             name: "SluiceFileSink",
             dependencies: ["SluiceKernel", "CZlib", nioCore, logging, metrics, lifecycle],
             path: "Sources/Connectors/FileSink",
+            exclude: ["README.md"],
             swiftSettings: strict),
 
         // MARK: Composition root

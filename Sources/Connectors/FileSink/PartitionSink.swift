@@ -135,6 +135,7 @@ actor PartitionSink {
             throw .malformedBatch(topicPartition, offset: nextOffset, reason: "\(error)")
         }
         var records = 0
+        let nowMs = settings.nowMs()
         for batch in batches where batch.lastOffset >= nextOffset {
             if !batch.isControl {
                 let decoded: [Record]
@@ -148,7 +149,7 @@ actor PartitionSink {
                     throw error
                 }
                 for record in decoded where record.offset >= nextOffset {
-                    try await append(record)
+                    try await append(record, nowMs: nowMs)
                     records += 1
                 }
             }
@@ -160,14 +161,15 @@ actor PartitionSink {
     }
 
     /// Adds one record's line, first rotating when the line would take the current file
-    /// past `rotateBytes` or the file is older than `rotateMs`.
-    private func append(_ record: Record) async throws(FileSinkError) {
+    /// past `rotateBytes` or the file is older than `rotateMs` at `nowMs` (the time the
+    /// fetch was processed, milliseconds since the epoch).
+    private func append(_ record: Record, nowMs: Int64) async throws(FileSinkError) {
         let start = pending.count
         formatter.append(record, to: &pending)
         if let file {
             let before = file.size + Int64(start)
             let tooBig = before > 0 && before + Int64(pending.count - start) > settings.rotateBytes
-            let tooOld = settings.rotateMs.map { before > 0 && settings.nowMs() - file.createdMs >= $0 } ?? false
+            let tooOld = settings.rotateMs.map { before > 0 && nowMs - file.createdMs >= $0 } ?? false
             if tooBig || tooOld {
                 try file.append(pending[..<start])
                 pending.removeFirst(start)
@@ -176,7 +178,7 @@ actor PartitionSink {
             }
         }
         if file == nil {
-            file = try SinkFile.open(SinkDirectory.fileName(firstOffset: record.offset), in: directory.path, createdMs: settings.nowMs())
+            file = try SinkFile.open(SinkDirectory.fileName(firstOffset: record.offset), in: directory.path, createdMs: nowMs)
         }
         if pending.count >= settings.fetchMaxBytes { try writePending() }
     }
