@@ -76,7 +76,8 @@ let package = Package(
         // MARK: Protocol plugins
         .target(
             name: "SluiceKafka",
-            dependencies: ["SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle],
+            dependencies: ["SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Sources/ProtocolPlugins/Kafka",
             swiftSettings: strict),
 
@@ -116,15 +117,18 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",
-            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", nioCore],
+            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSQLiteTests",
-            dependencies: ["SluiceSQLite", "SluiceKernel", "MetadataStoreConformance"],
+            dependencies: [
+                "SluiceSQLite", "SluiceKernel", "MetadataStoreConformance", "ConformanceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix],
+            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix, logging, lifecycle],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFileSinkTests",
