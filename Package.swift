@@ -81,11 +81,25 @@ let package = Package(
             path: "Sources/ProtocolPlugins/Kafka",
             swiftSettings: strict),
 
+        // MARK: Connectors
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/Connectors/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(
+            name: "SluiceFileSink",
+            dependencies: ["SluiceKernel", "CZlib", nioCore, logging, metrics, lifecycle],
+            path: "Sources/Connectors/FileSink",
+            exclude: ["README.md"],
+            swiftSettings: strict),
+
         // MARK: Composition root
         .executableTarget(
             name: "Server",
             dependencies: [
                 "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
+                "SluiceFileSink",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -115,6 +129,12 @@ let package = Package(
         .testTarget(
             name: "SluiceKafkaTests",
             dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix, logging, lifecycle],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceFileSinkTests",
+            dependencies: ["SluiceFileSink", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, logging, lifecycle,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "InMemoryLogging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "ServerTests",

@@ -1,3 +1,4 @@
+import SluiceFileSink
 import SluiceKafka
 import SluiceKernel
 import SluiceMemory
@@ -13,6 +14,7 @@ enum PluginCatalog {
         .metadata(SQLiteMetadataFactory.self),
         .metadata(MemoryMetadataFactory.self),
         .protocolPlugin(KafkaProtocolFactory.self),
+        .connector(FileSinkFactory.self),
     ]
 
     static func entries(of kinds: Set<PluginKind>) -> [CatalogEntry] {
