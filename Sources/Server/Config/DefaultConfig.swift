@@ -10,7 +10,9 @@ enum DefaultConfig {
   "protocols": [
     { "plugin": "kafka", "config": { "listen": "127.0.0.1:9092" } }
   ],
-  "connectors": []
+  "connectors": [
+    { "name": "archive", "plugin": "file-sink", "config": { "topics": ["logs"], "format": "value" } }
+  ]
 }
 
 """#
