@@ -77,7 +77,8 @@ let package = Package(
         // MARK: Protocol plugins
         .target(
             name: "SluiceKafka",
-            dependencies: ["SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle],
+            dependencies: ["SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Sources/ProtocolPlugins/Kafka",
             swiftSettings: strict),
 
@@ -85,7 +86,14 @@ let package = Package(
         .systemLibrary(
             name: "CZlib",
             path: "Sources/Connectors/CZlib",
+            pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(
+            name: "SluiceFileSink",
+            dependencies: ["SluiceKernel", "CZlib", nioCore, logging, metrics, lifecycle],
+            path: "Sources/Connectors/FileSink",
+            exclude: ["README.md"],
+            swiftSettings: strict),
         .target(
             name: "SluiceBeats",
             dependencies: [
@@ -99,7 +107,8 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka", "SluiceBeats",
+                "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
+                "SluiceFileSink", "SluiceBeats",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -117,15 +126,24 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",
-            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", nioCore],
+            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSQLiteTests",
-            dependencies: ["SluiceSQLite", "SluiceKernel", "MetadataStoreConformance"],
+            dependencies: [
+                "SluiceSQLite", "SluiceKernel", "MetadataStoreConformance", "ConformanceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix],
+            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix, logging, lifecycle],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceFileSinkTests",
+            dependencies: ["SluiceFileSink", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, logging, lifecycle,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "InMemoryLogging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceBeatsTests",

@@ -105,8 +105,8 @@ def default_config(ports, **broker):
     """The shape of the embedded default plugins.json, on free ports and a temp data dir."""
     config = {
         "broker": {"dataDir": "data", "autoCreateTopics": True, "defaultPartitions": 1, **broker},
-        "storage": {"plugin": os.environ.get("SLUICE_TEST_STORAGE", "memory"), "config": {}},
-        "metadata": {"plugin": os.environ.get("SLUICE_TEST_METADATA", "memory"), "config": {}},
+        "storage": {"plugin": os.environ.get("SLUICE_TEST_STORAGE", "segment-log"), "config": {}},
+        "metadata": {"plugin": os.environ.get("SLUICE_TEST_METADATA", "sqlite"), "config": {}},
         "protocols": [],
         "connectors": [],
     }

@@ -37,3 +37,25 @@ def test_default_config_is_valid():
                             stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stderr
     assert "OK" in result.stdout
+
+
+def test_serve_exits_with_a_clear_error_when_its_port_is_taken(make_server):
+    import socket
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    try:
+        server = make_server(start=False)
+        server.config["protocols"] = [{"plugin": "kafka", "config": {"listen": f"127.0.0.1:{port}"}}]
+        import json
+        with open(server.config_path, "w") as f:
+            json.dump(server.config, f)
+        result = subprocess.run([sluice_bin(), "serve", "--config", server.config_path], cwd=server.workdir,
+                                capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    finally:
+        holder.close()
+    assert result.returncode == 1, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Address already in use" in result.stderr
+    assert "choose a free port in config.listen" in result.stderr

@@ -50,13 +50,14 @@ struct BrokerTests {
         let tp = TopicPartition("wake", 0)
         let started = ContinuousClock.now
         async let fetched = broker.fetch(FetchRequest(partitions: [.init(tp, offset: 0, maxBytes: 1 << 20)],
-                                                      maxWait: .seconds(20), minBytes: 1, maxBytes: 1 << 20))
+                                                      maxWait: .seconds(120), minBytes: 1, maxBytes: 1 << 20))
         try await Task.sleep(for: .milliseconds(100))
         _ = try await broker.produce(to: tp, bytes: batchBytes(["late"]))
         let results = await fetched
         #expect(try values(results[0]) == ["late"])
-        // Woken by the append, not by the 20 s timeout.
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Woken by the append, not by the 120 s timeout (the bound is loose: the whole
+        // suite runs in parallel on a 2-core machine).
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test func fetchWithNothingToReadWaitsThenReturnsEmpty() async throws {

@@ -1,2 +1,2 @@
-// zlib from the system (Debian: zlib1g-dev), for the beats input's compressed frames.
+// zlib (Debian: zlib1g-dev): gzip-compressed Kafka record batches, compressed beats frames.
 #include <zlib.h>

@@ -11,6 +11,8 @@ public actor Broker {
     public nonisolated let metadata: any MetadataStore
     nonisolated let logger: Logger
     nonisolated let clock: @Sendable () -> Date
+    /// Consumer-group coordination; committed offsets go through `metadata`.
+    public nonisolated let groups: GroupCoordinator
 
     struct TopicState {
         var record: TopicRecord
@@ -39,6 +41,10 @@ public actor Broker {
         self.metadata = metadata
         self.logger = logger
         self.clock = clock
+        var groupConfig = GroupCoordinatorConfig()
+        groupConfig.offsetsRetentionMinutes = config.offsetsRetentionMinutes
+        groupConfig.initialRebalanceDelayMs = config.groupInitialRebalanceDelayMs
+        self.groups = GroupCoordinator(metadata: metadata, config: groupConfig, logger: logger)
     }
 
     // MARK: Lifecycle
@@ -67,12 +73,14 @@ public actor Broker {
             logger.warning("storage holds data for \(tp), which no registered topic owns; it is left untouched. Delete it by hand or restore the metadata file.")
         }
         lastProducerId = Int64(clock().timeIntervalSince1970 * 1000) << 12
+        await groups.start()
         started = true
         logger.info("broker started", metadata: ["topics": "\(topicStates.count)"])
     }
 
     /// Flushes every partition and closes storage.
     public func shutdown() async {
+        await groups.shutdown()
         for state in topicStates.values {
             for partition in state.partitions {
                 await partition.shutdown()
@@ -364,6 +372,21 @@ public actor Broker {
         return try batch.records()
     }
 
+    // MARK: Groups
+
+    /// Per partition of a group's committed offsets: committed, log end and lag
+    /// (log end − committed, never negative), as `groups describe` shows them.
+    public func groupLag(_ groupId: String) async throws -> [GroupPartitionLag] {
+        let committed = try await groups.fetchOffsets(groupId: groupId, partitions: nil)
+        var result: [GroupPartitionLag] = []
+        for (tp, offset) in committed.sorted(by: { $0.key < $1.key }) {
+            let end = await partition(tp)?.highWatermark
+            result.append(GroupPartitionLag(topicPartition: tp, committed: offset.offset, logEndOffset: end,
+                                            lag: end.map { max(0, $0 - offset.offset) }))
+        }
+        return result
+    }
+
     // MARK: Retention
 
     /// Applies retention to every partition with its topic's policy.
@@ -432,4 +455,13 @@ public struct FetchPartitionResult: Sendable {
     public var result: Result<LogReadResult, BrokerError>
     public var highWatermark: Int64
     public var logStartOffset: Int64
+}
+
+/// One partition of a consumer group's progress.
+public struct GroupPartitionLag: Sendable, Equatable {
+    public var topicPartition: TopicPartition
+    public var committed: Int64
+    /// nil when the topic or partition no longer exists.
+    public var logEndOffset: Int64?
+    public var lag: Int64?
 }

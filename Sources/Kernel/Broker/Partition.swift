@@ -52,12 +52,13 @@ public actor Partition {
             let (first, last) = duplicate!
             return LogAppendInfo(firstOffset: first, lastOffset: last, logEndOffset: logEndOffset, logStartOffset: logStartOffset)
         }
-        let info: LogAppendInfo
+        var info: LogAppendInfo
         do {
             info = try await log.append(fresh)
         } catch let error as StorageError {
             throw BrokerError.storage(error.description)
         }
+        info.logAppendTime = logAppendTime
         var offset = info.firstOffset
         for batch in fresh {
             producers.record(batch, firstOffset: offset)

@@ -14,6 +14,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     public var retentionCheckIntervalMs: Int64 = 300_000
     /// Committed offsets of empty groups expire after this many minutes. Default 10080 (7 days).
     public var offsetsRetentionMinutes: Int64 = 10_080
+    /// How long a new consumer group waits for more members before its first
+    /// rebalance completes, in milliseconds (group.initial.rebalance.delay.ms). Default 3000.
+    public var groupInitialRebalanceDelayMs: Int64 = 3_000
     /// Log level: trace, debug, info, notice, warning, error, critical. Default "info".
     public var logLevel: String = "info"
 
@@ -21,7 +24,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
-        case retentionCheckIntervalMs, offsetsRetentionMinutes, logLevel
+        case retentionCheckIntervalMs, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, logLevel
     }
 
     public init(from decoder: any Decoder) throws {
@@ -34,6 +37,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         messageMaxBytes = try c.decodeIfPresent(Int.self, forKey: .messageMaxBytes) ?? d.messageMaxBytes
         retentionCheckIntervalMs = try c.decodeIfPresent(Int64.self, forKey: .retentionCheckIntervalMs) ?? d.retentionCheckIntervalMs
         offsetsRetentionMinutes = try c.decodeIfPresent(Int64.self, forKey: .offsetsRetentionMinutes) ?? d.offsetsRetentionMinutes
+        groupInitialRebalanceDelayMs = try c.decodeIfPresent(Int64.self, forKey: .groupInitialRebalanceDelayMs) ?? d.groupInitialRebalanceDelayMs
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
     }
 
@@ -45,6 +49,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         .init("messageMaxBytes", "bytes", default: "1048588", "largest record batch accepted"),
         .init("retentionCheckIntervalMs", "milliseconds", default: "300000", "how often retention runs"),
         .init("offsetsRetentionMinutes", "minutes", default: "10080", "committed offsets of empty groups expire after this"),
+        .init("groupInitialRebalanceDelayMs", "milliseconds", default: "3000", "a new consumer group waits this long for more members"),
         .init("logLevel", "string", default: "info", "trace, debug, info, notice, warning, error or critical"),
     ]
 
@@ -63,6 +68,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         }
         if offsetsRetentionMinutes < 1 {
             problems.append(.init(keyPath: "offsetsRetentionMinutes", "must be at least 1 minute, got \(offsetsRetentionMinutes)"))
+        }
+        if !(0...300_000).contains(groupInitialRebalanceDelayMs) {
+            problems.append(.init(keyPath: "groupInitialRebalanceDelayMs", "must be between 0 and 300000 ms, got \(groupInitialRebalanceDelayMs)"))
         }
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         if !levels.contains(logLevel) {

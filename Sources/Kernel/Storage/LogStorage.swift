@@ -111,11 +111,15 @@ public struct LogAppendInfo: Sendable, Equatable {
     /// Log end offset after the append (`lastOffset + 1`).
     public var logEndOffset: Int64
     public var logStartOffset: Int64
-    public init(firstOffset: Int64, lastOffset: Int64, logEndOffset: Int64, logStartOffset: Int64) {
+    /// The time (milliseconds since the epoch) the broker stamped on the batches of a
+    /// LogAppendTime topic; nil for CreateTime topics. Set by the broker, not by storage.
+    public var logAppendTime: Int64?
+    public init(firstOffset: Int64, lastOffset: Int64, logEndOffset: Int64, logStartOffset: Int64, logAppendTime: Int64? = nil) {
         self.firstOffset = firstOffset
         self.lastOffset = lastOffset
         self.logEndOffset = logEndOffset
         self.logStartOffset = logStartOffset
+        self.logAppendTime = logAppendTime
     }
 }
 

@@ -12,5 +12,5 @@ struct SluiceCommand: AsyncParsableCommand {
             Check a configuration without starting anything:
               sluice config check my-plugins.json
             """,
-        subcommands: [ServeCommand.self, ConfigCommand.self, PluginsCommand.self])
+        subcommands: [ServeCommand.self, ConfigCommand.self, PluginsCommand.self, MetadataCommand.self, BenchCommand.self])
 }

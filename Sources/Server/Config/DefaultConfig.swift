@@ -5,10 +5,15 @@ enum DefaultConfig {
     static let text = #"""
 {
   "broker": { "dataDir": "data", "autoCreateTopics": true, "defaultPartitions": 1 },
-  "storage": { "plugin": "memory", "config": {} },
-  "metadata": { "plugin": "memory", "config": {} },
-  "protocols": [],
-  "connectors": []
+  "storage": { "plugin": "segment-log", "config": { "segmentBytes": 1073741824, "retentionHours": 168, "flush": "interval", "flushIntervalMs": 1000 } },
+  "metadata": { "plugin": "sqlite", "config": { "path": "metadata.sqlite" } },
+  "protocols": [
+    { "plugin": "kafka", "config": { "listen": "127.0.0.1:9092" } }
+  ],
+  "connectors": [
+    { "name": "beats", "plugin": "beats-input", "config": { "listen": "127.0.0.1:5044", "topic": "logs" } },
+    { "name": "archive", "plugin": "file-sink", "config": { "topics": ["logs"], "format": "value" } }
+  ]
 }
 
 """#

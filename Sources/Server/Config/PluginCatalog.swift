@@ -1,14 +1,22 @@
 import SluiceBeats
+import SluiceFileSink
+import SluiceKafka
 import SluiceKernel
 import SluiceMemory
+import SluiceSegmentLog
+import SluiceSQLite
 
 /// Every plugin `sluice` knows, by role. This is the composition root: adding a backend
 /// is one new target plus one line here.
 enum PluginCatalog {
     static let entries: [CatalogEntry] = [
+        .storage(SegmentLogStorageFactory.self),
         .storage(MemoryStorageFactory.self),
+        .metadata(SQLiteMetadataFactory.self),
         .metadata(MemoryMetadataFactory.self),
+        .protocolPlugin(KafkaProtocolFactory.self),
         .connector(BeatsInputFactory.self),
+        .connector(FileSinkFactory.self),
     ]
 
     static func entries(of kinds: Set<PluginKind>) -> [CatalogEntry] {

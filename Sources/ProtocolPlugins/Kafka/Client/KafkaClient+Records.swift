@@ -1,0 +1,124 @@
+import NIOCore
+import SluiceKernel
+
+/// What a fetch of one partition returned.
+public struct FetchedPartition: Sendable {
+    /// The record batches as stored (compressed ones stay compressed).
+    public var batches: ByteBuffer
+    /// The offset after the last readable record.
+    public var highWatermark: Int64
+    /// The first offset still stored.
+    public var logStartOffset: Int64
+
+    /// The records of the uncompressed batches (compressed batches need a decompressor:
+    /// see `RecordBatch.records(decompressing:)`).
+    public func records() throws -> [Record] {
+        try RecordBatch.parse(batches, verifyCRC: true).flatMap { try $0.records() }
+    }
+}
+
+extension KafkaClient {
+    /// Cluster metadata for `topics` (nil: every topic), auto-creating missing ones when
+    /// `allowAutoCreate` and the broker allows it.
+    public func metadata(topics: [String]?, allowAutoCreate: Bool = false) async throws -> MetadataResponse {
+        var request = MetadataRequest()
+        request.topics = topics?.map { MetadataRequest.Topic(name: $0) }
+        request.allowAutoTopicCreation = allowAutoCreate
+        return try await send(request)
+    }
+
+    /// Appends record batches (Kafka v2 format, e.g. from `RecordBatchBuilder`) to one
+    /// partition and returns the base offset.
+    /// - Parameters:
+    ///   - acks: -1 (all, default), 1 (leader) or 0 (no response; returns -1).
+    ///   - timeoutMs: how long the broker may wait for acknowledgements. Default 30000.
+    @discardableResult
+    public func produce(topic: String, partition: Int32, batches: ByteBuffer, acks: Int16 = -1,
+                        timeoutMs: Int32 = 30_000) async throws -> Int64 {
+        var data = ProduceRequest.Partition()
+        data.index = partition
+        data.records = .bytes(batches)
+        var topicData = ProduceRequest.Topic()
+        topicData.name = topic
+        topicData.partitionData = [data]
+        var request = ProduceRequest()
+        request.acks = acks
+        request.timeoutMs = timeoutMs
+        request.topicData = [topicData]
+        guard acks != 0 else {
+            try await sendWithoutResponse(request)
+            return -1
+        }
+        let response = try await send(request)
+        guard let result = response.responses.first?.partitionResponses.first else { throw KafkaClientError.unexpectedResponse }
+        try Self.check(result.errorCode, result.errorMessage, "produce to \(topic)-\(partition)")
+        return result.baseOffset
+    }
+
+    /// Appends records as one uncompressed batch and returns the first record's offset.
+    @discardableResult
+    public func produce(topic: String, partition: Int32, records: [Record], acks: Int16 = -1) async throws -> Int64 {
+        try await produce(topic: topic, partition: partition, batches: RecordBatchBuilder().build(records).buffer, acks: acks)
+    }
+
+    /// Reads one partition from `offset`, waiting up to `maxWaitMs` for `minBytes`.
+    /// - Parameters:
+    ///   - maxBytes: bytes at most (the first batch is returned even if larger). Default 1 MiB.
+    ///   - maxWaitMs: milliseconds to wait for data. Default 500.
+    ///   - minBytes: bytes to wait for. Default 1.
+    public func fetch(topic: String, partition: Int32, offset: Int64, maxBytes: Int32 = 1 << 20,
+                      maxWaitMs: Int32 = 500, minBytes: Int32 = 1) async throws -> FetchedPartition {
+        var spec = FetchRequest.Partition()
+        spec.partition = partition
+        spec.fetchOffset = offset
+        spec.partitionMaxBytes = maxBytes
+        var topicSpec = FetchRequest.Topic()
+        topicSpec.topic = topic
+        topicSpec.partitions = [spec]
+        var request = FetchRequest()
+        request.maxWaitMs = maxWaitMs
+        request.minBytes = minBytes
+        request.maxBytes = maxBytes
+        request.topics = [topicSpec]
+        // Name-based fetch: v13+ address topics by id.
+        let response = try await send(request, version: min(try version(for: FetchRequest.self), 12))
+        guard let result = response.responses.first?.partitions.first else { throw KafkaClientError.unexpectedResponse }
+        try Self.check(result.errorCode, nil, "fetch \(topic)-\(partition) at offset \(offset)")
+        return FetchedPartition(batches: try result.records?.load() ?? ByteBuffer(), highWatermark: result.highWatermark,
+                                logStartOffset: result.logStartOffset)
+    }
+
+    /// An offset of one partition: earliest, latest, max timestamp, or the first record at
+    /// or after a timestamp (offset -1 when there is none).
+    public func listOffset(topic: String, partition: Int32, _ spec: OffsetSpec) async throws -> (offset: Int64, timestamp: Int64) {
+        var query = ListOffsetsRequest.Partition()
+        query.partitionIndex = partition
+        switch spec {
+        case .earliest: query.timestamp = ListOffsetsRequest.SpecialTimestamp.earliest
+        case .latest: query.timestamp = ListOffsetsRequest.SpecialTimestamp.latest
+        case .maxTimestamp: query.timestamp = ListOffsetsRequest.SpecialTimestamp.maxTimestamp
+        case .timestamp(let time): query.timestamp = time
+        }
+        var topicQuery = ListOffsetsRequest.Topic()
+        topicQuery.name = topic
+        topicQuery.partitions = [query]
+        var request = ListOffsetsRequest()
+        request.topics = [topicQuery]
+        let response = try await send(request)
+        guard let result = response.topics.first?.partitions.first else { throw KafkaClientError.unexpectedResponse }
+        try Self.check(result.errorCode, nil, "list offsets of \(topic)-\(partition)")
+        return (result.offset, result.timestamp)
+    }
+
+    /// A producer id and epoch for idempotent produce.
+    public func initProducerId() async throws -> (producerId: Int64, epoch: Int16) {
+        let response = try await send(InitProducerIdRequest())
+        try Self.check(response.errorCode, nil, "init producer id")
+        return (response.producerId, response.producerEpoch)
+    }
+
+    static func check(_ code: Int16, _ message: String?, _ context: String) throws(KafkaClientError) {
+        guard code != 0 else { return }
+        throw .broker(KafkaErrorCode(rawValue: code), message: message, context: context)
+    }
+}

@@ -1,0 +1,54 @@
+/// Kafka's error codes (the ones Sluice sends or a client of it may receive).
+public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int16
+    public init(rawValue: Int16) { self.rawValue = rawValue }
+    init(_ raw: Int16) { rawValue = raw }
+
+    public static let unknownServerError = KafkaErrorCode(-1)
+    public static let none = KafkaErrorCode(0)
+    public static let offsetOutOfRange = KafkaErrorCode(1)
+    public static let corruptMessage = KafkaErrorCode(2)
+    public static let unknownTopicOrPartition = KafkaErrorCode(3)
+    public static let leaderNotAvailable = KafkaErrorCode(5)
+    public static let notLeaderOrFollower = KafkaErrorCode(6)
+    public static let requestTimedOut = KafkaErrorCode(7)
+    public static let messageTooLarge = KafkaErrorCode(10)
+    public static let coordinatorNotAvailable = KafkaErrorCode(15)
+    public static let invalidTopic = KafkaErrorCode(17)
+    public static let recordListTooLarge = KafkaErrorCode(18)
+    public static let invalidRequiredAcks = KafkaErrorCode(21)
+    public static let clusterAuthorizationFailed = KafkaErrorCode(31)
+    public static let unsupportedVersion = KafkaErrorCode(35)
+    public static let topicAlreadyExists = KafkaErrorCode(36)
+    public static let invalidPartitions = KafkaErrorCode(37)
+    public static let invalidReplicationFactor = KafkaErrorCode(38)
+    public static let invalidReplicaAssignment = KafkaErrorCode(39)
+    public static let invalidConfig = KafkaErrorCode(40)
+    public static let invalidRequest = KafkaErrorCode(42)
+    public static let unsupportedForMessageFormat = KafkaErrorCode(43)
+    public static let outOfOrderSequenceNumber = KafkaErrorCode(45)
+    public static let duplicateSequenceNumber = KafkaErrorCode(46)
+    public static let invalidProducerEpoch = KafkaErrorCode(47)
+    public static let transactionalIdAuthorizationFailed = KafkaErrorCode(53)
+    public static let kafkaStorageError = KafkaErrorCode(56)
+    public static let unknownProducerId = KafkaErrorCode(59)
+    public static let invalidRecord = KafkaErrorCode(87)
+    public static let unknownTopicId = KafkaErrorCode(100)
+
+    static let names: [Int16: String] = [
+        -1: "UNKNOWN_SERVER_ERROR", 0: "NONE", 1: "OFFSET_OUT_OF_RANGE", 2: "CORRUPT_MESSAGE",
+        3: "UNKNOWN_TOPIC_OR_PARTITION", 5: "LEADER_NOT_AVAILABLE", 6: "NOT_LEADER_OR_FOLLOWER",
+        7: "REQUEST_TIMED_OUT", 10: "MESSAGE_TOO_LARGE", 15: "COORDINATOR_NOT_AVAILABLE",
+        17: "INVALID_TOPIC_EXCEPTION", 18: "RECORD_LIST_TOO_LARGE", 21: "INVALID_REQUIRED_ACKS",
+        31: "CLUSTER_AUTHORIZATION_FAILED", 35: "UNSUPPORTED_VERSION", 36: "TOPIC_ALREADY_EXISTS",
+        37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 39: "INVALID_REPLICA_ASSIGNMENT",
+        40: "INVALID_CONFIG", 42: "INVALID_REQUEST", 43: "UNSUPPORTED_FOR_MESSAGE_FORMAT",
+        45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 47: "INVALID_PRODUCER_EPOCH",
+        53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 56: "KAFKA_STORAGE_ERROR", 59: "UNKNOWN_PRODUCER_ID",
+        87: "INVALID_RECORD", 100: "UNKNOWN_TOPIC_ID",
+    ]
+
+    /// Kafka's name for the code, e.g. "UNKNOWN_TOPIC_OR_PARTITION".
+    public var name: String { Self.names[rawValue] ?? Self.groupNames[rawValue] ?? "ERROR_\(rawValue)" }
+    public var description: String { "\(name) (\(rawValue))" }
+}

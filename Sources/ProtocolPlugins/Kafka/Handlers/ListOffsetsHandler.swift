@@ -1,0 +1,43 @@
+import SluiceKernel
+
+/// ListOffsets 0–9: earliest (-2, and -4 "earliest local": every record is local here),
+/// latest (-1, and -5 "latest tiered"), max timestamp (-3), or the first offset at or
+/// after a timestamp. v0 answers with its old offsets list.
+struct ListOffsetsHandler: KafkaApiHandler {
+    typealias Special = ListOffsetsRequest.SpecialTimestamp
+
+    func handle(_ request: ListOffsetsRequest, context: RequestContext) async -> ListOffsetsResponse? {
+        var response = ListOffsetsResponse()
+        for topic in request.topics {
+            var out = ListOffsetsResponse.Topic()
+            out.name = topic.name
+            for query in topic.partitions {
+                var partition = ListOffsetsResponse.Partition()
+                partition.partitionIndex = query.partitionIndex
+                do {
+                    let found = try await context.broker.listOffset(TopicPartition(topic.name, query.partitionIndex),
+                                                                    Self.spec(query.timestamp))
+                    partition.offset = found.offset
+                    partition.timestamp = found.timestamp
+                    if found.offset >= 0 { partition.oldStyleOffsets = [found.offset] }
+                } catch {
+                    partition.errorCode = error.kafkaErrorCode.rawValue
+                    context.logger.debug("list offsets \(topic.name)-\(query.partitionIndex): \(error)")
+                }
+                out.partitions.append(partition)
+            }
+            response.topics.append(out)
+        }
+        return response
+    }
+
+    static func spec(_ timestamp: Int64) -> OffsetSpec {
+        switch timestamp {
+        case Special.earliest, Special.earliestLocal: .earliest
+        case Special.maxTimestamp: .maxTimestamp
+        case Special.latest, Special.latestTiered: .latest
+        case ..<0: .latest
+        default: .timestamp(timestamp)
+        }
+    }
+}

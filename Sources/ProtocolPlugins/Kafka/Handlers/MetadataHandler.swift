@@ -1,0 +1,66 @@
+import Foundation
+import SluiceKernel
+
+/// Metadata 0–12: this broker as the only node, leader of every partition; topics by
+/// name or (v12) by id; unknown topics auto-created when the request and the broker allow.
+struct MetadataHandler: KafkaApiHandler {
+    /// Kafka's ACL operation bits a client may see as authorized: without ACLs, all of them.
+    static let topicOperations: Int32 = [3, 4, 5, 6, 7, 8, 10, 11].reduce(0) { $0 | (1 << $1) }
+    static let clusterOperations: Int32 = [5, 7, 8, 9, 10, 11, 12].reduce(0) { $0 | (1 << $1) }
+
+    func handle(_ request: MetadataRequest, context: RequestContext) async -> MetadataResponse? {
+        var response = MetadataResponse()
+        response.brokers = [context.server.metadataBroker]
+        response.clusterId = context.server.clusterId
+        response.controllerId = context.server.nodeId
+        if request.includeClusterAuthorizedOperations { response.clusterAuthorizedOperations = Self.clusterOperations }
+
+        // v0 has no null: an empty list asks for every topic there.
+        let wanted = context.version == 0 && request.topics?.isEmpty == true ? nil : request.topics
+        var byName: [String]? = nil
+        if let wanted {
+            var names: [String] = []
+            let all = wanted.contains { $0.name == nil } ? await context.broker.topics() : []
+            for topic in wanted {
+                if let name = topic.name {
+                    names.append(name)
+                } else if let record = all.first(where: { $0.id == topic.topicId }) {
+                    names.append(record.name)
+                } else {
+                    var missing = MetadataResponse.Topic()
+                    missing.errorCode = KafkaErrorCode.unknownTopicId.rawValue
+                    missing.name = nil
+                    missing.topicId = topic.topicId
+                    response.topics.append(missing)
+                }
+            }
+            byName = names
+        }
+        let results = await context.broker.lookupTopics(byName, allowAutoCreate: request.allowAutoTopicCreation)
+        for (name, result) in results {
+            var topic = MetadataResponse.Topic()
+            topic.name = name
+            switch result {
+            case .success(let record):
+                topic.topicId = record.id
+                topic.partitions = (0..<record.partitionCount).map { partition(index: $0, node: context.server.nodeId) }
+                if request.includeTopicAuthorizedOperations { topic.topicAuthorizedOperations = Self.topicOperations }
+            case .failure(let error):
+                topic.errorCode = error.kafkaErrorCode.rawValue
+                context.logger.debug("metadata for '\(name)': \(error)")
+            }
+            response.topics.append(topic)
+        }
+        return response
+    }
+
+    private func partition(index: Int32, node: Int32) -> MetadataResponse.Partition {
+        var partition = MetadataResponse.Partition()
+        partition.partitionIndex = index
+        partition.leaderId = node
+        partition.leaderEpoch = 0
+        partition.replicaNodes = [node]
+        partition.isrNodes = [node]
+        return partition
+    }
+}

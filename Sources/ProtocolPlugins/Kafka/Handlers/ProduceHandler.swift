@@ -1,0 +1,81 @@
+import NIOCore
+import SluiceKernel
+
+/// Produce: v3–11 append record batches as they arrived (the broker validates header,
+/// size and CRC-32C; compressed batches are stored without decompressing). v0–2 carry
+/// only the old message formats and are answered with UNSUPPORTED_VERSION per partition;
+/// they are still advertised, as Kafka 4 does (KAFKA-18659), because librdkafka derives
+/// its compression support from Produce v0 being listed.
+struct ProduceHandler: KafkaApiHandler {
+    static let firstRecordBatchVersion: Int16 = 3
+
+    func handle(_ request: ProduceRequest, context: RequestContext) async throws(HandlerAbort) -> ProduceResponse? {
+        var response = ProduceResponse()
+        var failures: [String] = []
+        for topic in request.topicData {
+            var result = ProduceResponse.Topic()
+            result.name = topic.name
+            for data in topic.partitionData {
+                var partition = ProduceResponse.Partition()
+                partition.index = data.index
+                do throws(ProduceRefusal) {
+                    let info = try await append(data, topic: topic.name, request: request, context: context)
+                    partition.baseOffset = info.firstOffset
+                    partition.logStartOffset = info.logStartOffset
+                    partition.logAppendTimeMs = info.logAppendTime ?? -1
+                } catch {
+                    partition.errorCode = error.code.rawValue
+                    partition.errorMessage = error.message
+                    partition.baseOffset = -1
+                    failures.append("\(topic.name)-\(data.index): \(error.code): \(error.message)")
+                }
+                result.partitionResponses.append(partition)
+            }
+            response.responses.append(result)
+        }
+        if !failures.isEmpty {
+            context.logger.debug("produce refused", metadata: ["partitions": "\(failures.joined(separator: "; "))"])
+        }
+        guard request.acks != 0 else {
+            // No response is sent for acks=0; Kafka closes the connection on failure so the
+            // producer notices and refreshes its metadata.
+            if !failures.isEmpty { throw .closeConnection(reason: "acks=0 produce failed: \(failures.joined(separator: "; "))") }
+            return nil
+        }
+        return response
+    }
+
+    private func append(_ data: ProduceRequest.Partition, topic: String, request: ProduceRequest,
+                        context: RequestContext) async throws(ProduceRefusal) -> LogAppendInfo {
+        guard context.version >= Self.firstRecordBatchVersion else {
+            throw ProduceRefusal(.unsupportedVersion,
+                                 "Produce v\(context.version) carries message format v0/v1, which Sluice does not store; use a client that sends Produce v3+ (Kafka 0.11+)")
+        }
+        guard [-1, 0, 1].contains(request.acks) else {
+            throw ProduceRefusal(.invalidRequiredAcks, "acks must be -1 (all), 0 or 1, got \(request.acks)")
+        }
+        guard request.transactionalId == nil else {
+            throw ProduceRefusal(.transactionalIdAuthorizationFailed, "transactions are not supported; produce without transactional.id")
+        }
+        guard let records = data.records else {
+            throw ProduceRefusal(.corruptMessage, "the partition's records are null")
+        }
+        let bytes: ByteBuffer
+        do { bytes = try records.load() } catch { throw ProduceRefusal(.unknownServerError, "\(error)") }
+        do {
+            return try await context.broker.produce(to: TopicPartition(topic, data.index), bytes: bytes)
+        } catch {
+            throw ProduceRefusal(error.kafkaErrorCode, error.description)
+        }
+    }
+}
+
+/// Why one partition of a Produce request was not appended.
+struct ProduceRefusal: Error {
+    var code: KafkaErrorCode
+    var message: String
+    init(_ code: KafkaErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}

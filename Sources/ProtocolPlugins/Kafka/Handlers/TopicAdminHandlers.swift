@@ -1,0 +1,137 @@
+import Foundation
+import SluiceKernel
+
+/// CreateTopics 0–7: partitions (or the broker default), replication factor 1 (a single
+/// node), configs validated by the kernel, validate-only; v5+ return the effective configs.
+struct CreateTopicsHandler: KafkaApiHandler {
+    func handle(_ request: CreateTopicsRequest, context: RequestContext) async -> CreateTopicsResponse? {
+        var response = CreateTopicsResponse()
+        let counts = Dictionary(request.topics.map { ($0.name, 1) }, uniquingKeysWith: +)
+        for topic in request.topics {
+            var result = CreateTopicsResponse.Topic()
+            result.name = topic.name
+            do throws(TopicAdminRefusal) {
+                guard counts[topic.name] == 1 else {
+                    throw TopicAdminRefusal(.invalidRequest, "topic '\(topic.name)' appears more than once in the request")
+                }
+                let partitions = try partitionCount(topic, node: context.server.nodeId)
+                let configs = topic.configs.reduce(into: [String: String]()) { $0[$1.name] = $1.value }
+                let record: TopicRecord
+                do {
+                    record = try await context.broker.createTopic(topic.name, partitions: partitions, configs: configs,
+                                                                 validateOnly: request.validateOnly)
+                } catch {
+                    throw TopicAdminRefusal(error.kafkaErrorCode, error.description)
+                }
+                result.topicId = request.validateOnly ? .zero : record.id
+                result.numPartitions = record.partitionCount
+                result.replicationFactor = 1
+                result.configs = ConfigCatalog(broker: context.broker)
+                    .topicEntries(record.configs, keys: nil).map(\.createTopicsConfig)
+            } catch {
+                result.errorCode = error.code.rawValue
+                result.errorMessage = error.message
+                result.configs = nil
+                context.logger.debug("create topic '\(topic.name)' refused: \(error.message)")
+            }
+            response.topics.append(result)
+        }
+        return response
+    }
+
+    private func partitionCount(_ topic: CreateTopicsRequest.Topic, node: Int32) throws(TopicAdminRefusal) -> Int32? {
+        guard topic.replicationFactor == -1 || topic.replicationFactor == 1 || !topic.assignments.isEmpty else {
+            throw TopicAdminRefusal(.invalidReplicationFactor,
+                                    "replication factor \(topic.replicationFactor) is impossible on a single broker; use 1 or -1 (default)")
+        }
+        guard !topic.assignments.isEmpty else {
+            guard topic.numPartitions == -1 || topic.numPartitions > 0 else {
+                throw TopicAdminRefusal(.invalidPartitions, "number of partitions must be positive or -1 (default), got \(topic.numPartitions)")
+            }
+            return topic.numPartitions == -1 ? nil : topic.numPartitions
+        }
+        let indexes = Set(topic.assignments.map(\.partitionIndex))
+        guard topic.numPartitions == -1, topic.replicationFactor == -1 else {
+            throw TopicAdminRefusal(.invalidRequest, "give either replica assignments or partitions and replication factor, not both")
+        }
+        guard indexes == Set(0..<Int32(topic.assignments.count)),
+              topic.assignments.allSatisfy({ $0.brokerIds == [node] }) else {
+            throw TopicAdminRefusal(.invalidReplicaAssignment,
+                                    "every partition 0..<n must be assigned to this broker (\(node)) alone")
+        }
+        return Int32(topic.assignments.count)
+    }
+}
+
+/// DeleteTopics 0–6, by name or (v6) by topic id.
+struct DeleteTopicsHandler: KafkaApiHandler {
+    func handle(_ request: DeleteTopicsRequest, context: RequestContext) async -> DeleteTopicsResponse? {
+        var response = DeleteTopicsResponse()
+        let wanted = context.version >= 6 ? request.topics : request.topicNames.map { DeleteTopicsRequest.Topic(name: $0) }
+        let all = wanted.contains { $0.name == nil } ? await context.broker.topics() : []
+        for topic in wanted {
+            var result = DeleteTopicsResponse.Result()
+            result.name = topic.name
+            result.topicId = topic.topicId
+            let name = topic.name ?? all.first { $0.id == topic.topicId }?.name
+            if let name {
+                result.name = name
+                if result.topicId == .zero { result.topicId = await context.broker.topic(named: name)?.id ?? .zero }
+                do {
+                    try await context.broker.deleteTopic(name)
+                } catch {
+                    result.errorCode = error.kafkaErrorCode.rawValue
+                    result.errorMessage = error.description
+                }
+            } else {
+                result.errorCode = KafkaErrorCode.unknownTopicId.rawValue
+                result.errorMessage = "no topic has id \(topic.topicId)"
+            }
+            response.responses.append(result)
+        }
+        return response
+    }
+}
+
+/// CreatePartitions 0–3: raises a topic's partition count (assignments, when given, must
+/// name this broker alone).
+struct CreatePartitionsHandler: KafkaApiHandler {
+    func handle(_ request: CreatePartitionsRequest, context: RequestContext) async -> CreatePartitionsResponse? {
+        var response = CreatePartitionsResponse()
+        let counts = Dictionary(request.topics.map { ($0.name, 1) }, uniquingKeysWith: +)
+        for topic in request.topics {
+            var result = CreatePartitionsResponse.Result()
+            result.name = topic.name
+            do throws(TopicAdminRefusal) {
+                guard counts[topic.name] == 1 else {
+                    throw TopicAdminRefusal(.invalidRequest, "topic '\(topic.name)' appears more than once in the request")
+                }
+                if let assignments = topic.assignments,
+                   !assignments.allSatisfy({ $0.brokerIds == [context.server.nodeId] }) {
+                    throw TopicAdminRefusal(.invalidReplicaAssignment,
+                                            "new partitions can only be assigned to this broker (\(context.server.nodeId)) alone")
+                }
+                do {
+                    try await context.broker.createPartitions(topic.name, total: topic.count, validateOnly: request.validateOnly)
+                } catch {
+                    throw TopicAdminRefusal(error.kafkaErrorCode, error.description)
+                }
+            } catch {
+                result.errorCode = error.code.rawValue
+                result.errorMessage = error.message
+            }
+            response.results.append(result)
+        }
+        return response
+    }
+}
+
+/// Why a topic admin request failed for one topic.
+struct TopicAdminRefusal: Error {
+    var code: KafkaErrorCode
+    var message: String
+    init(_ code: KafkaErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder until the Kafka target lands.

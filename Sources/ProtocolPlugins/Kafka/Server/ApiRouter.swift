@@ -1,0 +1,151 @@
+import Logging
+import Metrics
+import NIOCore
+import SluiceKernel
+
+/// Every API this server answers: one line per handler. Adding an API (FindCoordinator,
+/// the group APIs) is its message declaration in `Messages/`, a handler, and a line here.
+enum ApiRoutes {
+    static let all: [ApiRoute] = [
+        ApiRoute(ProduceHandler()),
+        ApiRoute(FetchHandler()),
+        ApiRoute(ListOffsetsHandler()),
+        ApiRoute(MetadataHandler()),
+        ApiRoute(ApiVersionsHandler()),
+        ApiRoute(CreateTopicsHandler()),
+        ApiRoute(DeleteTopicsHandler()),
+        ApiRoute(InitProducerIdHandler()),
+        ApiRoute(DescribeConfigsHandler()),
+        ApiRoute(CreatePartitionsHandler()),
+    ] + groupRoutes
+
+    /// The ApiVersions entries for `routes`.
+    static func advertised(_ routes: [ApiRoute]) -> [ApiVersionsResponse.ApiVersion] {
+        routes.compactMap { route in
+            route.advertised.closedRange.map {
+                .init(apiKey: route.apiKey.rawValue, minVersion: $0.lowerBound, maxVersion: $0.upperBound)
+            }
+        }.sorted { $0.apiKey < $1.apiKey }
+    }
+}
+
+/// What the connection does after a request.
+enum RouteOutcome: Sendable {
+    case respond(WireWriter)
+    /// Nothing is sent back (Produce with acks=0).
+    case noResponse
+    /// The connection is closed, with the reason for the log.
+    case close(String)
+}
+
+/// One API with its handler's types erased: decode, handle, encode.
+struct ApiRoute: Sendable {
+    let apiKey: ApiKey
+    let accepted: Versions
+    let advertised: Versions
+    let requestHeaderVersion: @Sendable (Int16) -> Int16
+    let answer: @Sendable (RequestHeader, WireReader, RequestContext) async -> RouteOutcome
+
+    init<H: KafkaApiHandler>(_ handler: H) {
+        typealias R = H.Request
+        apiKey = R.apiKey
+        accepted = handler.acceptedVersions
+        advertised = handler.advertisedVersions
+        requestHeaderVersion = { R.requestHeaderVersion($0) }
+        answer = { header, body, context in
+            let version = header.apiVersion
+            var reader = body
+            let request: R
+            do {
+                request = try R.decode(from: &reader, version: version, flexible: R.isFlexible(version))
+            } catch {
+                return .close("malformed \(R.apiKey) v\(version) request: \(error)")
+            }
+            do throws(HandlerAbort) {
+                guard let response = try await handler.handle(request, context: context) else { return .noResponse }
+                return .respond(KafkaFrame.response(response, to: R.self, version: version, correlationId: header.correlationId))
+            } catch {
+                switch error {
+                case .closeConnection(let reason): return .close(reason)
+                }
+            }
+        }
+    }
+}
+
+/// Routes request frames of one server to their handlers and records per-API metrics.
+struct ApiRouter: Sendable {
+    let routes: [ApiKey: ApiRoute]
+    let identity: ServerIdentity
+    let broker: Broker
+    private let metrics: [ApiKey: ApiMetrics]
+
+    init(routes: [ApiRoute] = ApiRoutes.all, identity: ServerIdentity, broker: Broker) {
+        self.routes = Dictionary(uniqueKeysWithValues: routes.map { ($0.apiKey, $0) })
+        self.identity = identity
+        self.broker = broker
+        self.metrics = Dictionary(uniqueKeysWithValues: routes.map { ($0.apiKey, ApiMetrics(api: $0.apiKey)) })
+    }
+
+    /// Answers one request frame (without its size prefix).
+    func answer(_ frame: ByteBuffer, connection: inout ConnectionInfo) async -> RouteOutcome {
+        var reader = WireReader(frame)
+        var header: RequestHeader
+        do {
+            header = try RequestHeader.decodePrefix(from: &reader)
+        } catch {
+            return .close("request of \(frame.readableBytes) bytes is too short for a header: \(error)")
+        }
+        guard let route = routes[header.apiKey] else {
+            return .close("unknown api key \(header.apiKey.rawValue) (correlation id \(header.correlationId)); this server answers \(routes.keys.sorted().map(\.name).joined(separator: ", "))")
+        }
+        do {
+            try header.decodeRest(from: &reader, headerVersion: route.requestHeaderVersion(header.apiVersion))
+        } catch {
+            return .close("malformed \(header.apiKey) v\(header.apiVersion) request header: \(error)")
+        }
+        connection.noteClient(header.clientId)
+        guard route.accepted.contains(header.apiVersion) else {
+            if header.apiKey == .apiVersions { return unsupportedApiVersions(header) }
+            return .close("\(header.apiKey) v\(header.apiVersion) is not supported (accepted: \(route.accepted)); the client should have checked ApiVersions")
+        }
+        let metrics = metrics[header.apiKey]!
+        let start = ContinuousClock.now
+        let context = RequestContext(header: header, server: identity, broker: broker, logger: connection.logger, clientHost: connection.peerHost)
+        let outcome = await route.answer(header, reader, context)
+        let elapsed = ContinuousClock.now - start
+        metrics.record(elapsed)
+        connection.logger.trace("request", metadata: [
+            "api": "\(header.apiKey)", "version": "\(header.apiVersion)", "correlation": "\(header.correlationId)",
+            "micros": "\(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)",
+        ])
+        return outcome
+    }
+
+    /// ApiVersions in a version this server does not know is answered, not dropped: error
+    /// UNSUPPORTED_VERSION in the v0 body with the supported ranges, so the client can
+    /// retry with a version both sides speak.
+    private func unsupportedApiVersions(_ header: RequestHeader) -> RouteOutcome {
+        var response = ApiVersionsResponse()
+        response.errorCode = KafkaErrorCode.unsupportedVersion.rawValue
+        response.apiKeys = identity.apiVersions
+        return .respond(KafkaFrame.response(response, to: ApiVersionsRequest.self, version: 0, correlationId: header.correlationId))
+    }
+}
+
+/// Request count and latency of one API (`sluice_kafka_requests_total`,
+/// `sluice_kafka_request_duration_seconds`, dimension `api`).
+struct ApiMetrics: Sendable {
+    let requests: Counter
+    let duration: Timer
+
+    init(api: ApiKey) {
+        requests = Counter(label: "sluice_kafka_requests_total", dimensions: [("api", api.name)])
+        duration = Timer(label: "sluice_kafka_request_duration_seconds", dimensions: [("api", api.name)])
+    }
+
+    func record(_ elapsed: Duration) {
+        requests.increment()
+        duration.record(duration: elapsed)
+    }
+}

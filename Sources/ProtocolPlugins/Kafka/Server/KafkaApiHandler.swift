@@ -1,0 +1,62 @@
+import Logging
+import SluiceKernel
+
+/// Answers one Kafka API. Conformers are registered in `ApiRoutes.all`; the router
+/// decodes the request in the version the client sent, calls `handle` and encodes the
+/// response in the same version, so handlers see typed messages and never bytes.
+protocol KafkaApiHandler: Sendable {
+    associatedtype Request: KafkaRequest
+    /// Versions decoded and answered. Default: every version the spec declares.
+    var acceptedVersions: Versions { get }
+    /// Versions listed in ApiVersions. Default: `acceptedVersions`.
+    var advertisedVersions: Versions { get }
+    /// The response, or nil for a request that gets none (Produce with acks=0).
+    func handle(_ request: Request, context: RequestContext) async throws(HandlerAbort) -> Request.Response?
+}
+
+extension KafkaApiHandler {
+    var acceptedVersions: Versions { Request.validVersions }
+    var advertisedVersions: Versions { acceptedVersions }
+}
+
+/// A handler's decision to end the connection instead of answering (Kafka closes the
+/// connection when an acks=0 produce fails, so the producer notices).
+enum HandlerAbort: Error {
+    case closeConnection(reason: String)
+}
+
+/// What a handler knows about the request and the broker serving it.
+struct RequestContext: Sendable {
+    var header: RequestHeader
+    var server: ServerIdentity
+    var broker: Broker
+    var logger: Logger
+    /// The client's IP address, as DescribeGroups shows it ("" when unknown).
+    var clientHost = ""
+
+    /// The version the request was sent in (and the response is written in).
+    var version: Int16 { header.apiVersion }
+}
+
+/// Who this broker is to clients: node id, advertised address, cluster id and the API
+/// versions it advertises.
+struct ServerIdentity: Sendable {
+    var nodeId: Int32
+    /// Where the server listens (the bound port).
+    var listener: HostPort
+    /// Where clients are told to connect.
+    var advertised: HostPort
+    var clusterId: String
+    /// Largest request accepted, in bytes.
+    var socketRequestMaxBytes: Int
+    var apiVersions: [ApiVersionsResponse.ApiVersion]
+
+    /// This broker as Metadata lists it.
+    var metadataBroker: MetadataResponse.Broker {
+        var broker = MetadataResponse.Broker()
+        broker.nodeId = nodeId
+        broker.host = advertised.host
+        broker.port = Int32(advertised.port)
+        return broker
+    }
+}

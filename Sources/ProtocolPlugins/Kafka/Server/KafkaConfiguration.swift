@@ -1,0 +1,80 @@
+import SluiceKernel
+
+/// The `kafka` protocol plugin's configuration (`protocols[].config` in plugins.json).
+/// Every key has a default, so `{}` listens on 127.0.0.1:9092.
+public struct KafkaConfiguration: PluginConfiguration, Equatable {
+    /// Where to listen, "host:port" ("[::1]:9092" for IPv6). Port 0 picks a free port,
+    /// which is logged and written to `portFile`. Default "127.0.0.1:9092".
+    public var listen = "127.0.0.1:9092"
+    /// The "host:port" clients are told to connect to (Metadata). Default: the listen
+    /// address with the bound port.
+    public var advertised: String?
+    /// Largest request accepted, in bytes; a connection sending a larger frame is closed.
+    /// Default 104857600 (100 MiB), Kafka's `socket.request.max.bytes`.
+    public var socketRequestMaxBytes = 104_857_600
+    /// Connections served at once; further ones are closed with a log line. Default 10000.
+    public var maxConnections = 10_000
+    /// When set, the bound "host:port" is written to this file once listening (tests use
+    /// it with port 0). Default: none.
+    public var portFile: String?
+    /// The cluster id reported in Metadata. Default "sluice".
+    public var clusterId = "sluice"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case listen, advertised, socketRequestMaxBytes, maxConnections, portFile, clusterId
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = KafkaConfiguration()
+        listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? d.listen
+        advertised = try c.decodeIfPresent(String.self, forKey: .advertised)
+        socketRequestMaxBytes = try c.decodeIfPresent(Int.self, forKey: .socketRequestMaxBytes) ?? d.socketRequestMaxBytes
+        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+        portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
+        clusterId = try c.decodeIfPresent(String.self, forKey: .clusterId) ?? d.clusterId
+    }
+
+    public static let keys: [ConfigKeyDoc] = [
+        .init("listen", "host:port", default: "127.0.0.1:9092", "address to accept Kafka clients on; port 0 picks a free port"),
+        .init("advertised", "host:port", default: "the listen address", "address clients are told to connect to"),
+        .init("socketRequestMaxBytes", "bytes", default: "104857600", "largest request accepted; larger frames close the connection"),
+        .init("maxConnections", "integer", default: "10000", "connections served at once"),
+        .init("portFile", "path", default: "none", "file the bound host:port is written to once listening"),
+        .init("clusterId", "string", default: "sluice", "cluster id reported to clients"),
+    ]
+
+    public func validate() -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        do {
+            _ = try HostPort(parsing: listen)
+        } catch {
+            problems.append(.init(keyPath: "listen", error.description))
+        }
+        if let advertised {
+            do {
+                if try HostPort(parsing: advertised).port == 0 {
+                    problems.append(.init(keyPath: "advertised", "\"\(advertised)\": clients cannot connect to port 0; give the real port (1–65535) or remove the key"))
+                }
+            } catch {
+                problems.append(.init(keyPath: "advertised", error.description))
+            }
+        }
+        if !(1024...Int(Int32.max)).contains(socketRequestMaxBytes) {
+            problems.append(.init(keyPath: "socketRequestMaxBytes",
+                                  "must be between 1024 and 2147483647 bytes, got \(socketRequestMaxBytes)"))
+        }
+        if maxConnections < 1 {
+            problems.append(.init(keyPath: "maxConnections", "must be at least 1, got \(maxConnections)"))
+        }
+        if portFile?.isEmpty == true {
+            problems.append(.init(keyPath: "portFile", "must name a file, got an empty string; remove the key to write none"))
+        }
+        if clusterId.isEmpty {
+            problems.append(.init(keyPath: "clusterId", "must not be empty"))
+        }
+        return problems
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SluiceKernel
+
+/// The Kafka protocol server: accepts connections, frames requests and answers them in
+/// order per connection through `ApiRouter`. Runs until graceful shutdown, then stops
+/// accepting, lets every connection finish the request it is answering, and returns.
+public final class KafkaServer: ProtocolPlugin, Sendable {
+    /// The plugin's configuration (listen address, limits).
+    public let config: KafkaConfiguration
+    let broker: Broker
+    let logger: Logger
+    private let registry: ConnectionRegistry
+
+    /// A server for `broker`; nothing is bound until `run()`.
+    public init(config: KafkaConfiguration, broker: Broker, logger: Logger) {
+        self.config = config
+        self.broker = broker
+        self.logger = logger
+        self.registry = ConnectionRegistry(limit: config.maxConnections)
+    }
+
+    /// "kafka" and the bound address (the configured one before binding).
+    public var name: String { "kafka \(registry.boundAddress?.description ?? config.listen)" }
+
+    /// The address once listening (the real port when configured with port 0).
+    public func listeningAddress() async throws -> HostPort { try await registry.waitForBind() }
+
+    /// Binds, writes `portFile`, serves until graceful shutdown, then returns once every
+    /// connection has answered its request in flight. Throws `KafkaServerError` when it
+    /// cannot bind.
+    public func run() async throws {
+        let listen = try parse(config.listen, key: "listen")
+        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, [FramePart]>, Never>
+        do {
+            server = try await bootstrap().bind(host: listen.host, port: listen.port) { [maxFrame = config.socketRequestMaxBytes] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrame)))
+                    try channel.pipeline.syncOperations.addHandler(FramePartsWriter())
+                    return try NIOAsyncChannel<ByteBuffer, [FramePart]>(wrappingChannelSynchronously: channel)
+                }
+            }
+        } catch {
+            let failure = KafkaServerError.bindFailed(address: config.listen, reason: "\(error)")
+            registry.failBind(failure)
+            throw failure
+        }
+        let bound = HostPort(host: listen.host, port: server.channel.localAddress?.port ?? listen.port)
+        let advertised = try config.advertised.map { try parse($0, key: "advertised") }
+            ?? HostPort(host: Self.advertisable(listen.host), port: bound.port)
+        try writePortFile(bound)
+        let identity = ServerIdentity(nodeId: broker.config.id, listener: bound, advertised: advertised,
+                                      clusterId: config.clusterId, socketRequestMaxBytes: config.socketRequestMaxBytes,
+                                      apiVersions: ApiRoutes.advertised(ApiRoutes.all))
+        let router = ApiRouter(identity: identity, broker: broker)
+        logger.info("kafka protocol listening", metadata: ["address": "\(bound)", "advertised": "\(advertised)"])
+        registry.didBind(bound)
+
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        guard let id = registry.admit(connection.channel) else {
+                            logger.warning("refusing connection from \(connection.channel.remoteAddress.map { "\($0)" } ?? "?"): \(config.maxConnections) connections open (maxConnections)")
+                            group.addTask { try? await connection.executeThenClose { _, _ in } }
+                            continue
+                        }
+                        group.addTask { await self.serve(connection, id: id, router: router) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.logger.info("kafka protocol stopping: no new connections; open ones finish their current request")
+            server.channel.close(promise: nil)
+            self.registry.closeInputs()
+        }
+        logger.info("kafka protocol stopped")
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            // Closing the input at shutdown (or a client's half-close) must only end the
+            // stream of requests, so the request being answered still gets its response.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+    }
+
+    /// Serves one connection: requests are answered one at a time, in the order they
+    /// arrived, so pipelined requests get their responses in order.
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, [FramePart]>, id: UInt64, router: ApiRouter) async {
+        var info = ConnectionInfo(id: id, remote: connection.channel.remoteAddress, logger: logger)
+        info.logger.debug("connection opened")
+        defer { registry.forget(id) }
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                for try await frame in inbound {
+                    switch await router.answer(frame, connection: &info) {
+                    case .respond(let writer):
+                        try await outbound.write(writer.parts)
+                    case .noResponse:
+                        continue
+                    case .close(let reason):
+                        info.logger.warning("closing connection: \(reason)")
+                        return
+                    }
+                }
+                info.logger.debug("connection closed: the client closed it, or the server is stopping")
+            }
+        } catch let error as KafkaCodecError {
+            info.logger.warning("closing connection: \(error)")
+        } catch {
+            info.logger.debug("connection ended: \(error)")
+        }
+    }
+
+    private func parse(_ text: String, key: String) throws -> HostPort {
+        do {
+            return try HostPort(parsing: text)
+        } catch {
+            let failure = KafkaServerError.invalidAddress(key: key, reason: error.description)
+            registry.failBind(failure)
+            throw failure
+        }
+    }
+
+    /// A wildcard listen address cannot be given to clients; the host name stands in.
+    static func advertisable(_ host: String) -> String {
+        host == "0.0.0.0" || host == "::" ? ProcessInfo.processInfo.hostName : host
+    }
+
+    private func writePortFile(_ bound: HostPort) throws {
+        guard let path = config.portFile else { return }
+        do {
+            try Data("\(bound)\n".utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            let failure = KafkaServerError.portFile(path: path, reason: "\(error)")
+            registry.failBind(failure)
+            throw failure
+        }
+    }
+}
+
+/// Why the Kafka server could not start.
+public enum KafkaServerError: Error, CustomStringConvertible {
+    case bindFailed(address: String, reason: String)
+    case invalidAddress(key: String, reason: String)
+    case portFile(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .bindFailed(let address, let reason):
+            "kafka: cannot listen on \(address): \(reason); choose a free port in config.listen or stop the process holding it"
+        case .invalidAddress(let key, let reason):
+            "kafka: config.\(key): \(reason)"
+        case .portFile(let path, let reason):
+            "kafka: cannot write the bound address to portFile \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import SluiceKernel
+
+/// Reads shared by the store and the dump, each within a caller's transaction.
+enum SQLiteQueries {
+    /// Every topic with its configs, sorted by name.
+    static func topics(_ db: Database) throws -> [TopicRecord] {
+        var configs: [String: [String: String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT topic, key, value FROM topicConfig") {
+            configs[row["topic"], default: [:]][row["key"]] = row["value"] as String
+        }
+        return try Row.fetchAll(db, sql: "SELECT name, id, partitionCount, createdAt FROM topic ORDER BY name")
+            .map { row in
+                let name: String = row["name"]
+                let idText: String = row["id"]
+                guard let id = UUID(uuidString: idText) else {
+                    throw MetadataError.unusable("topic '\(name)' has a malformed id '\(idText)' in the metadata file")
+                }
+                return TopicRecord(name: name, id: id, partitionCount: row["partitionCount"],
+                                   configs: configs[name] ?? [:], createdAt: Date(sqliteValue: row["createdAt"]))
+            }
+    }
+
+    /// The partition count of `topic`, or `MetadataError.unknownTopic`.
+    static func partitionCount(_ db: Database, topic: String) throws -> Int32 {
+        guard let count = try Int32.fetchOne(db, sql: "SELECT partitionCount FROM topic WHERE name = ?",
+                                             arguments: [topic]) else {
+            throw MetadataError.unknownTopic(topic)
+        }
+        return count
+    }
+
+    /// A group's committed offsets, sorted by topic and partition.
+    static func offsets(_ db: Database, group: String) throws -> [(TopicPartition, CommittedOffset)] {
+        try Row.fetchAll(db, sql: """
+            SELECT topic, partition, "offset", leaderEpoch, metadata, commitTime FROM committedOffset
+            WHERE groupId = ? ORDER BY topic, partition
+            """, arguments: [group]).map { row in
+            (TopicPartition(row["topic"], row["partition"]),
+             CommittedOffset(offset: row["offset"], leaderEpoch: row["leaderEpoch"], metadata: row["metadata"],
+                             commitTime: Date(sqliteValue: row["commitTime"])))
+        }
+    }
+
+    /// Groups with committed offsets or stored state, sorted.
+    static func groups(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT groupId FROM committedOffset UNION SELECT groupId FROM groupState ORDER BY groupId
+            """)
+    }
+
+    /// A group's stored state, if any.
+    static func groupState(_ db: Database, group: String) throws -> GroupStateRecord? {
+        try Row.fetchOne(db, sql: "SELECT protocolType, generation, updatedAt FROM groupState WHERE groupId = ?",
+                         arguments: [group]).map { row in
+            GroupStateRecord(group: group, protocolType: row["protocolType"], generation: row["generation"],
+                             updatedAt: Date(sqliteValue: row["updatedAt"]))
+        }
+    }
+
+    /// Every connector's positions, by connector then key.
+    static func connectorPositions(_ db: Database) throws -> [String: [String: String]] {
+        var positions: [String: [String: String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT connector, key, value FROM connectorPosition") {
+            positions[row["connector"], default: [:]][row["key"]] = row["value"] as String
+        }
+        return positions
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+
+/// The metadata file's schema, as an ordered list of named GRDB migrations.
+///
+/// Rules that keep old files readable and new files recognisable:
+/// - Never edit or rename a migration once it has shipped: add a new one.
+/// - The first migration stamps `PRAGMA application_id` with ``applicationID`` in the
+///   same transaction that creates the tables, so a file is either untouched (empty) or
+///   fully Sluice's; ``SQLiteFileInspector`` uses the stamp to refuse foreign files.
+/// - Timestamps are `REAL` seconds since 2001-01-01 UTC (Foundation's reference date)
+///   so that a `Date` read back equals the `Date` written; the dump renders them as ISO
+///   8601.
+enum SQLiteSchema {
+    /// `PRAGMA application_id` of a Sluice metadata file: "SLUC" in ASCII.
+    static let applicationID: Int32 = 0x534C_5543
+
+    /// The migrator with every migration this build knows, in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-registry-offsets-groups-connectors", migrate: createInitialTables)
+        return migrator
+    }
+
+    /// Identifiers of every migration this build knows.
+    static var knownMigrations: [String] { migrator.migrations }
+
+    private static func createInitialTables(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+        // `name` is the key clients use; `id` is the Kafka topic id (UUID text), unique
+        // so a recreated topic of the same name gets a new identity.
+        try db.execute(sql: """
+            CREATE TABLE topic (
+                name TEXT NOT NULL PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                partitionCount INTEGER NOT NULL CHECK (partitionCount > 0),
+                createdAt REAL NOT NULL
+            );
+            CREATE TABLE topicConfig (
+                topic TEXT NOT NULL REFERENCES topic(name) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (topic, key)
+            ) WITHOUT ROWID;
+            CREATE TABLE committedOffset (
+                groupId TEXT NOT NULL,
+                topic TEXT NOT NULL,
+                partition INTEGER NOT NULL,
+                "offset" INTEGER NOT NULL,
+                leaderEpoch INTEGER,
+                metadata TEXT,
+                commitTime REAL NOT NULL,
+                PRIMARY KEY (groupId, topic, partition)
+            ) WITHOUT ROWID;
+            CREATE INDEX committedOffsetByTopic ON committedOffset(topic);
+            CREATE TABLE groupState (
+                groupId TEXT NOT NULL PRIMARY KEY,
+                protocolType TEXT,
+                generation INTEGER NOT NULL,
+                updatedAt REAL NOT NULL
+            );
+            CREATE TABLE connectorPosition (
+                connector TEXT NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (connector, key)
+            ) WITHOUT ROWID;
+            """)
+    }
+}
+
+extension Date {
+    /// The value stored in `REAL` timestamp columns (see ``SQLiteSchema``).
+    var sqliteValue: Double { timeIntervalSinceReferenceDate }
+
+    init(sqliteValue: Double) { self.init(timeIntervalSinceReferenceDate: sqliteValue) }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import NIOCore
+import SluiceKernel
+
+/// One segment of a partition log: `<base>.log` holding whole batches back to back,
+/// with its sparse offset index and time index. Not thread-safe: owned by one
+/// `SegmentPartitionLog` actor.
+final class LogSegment {
+    let baseOffset: Int64
+    let logPath: String
+    /// The `.log` file, shared with the file regions handed to readers.
+    let file: LogFileHandle
+    let offsetIndex: IndexFile<OffsetEntry>
+    let timeIndex: IndexFile<TimeEntry>
+    let indexIntervalBytes: Int
+    /// Bytes of whole batches; the file is never read past this.
+    private(set) var size: Int64
+    /// The offset after the last batch (`baseOffset` when empty).
+    private(set) var nextOffset: Int64
+    /// Largest batch max timestamp (ms), -1 when the segment holds none.
+    private(set) var maxTimestamp: Int64
+    /// Base offset of the first batch carrying `maxTimestamp`.
+    private(set) var offsetOfMaxTimestamp: Int64
+    /// When the segment started, for `segmentMs` (ms since the epoch).
+    var rollTimestamp: Int64
+    private var bytesSinceOffsetEntry = 0
+    private var bytesSinceTimeEntry: Int
+
+    struct State {
+        var size: Int64
+        var nextOffset: Int64
+        var maxTimestamp: Int64 = -1
+        var offsetOfMaxTimestamp: Int64 = -1
+        var rollTimestamp: Int64
+        var bytesSinceOffsetEntry = 0
+        /// nil: as for a fresh segment (the next timestamp increase gets an entry).
+        var bytesSinceTimeEntry: Int?
+    }
+
+    init(baseOffset: Int64, directory: String, file: LogFileHandle, offsetIndex: IndexFile<OffsetEntry>,
+         timeIndex: IndexFile<TimeEntry>, indexIntervalBytes: Int, state: State) {
+        self.baseOffset = baseOffset
+        self.logPath = file.path
+        self.file = file
+        self.offsetIndex = offsetIndex
+        self.timeIndex = timeIndex
+        self.indexIntervalBytes = indexIntervalBytes
+        self.size = state.size
+        self.nextOffset = state.nextOffset
+        self.maxTimestamp = state.maxTimestamp
+        self.offsetOfMaxTimestamp = state.offsetOfMaxTimestamp
+        self.rollTimestamp = state.rollTimestamp
+        self.bytesSinceOffsetEntry = state.bytesSinceOffsetEntry
+        self.bytesSinceTimeEntry = state.bytesSinceTimeEntry ?? indexIntervalBytes
+    }
+
+    /// Creates the files of a new, empty segment.
+    static func create(baseOffset: Int64, directory: String, indexIntervalBytes: Int, now: Int64) throws -> LogSegment {
+        let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
+        let fd = try FileIO.open(paths.log, create: true)
+        let file = LogFileHandle(descriptor: fd, path: paths.log)
+        try FileIO.truncate(fd, to: 0, path: paths.log)
+        let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex)
+        let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex)
+        try offsetIndex.rewrite([])
+        try timeIndex.rewrite([])
+        return LogSegment(baseOffset: baseOffset, directory: directory, file: file, offsetIndex: offsetIndex,
+                          timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes,
+                          state: State(size: 0, nextOffset: baseOffset, rollTimestamp: now))
+    }
+
+    var isEmpty: Bool { size == 0 }
+    var descriptor: CInt { file.descriptor }
+
+    /// Offsets a segment can hold: relative offsets are 32-bit in the indexes.
+    func canHold(upTo offset: Int64) -> Bool { offset - baseOffset <= Int64(UInt32.max) }
+
+    // MARK: Appending
+
+    /// Appends batches whose base offsets are `firstOffsets` in one write, then their
+    /// index entries. On failure the segment is as before and the error says why.
+    func append(_ batches: [RecordBatch], firstOffsets: [Int64]) throws {
+        var builder = IndexBuilder(baseOffset: baseOffset, interval: indexIntervalBytes,
+                                   bytesSinceOffsetEntry: bytesSinceOffsetEntry, bytesSinceTimeEntry: bytesSinceTimeEntry,
+                                   maxTimestamp: maxTimestamp, offsetOfMaxTimestamp: offsetOfMaxTimestamp)
+        var position = size
+        for (batch, base) in zip(batches, firstOffsets) {
+            builder.add(base: base, maxTimestamp: batch.maxTimestamp, size: batch.byteCount, position: position)
+            position += Int64(batch.byteCount)
+        }
+        try BatchWriter.write(batches, baseOffsets: firstOffsets, to: descriptor, at: size, path: logPath)
+        do {
+            try offsetIndex.append(builder.offsetEntries)
+            do { try timeIndex.append(builder.timeEntries) } catch {
+                try? offsetIndex.truncate(toCount: try offsetIndex.count() - builder.offsetEntries.count)
+                throw error
+            }
+        } catch {
+            try? FileIO.truncate(descriptor, to: size, path: logPath)
+            throw error
+        }
+        size = position
+        nextOffset = firstOffsets.last! + Int64(batches.last!.lastOffsetDelta) + 1
+        bytesSinceOffsetEntry = builder.bytesSinceOffsetEntry
+        bytesSinceTimeEntry = builder.bytesSinceTimeEntry
+        maxTimestamp = builder.maxTimestamp
+        offsetOfMaxTimestamp = builder.offsetOfMaxTimestamp
+    }
+
+    /// Records the final max timestamp in the time index, so a reopen finds it without
+    /// a scan, and returns the files to fsync before the segment counts as sealed.
+    func prepareSeal() throws -> [LogFileHandle] {
+        if maxTimestamp >= 0, try timeIndex.entries().last?.timestamp ?? -1 < maxTimestamp {
+            try timeIndex.append([TimeEntry(timestamp: maxTimestamp, relativeOffset: UInt32(offsetOfMaxTimestamp - baseOffset))])
+        }
+        try offsetIndex.persist()
+        try timeIndex.persist()
+        return [file] + [offsetIndex.writer, timeIndex.writer].compactMap { $0 }
+    }
+
+    /// Closes the index writers once the segment is no longer written to.
+    func closeIndexWriters() {
+        offsetIndex.closeFile()
+        timeIndex.closeFile()
+    }
+
+    // MARK: Finding batches
+
+    func headerReader() -> BatchHeaderReader {
+        BatchHeaderReader(fd: descriptor, path: logPath, end: size)
+    }
+
+    /// The position and header of the batch holding `offset`, nil when no batch here does.
+    func locate(_ offset: Int64) throws -> (position: Int64, header: BatchHeader)? {
+        guard offset >= baseOffset, offset < nextOffset else { return nil }
+        let relative = UInt32(offset - baseOffset)
+        let start = try offsetIndex.last { $0.relativeOffset <= relative }.map { Int64($0.position) } ?? 0
+        var reader = headerReader()
+        var found: (Int64, BatchHeader)?
+        _ = try reader.scan(from: start) { header, at in
+            if header.lastOffset >= offset { found = (at, header) }
+            return found == nil
+        }
+        return found
+    }
+
+    /// The end of the whole batches from `start` (a batch start) that end within
+    /// `maxBytes` of it and hold only offsets below `limit`.
+    func endOfBatches(from start: Int64, maxBytes: Int, below limit: Int64) throws -> Int64 {
+        let budgetEnd = min(size, start + Int64(min(maxBytes, Int(Int32.max))))
+        // Every batch before an index entry at or below both bounds fits: skip to it.
+        let byBytes = try offsetIndex.last { Int64($0.position) <= budgetEnd }
+        let byOffset = try offsetIndex.last { baseOffset + Int64($0.relativeOffset) <= limit }
+        var from = start
+        if let byBytes, let byOffset { from = max(start, Int64(min(byBytes.position, byOffset.position))) }
+        var reader = headerReader()
+        return try reader.scan(from: from) { header, at in
+            at + Int64(header.size) <= budgetEnd && header.lastOffset < limit
+        }
+    }
+
+    /// The first batch whose max timestamp is at or after `timestamp`.
+    func firstBatch(atOrAfter timestamp: Int64) throws -> BatchHeader? {
+        guard maxTimestamp >= timestamp else { return nil }
+        var start: Int64 = 0
+        if let entry = try timeIndex.last(where: { $0.timestamp < timestamp }),
+           let (position, _) = try locate(baseOffset + Int64(entry.relativeOffset)) {
+            start = position
+        }
+        var reader = headerReader()
+        var found: BatchHeader?
+        _ = try reader.scan(from: start) { header, _ in
+            if header.maxTimestamp >= timestamp { found = header }
+            return found == nil
+        }
+        return found
+    }
+
+    /// The batch carrying the segment's largest timestamp.
+    func batchWithMaxTimestamp() throws -> BatchHeader? {
+        guard maxTimestamp >= 0 else { return nil }
+        return try locate(offsetOfMaxTimestamp)?.header
+    }
+
+    /// The newest record time (ms) for time retention: the max timestamp, or the file's
+    /// modification time when the batches carry none.
+    func largestTimestamp() -> Int64 {
+        if maxTimestamp >= 0 { return maxTimestamp }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return 0 }
+        return Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
+    }
+
+    // MARK: Shrinking
+
+    /// Cuts the segment at `position`, the start of the batch at `offset`.
+    func truncate(at position: Int64, offset: Int64) throws {
+        let relative = UInt32(offset - baseOffset)
+        try FileIO.truncate(descriptor, to: position, path: logPath)
+        size = position
+        nextOffset = offset
+        let offsetEntriesKept = try offsetIndex.entries().prefix { $0.relativeOffset < relative }.count
+        try offsetIndex.truncate(toCount: offsetEntriesKept)
+        let timeEntriesKept = try timeIndex.entries().prefix { $0.relativeOffset < relative }.count
+        try timeIndex.truncate(toCount: timeEntriesKept)
+        // The max timestamp is the last time entry's or a later batch's: scan from there.
+        maxTimestamp = -1
+        offsetOfMaxTimestamp = -1
+        var start: Int64 = 0
+        if let last = try timeIndex.entries().last, let (at, _) = try locate(baseOffset + Int64(last.relativeOffset)) {
+            start = at
+        }
+        var reader = headerReader()
+        _ = try reader.scan(from: start) { header, _ in
+            if header.maxTimestamp > maxTimestamp {
+                maxTimestamp = header.maxTimestamp
+                offsetOfMaxTimestamp = header.baseOffset
+            }
+            return true
+        }
+        bytesSinceOffsetEntry = 0
+        bytesSinceTimeEntry = try timeIndex.entries().isEmpty ? indexIntervalBytes : 0
+    }
+
+    /// Removes the segment's files. Readers holding its file regions keep reading.
+    func deleteFiles() throws {
+        offsetIndex.closeFile()
+        timeIndex.closeFile()
+        try FileIO.remove(logPath)
+        try FileIO.remove(offsetIndex.path)
+        try FileIO.remove(timeIndex.path)
+    }
+}

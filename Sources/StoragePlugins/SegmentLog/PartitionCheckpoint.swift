@@ -1,0 +1,45 @@
+import Foundation
+import SluiceKernel
+
+/// The two small files that tell a reopening partition how much to trust its segments.
+///
+/// - `clean-shutdown`: present only between a clean close and the next open. When it is
+///   there, every segment was sealed (indexes complete, everything fsynced) and only a
+///   cheap consistency check of the indexes runs.
+/// - `recovery-point`: an offset below which every byte is known durable and valid,
+///   written atomically. After an unclean stop, recovery validates every batch of the
+///   segment holding that offset and of every later segment; earlier ones get the
+///   cheap check.
+struct PartitionCheckpoint: Sendable {
+    static let cleanShutdownName = "clean-shutdown"
+    static let recoveryPointName = "recovery-point"
+
+    let directory: String
+    var cleanShutdownPath: String { directory + "/" + Self.cleanShutdownName }
+    var recoveryPointPath: String { directory + "/" + Self.recoveryPointName }
+
+    var hasCleanShutdownMarker: Bool { access(cleanShutdownPath, F_OK) == 0 }
+
+    /// The stored recovery point, nil when absent or unreadable (recover everything).
+    func readRecoveryPoint() -> Int64? {
+        guard let bytes = try? FileIO.readFile(recoveryPointPath) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return Int64(text).flatMap { $0 >= 0 ? $0 : nil }
+    }
+
+    func writeRecoveryPoint(_ offset: Int64) throws {
+        try FileIO.writeAtomically("\(offset)\n", to: recoveryPointPath, directory: directory)
+    }
+
+    /// Written last on a clean close, after the recovery point.
+    func writeCleanShutdownMarker() throws {
+        try FileIO.writeAtomically("clean\n", to: cleanShutdownPath, directory: directory)
+    }
+
+    /// Removed, durably, before the first write after opening: a crash after that must
+    /// not find a marker that vouches for segments being written to.
+    func removeCleanShutdownMarker() throws {
+        try FileIO.remove(cleanShutdownPath)
+        try FileIO.syncDirectory(directory)
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Logging
+import SluiceKernel
+
+/// The `segment-log` storage plugin: one directory per partition under `directory`,
+/// holding Kafka-style segment files (see docs/segment-log.md).
+///
+/// Holds an exclusive lock on `directory` from creation until `close()`; a second
+/// storage on the same directory, in this process or another, fails with
+/// `StorageError.locked` naming the holder's pid.
+public actor SegmentLogStorage: LogStorage {
+    /// Segment settings from `segmentBytes` / `segmentMs`.
+    public nonisolated let defaultLogConfig: PartitionLogConfig
+    /// Retention from `retentionHours` / `retentionBytes`.
+    public nonisolated let defaultRetention: RetentionPolicy
+    /// Where the partition directories are (absolute path).
+    public nonisolated let directory: String
+    private let configuration: SegmentLogStorageFactory.Configuration
+    private let options: SegmentLogOptions
+    private let logger: Logger
+    private let committer = GroupCommitter()
+    private var lock: DirectoryLock?
+    private var logs: [TopicPartition: SegmentPartitionLog] = [:]
+    private var opening: [TopicPartition: Task<SegmentPartitionLog, any Error>] = [:]
+    private var flusher: Task<Void, Never>?
+
+    /// Creates the directory if needed and locks it.
+    ///
+    /// - Parameter clock: the wall clock for segment age (`segmentMs`); tests inject one.
+    public init(configuration: SegmentLogStorageFactory.Configuration, directory: URL, logger: Logger,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        let path = directory.standardizedFileURL.path
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw StorageError.io(path: path, operation: "create directory", errno: EACCES)
+        }
+        self.lock = try DirectoryLock(directory: path)
+        self.directory = path
+        self.configuration = configuration
+        self.defaultLogConfig = configuration.logConfig
+        self.defaultRetention = configuration.retention
+        self.options = SegmentLogOptions(indexIntervalBytes: configuration.indexIntervalBytes, flush: configuration.flush, clock: clock)
+        self.logger = logger
+        try Self.removeDeletedLeftovers(in: path)
+    }
+
+    deinit { flusher?.cancel() }
+
+    private func checkOpen() throws {
+        if lock == nil { throw StorageError.closed(nil) }
+    }
+
+    /// Opens `<directory>/<topic>-<partition>/`, creating it when absent and recovering
+    /// it after an unclean stop (see docs/segment-log.md). Opening an open partition
+    /// returns the same log with `config` applied to its future rolls.
+    public func open(_ partition: TopicPartition, config: PartitionLogConfig) async throws -> any PartitionLog {
+        try checkOpen()
+        if let log = logs[partition] {
+            await log.update(config)
+            return log
+        }
+        if let pending = opening[partition] { return try await pending.value }
+        let (root, options, committer, logger) = (directory, options, committer, logger)
+        let task = Task {
+            try SegmentPartitionLog.open(partition, in: root, config: config, options: options, committer: committer,
+                                         logger: logger.with(partition: partition))
+        }
+        opening[partition] = task
+        defer { opening[partition] = nil }
+        let log = try await task.value
+        guard lock != nil else {
+            try? await log.close()
+            throw StorageError.closed(nil)
+        }
+        logs[partition] = log
+        startFlusherIfNeeded()
+        return log
+    }
+
+    /// Closes the partition's log (later calls on it throw `closed`) and removes its
+    /// directory; a partition that was never created is not an error.
+    public func delete(_ partition: TopicPartition) async throws {
+        try checkOpen()
+        if let pending = opening[partition] { _ = try? await pending.value }
+        if let log = logs.removeValue(forKey: partition) { await log.closeForDeletion() }
+        let path = directory + "/" + partition.description
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        // Renamed first so that a crash part-way through the removal cannot leave a
+        // half-deleted partition that looks real.
+        let doomed = path + "." + String(UInt64.random(in: 0...UInt64.max), radix: 16) + Self.deletedSuffix
+        guard rename(path, doomed) == 0 else { throw FileIO.error("rename", path: path) }
+        try FileIO.syncDirectory(directory)
+        do { try FileManager.default.removeItem(atPath: doomed) } catch {
+            logger.warning("could not remove a deleted partition's files; they are removed at the next start",
+                           metadata: ["path": "\(doomed)", "error": "\(error)"])
+        }
+    }
+
+    /// Directories named `<topic>-<partition>` that hold at least one segment file.
+    public func storedPartitions() async throws -> [TopicPartition] {
+        try checkOpen()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.compactMap { name -> TopicPartition? in
+            guard let dash = name.lastIndex(of: "-"), let number = Int32(name[name.index(after: dash)...]), number >= 0,
+                  TopicConfigs.validateName(String(name[..<dash])) == nil else { return nil }
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/" + name)) ?? []
+            guard files.contains(where: { $0.hasSuffix(SegmentFiles.logSuffix) }) else { return nil }
+            return TopicPartition(String(name[..<dash]), number)
+        }.sorted()
+    }
+
+    /// Closes every log cleanly (sealed, fsynced, clean-shutdown marker) and releases
+    /// the directory lock. Reports the first failure after trying every log.
+    public func close() async throws {
+        guard lock != nil else { return }
+        flusher?.cancel()
+        flusher = nil
+        for task in opening.values { _ = try? await task.value }
+        var firstError: (any Error)?
+        for log in logs.values.sorted(by: { $0.topicPartition < $1.topicPartition }) {
+            do { try await log.close() } catch {
+                logger.error("closing \(log.topicPartition) failed; it will be recovered at the next start: \(error)")
+                firstError = firstError ?? error
+            }
+        }
+        logs = [:]
+        lock = nil
+        if let firstError { throw firstError }
+    }
+
+    // MARK: Interval flushing
+
+    private func startFlusherIfNeeded() {
+        guard configuration.flush == .interval, flusher == nil else { return }
+        let interval = Duration.milliseconds(configuration.flushIntervalMs)
+        flusher = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self, !Task.isCancelled else { return }
+                await self.flushAll()
+            }
+        }
+    }
+
+    /// Fsyncs every written partition at once, so the syncs share one group-commit round.
+    private func flushAll() async {
+        let logger = logger
+        await withTaskGroup(of: Void.self) { group in
+            for log in logs.values {
+                group.addTask {
+                    do { try await log.flushIfDirty() } catch {
+                        logger.error("background fsync of \(log.topicPartition) failed; recent appends may not be durable: \(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Leftovers
+
+    static let deletedSuffix = "-delete"
+
+    private static func removeDeletedLeftovers(in directory: String) throws {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(deletedSuffix) {
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
+        }
+    }
+}
+
+extension Logger {
+    fileprivate func with(partition: TopicPartition) -> Logger {
+        var logger = self
+        logger[metadataKey: "partition"] = "\(partition)"
+        return logger
+    }
+}

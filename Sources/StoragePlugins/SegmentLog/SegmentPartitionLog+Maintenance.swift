@@ -1,0 +1,79 @@
+import Foundation
+import SluiceKernel
+
+extension SegmentPartitionLog {
+    /// Removes every batch at or after `offset` (a batch boundary). Segments after it are
+    /// deleted newest first, so a crash part-way leaves a contiguous log; the cut is
+    /// fsynced and the recovery point lowered to it before this returns.
+    func truncate(to offset: Int64) async throws {
+        try checkOpen()
+        await acquireWriter()
+        defer { releaseWriter() }
+        try checkOpen()
+        guard offset < logEndOffset else { return }
+        guard offset >= logStartOffset else {
+            throw StorageError.offsetOutOfRange(requested: offset, logStartOffset: logStartOffset, logEndOffset: logEndOffset)
+        }
+        let index = segmentIndex(containing: offset)
+        let segment = segments[index]
+        var position: Int64 = 0
+        if offset != segment.baseOffset {
+            guard let (at, header) = try segment.locate(offset), header.baseOffset == offset else {
+                throw StorageError.notBatchBoundary(offset: offset)
+            }
+            position = at
+        }
+        while segments.count > index + 1 {
+            try segments.removeLast().deleteFiles()
+        }
+        if position == 0, index > 0 {
+            try segments.removeLast().deleteFiles()
+        } else {
+            try segment.truncate(at: position, offset: offset)
+        }
+        writeGeneration += 1
+        truncations += 1
+        let directory = directory
+        try await committer.sync([active.file])
+        try await committer.run { try FileIO.syncDirectory(directory) }
+        if recoveryPoint > offset { await moveRecoveryPoint(to: offset) }
+        logger.info("truncated log", metadata: ["partition": "\(topicPartition)", "logEndOffset": "\(logEndOffset)"])
+    }
+
+    /// Deletes whole segments, oldest first, never the active one:
+    /// - by time: while a segment's newest record (or, without timestamps, its file's
+    ///   modification time) is more than `retentionMs` before `now`;
+    /// - by size: while deleting the oldest segment still leaves at least
+    ///   `retentionBytes` (Kafka's rule: the partition keeps at least the limit).
+    func applyRetention(_ policy: RetentionPolicy, now: Date) async throws -> RetentionResult {
+        try checkOpen()
+        await acquireWriter()
+        defer { releaseWriter() }
+        try checkOpen()
+        let previousStart = logStartOffset
+        let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        var count = 0
+        if let retentionMs = policy.retentionMs {
+            while count < segments.count - 1, nowMs - segments[count].largestTimestamp() > retentionMs { count += 1 }
+        }
+        if let retentionBytes = policy.retentionBytes {
+            var size = segments[count...].reduce(Int64(0)) { $0 + $1.size }
+            while count < segments.count - 1, size - segments[count].size >= retentionBytes {
+                size -= segments[count].size
+                count += 1
+            }
+        }
+        var deleted: Int64 = 0
+        for _ in 0..<count {
+            let oldest = segments[0]
+            try oldest.deleteFiles()
+            segments.removeFirst()
+            deleted += oldest.size
+        }
+        if count > 0 {
+            let directory = directory
+            try await committer.run { try FileIO.syncDirectory(directory) }
+        }
+        return RetentionResult(previousLogStartOffset: previousStart, logStartOffset: logStartOffset, deletedBytes: deleted)
+    }
+}

@@ -1,0 +1,119 @@
+import CZlib
+import Foundation
+import NIOCore
+import SluiceKernel
+import Testing
+@testable import SluiceFileSink
+
+@Suite("Record lines and batch decoding")
+struct FormatAndDecodeTests {
+    let tp = TopicPartition("logs", 3)
+
+    @Test func valueFormatIsTheValueAndANewline() {
+        let formatter = RecordFormatter(format: .value, topicPartition: tp)
+        #expect(formatter.line(Record(value: Array("hello".utf8), timestamp: 1)) == Array("hello\n".utf8))
+        #expect(formatter.line(Record(value: nil, timestamp: 1)) == [0x0A], "a null value is an empty line")
+    }
+
+    @Test func jsonFormatHasEveryFieldAndEscapesText() throws {
+        let formatter = RecordFormatter(format: .json, topicPartition: tp)
+        let record = Record(key: Array("k\"1".utf8), value: Array("line\nwith \\ and \u{1} and é".utf8),
+                            headers: [.init(key: "trace", value: Array("abc".utf8)), .init(key: "empty", value: nil)],
+                            timestamp: 1_700_000_000_123, offset: 42)
+        let line = String(decoding: formatter.line(record), as: UTF8.self)
+        #expect(line == #"{"topic":"logs","partition":3,"offset":42,"timestamp":1700000000123,"key":"k\"1","headers":[{"key":"trace","value":"abc"},{"key":"empty","value":null}],"value":"line\nwith \\ and \u0001 and é"}"# + "\n")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["value"] as? String == "line\nwith \\ and \u{1} and é")
+    }
+
+    @Test func jsonFormatWritesBinaryAsBase64WithAMarker() throws {
+        let formatter = RecordFormatter(format: .json, topicPartition: tp)
+        let binary: [UInt8] = [0x00, 0xFF, 0xFE, 0x80, 0x41]
+        let record = Record(key: nil, value: binary, headers: [.init(key: "bin", value: [0xC3])], timestamp: 5, offset: 0)
+        let line = formatter.line(record)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+        #expect(object["key"] is NSNull)
+        #expect(object["valueEncoding"] as? String == "base64")
+        #expect(Data(base64Encoded: object["value"] as? String ?? "") == Data(binary))
+        let header = try #require((object["headers"] as? [[String: Any]])?.first)
+        #expect(header["valueEncoding"] as? String == "base64")
+        #expect(Data(base64Encoded: header["value"] as? String ?? "") == Data([0xC3]))
+        #expect(object["keyEncoding"] == nil, "the marker appears only for base64 fields")
+    }
+
+    @Test(arguments: [0, 1, 2, 3, 4, 5, 100])
+    func base64MatchesFoundation(length: Int) {
+        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        var out: [UInt8] = []
+        JSONText.appendBase64(bytes, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "\"" + Data(bytes).base64EncodedString() + "\"")
+    }
+
+    @Test(arguments: [Int64(0), 7, -1, 1_700_000_000_123, .max, .min])
+    func integersMatchDescription(value: Int64) {
+        var out: [UInt8] = []
+        JSONText.appendInteger(value, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == String(value))
+    }
+
+    @Test func gzipBatchesAreDecompressed() throws {
+        let records = (0..<50).map { Record(key: nil, value: Array("zipped-\($0)".utf8), timestamp: 1000 + Int64($0)) }
+        let batch = try compressedBatch(records, codec: .gzip, compress: gzip)
+        let decoded = try BatchDecoder.records(of: batch, in: tp)
+        #expect(decoded.map { String(decoding: $0.value ?? [], as: UTF8.self) } == (0..<50).map { "zipped-\($0)" })
+        #expect(decoded.map(\.offset) == Array(0..<50))
+    }
+
+    @Test func corruptGzipIsAClearError() throws {
+        let batch = try compressedBatch([Record(value: Array("x".utf8), timestamp: 1)], codec: .gzip) { _ in [0x1F, 0x8B, 0x08, 0x00, 0xDE, 0xAD] }
+        #expect(throws: FileSinkError.self) { try BatchDecoder.records(of: batch, in: tp) }
+    }
+
+    @Test(arguments: [RecordBatch.Compression.snappy, .lz4, .zstd])
+    func otherCodecsNameTheOffsetsAndTheFix(codec: RecordBatch.Compression) throws {
+        let batch = try compressedBatch([Record(value: Array("x".utf8), timestamp: 1), Record(value: Array("y".utf8), timestamp: 2)], codec: codec) { $0 }
+        do {
+            _ = try BatchDecoder.records(of: batch, in: tp)
+            Issue.record("\(codec) must be refused")
+        } catch {
+            #expect(error == .unsupportedCompression(tp, codec: codec, firstOffset: 0, lastOffset: 1))
+            #expect(error.description.contains("compression.type=gzip or none"))
+        }
+    }
+}
+
+/// A batch of `records` whose record bytes are replaced by `compress(recordBytes)` and
+/// whose attributes name `codec`, with a correct CRC: what a compressing producer sends.
+func compressedBatch(_ records: [Record], codec: RecordBatch.Compression, compress: ([UInt8]) throws -> [UInt8]) throws -> RecordBatch {
+    let plain = RecordBatchBuilder().build(records).buffer
+    let body = Array(plain.readableBytesView.dropFirst(RecordBatch.headerSize))
+    var buffer = ByteBuffer()
+    buffer.writeImmutableBuffer(plain.getSlice(at: plain.readerIndex, length: RecordBatch.headerSize)!)
+    buffer.writeBytes(try compress(body))
+    buffer.setInteger(Int32(buffer.readableBytes - RecordBatch.lengthPrefixSize), at: 8)
+    buffer.setInteger(codec.rawValue, at: 21)
+    let unchecked = try #require(try RecordBatch.parse(buffer, verifyCRC: false).first)
+    buffer.setInteger(unchecked.computeCRC(), at: 17)
+    return try #require(try RecordBatch.parse(buffer).first)
+}
+
+/// gzip through zlib's deflate, as Kafka's Java client writes it.
+func gzip(_ input: [UInt8]) throws -> [UInt8] {
+    var stream = z_stream()
+    guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                        zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw CocoaError(.coderInvalidValue) }
+    defer { deflateEnd(&stream) }
+    var source = input
+    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+    let produced: Int = source.withUnsafeMutableBufferPointer { inBuffer in
+        output.withUnsafeMutableBufferPointer { outBuffer in
+            stream.next_in = inBuffer.baseAddress
+            stream.avail_in = uInt(inBuffer.count)
+            stream.next_out = outBuffer.baseAddress
+            stream.avail_out = uInt(outBuffer.count)
+            return deflate(&stream, Z_FINISH) == Z_STREAM_END ? outBuffer.count - Int(stream.avail_out) : -1
+        }
+    }
+    guard produced >= 0 else { throw CocoaError(.coderInvalidValue) }
+    return Array(output[..<produced])
+}

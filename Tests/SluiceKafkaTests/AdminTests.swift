@@ -1,0 +1,125 @@
+import Foundation
+import SluiceKernel
+import Testing
+@testable import SluiceKafka
+
+@Suite struct AdminTests {
+    func code(of body: () async throws -> Void) async -> KafkaErrorCode? {
+        do {
+            try await body()
+            return nil
+        } catch KafkaClientError.broker(let code, _, _) {
+            return code
+        } catch {
+            return .unknownServerError
+        }
+    }
+
+    @Test func createDescribeAlterAndDeleteTopics() async throws {
+        try await withServer { server in
+            let client = try await server.client()
+            try await client.createTopic("events", partitions: 3, configs: ["retention.ms": "60000"])
+            #expect(await code { try await client.createTopic("events") } == .topicAlreadyExists)
+            #expect(await code { try await client.createTopic("bad name!") } == .invalidTopic)
+            #expect(await code { try await client.createTopic("cfg", configs: ["retention.ms": "soon"]) } == .invalidConfig)
+            #expect(await code { try await client.createTopic("cfg", configs: ["no.such.config": "1"]) } == .invalidConfig)
+            try await client.createTopic("dry", validateOnly: true)
+            #expect(await server.broker.topic(named: "dry") == nil)
+
+            let configs = try await client.describeTopicConfigs("events")
+            let retention = try #require(configs.first { $0.name == "retention.ms" })
+            #expect(retention.value == "60000" && retention.source == DescribeConfigsResponse.Source.dynamicTopic)
+            let maxBytes = try #require(configs.first { $0.name == "max.message.bytes" })
+            #expect(maxBytes.value == "1048588" && maxBytes.source == DescribeConfigsResponse.Source.staticBroker)
+            #expect(await code { _ = try await client.describeTopicConfigs("nope") } == .unknownTopicOrPartition)
+
+            try await client.createPartitions("events", total: 5)
+            #expect(await code { try await client.createPartitions("events", total: 2) } == .invalidPartitions)
+            let metadata = try await client.metadata(topics: ["events"])
+            #expect(metadata.topics.first?.partitions.count == 5)
+
+            try await client.deleteTopic("events")
+            #expect(await code { try await client.deleteTopic("events") } == .unknownTopicOrPartition)
+            await client.close()
+        }
+    }
+
+    @Test func replicationFactorAboveOneIsRefused() async throws {
+        try await withServer { server in
+            let client = try await server.client()
+            var topic = CreateTopicsRequest.Topic()
+            topic.name = "replicated"
+            topic.numPartitions = 1
+            topic.replicationFactor = 3
+            var request = CreateTopicsRequest()
+            request.topics = [topic]
+            let response = try await client.send(request)
+            #expect(response.topics.first?.errorCode == KafkaErrorCode.invalidReplicationFactor.rawValue)
+            #expect(response.topics.first?.errorMessage?.contains("single broker") == true)
+            await client.close()
+        }
+    }
+
+    @Test func brokerConfigsAreReadOnlyStaticSettings() async throws {
+        var broker = BrokerConfig()
+        broker.messageMaxBytes = 2_000_000
+        try await withServer(broker: broker) { server in
+            let client = try await server.client()
+            let configs = try await client.describeBrokerConfigs(node: "0")
+            let maxBytes = try #require(configs.first { $0.name == "message.max.bytes" })
+            #expect(maxBytes.value == "2000000" && maxBytes.readOnly)
+            #expect(configs.contains { $0.name == "advertised.listeners" && $0.value == "PLAINTEXT://\(server.address)" })
+            await client.close()
+        }
+    }
+
+    @Test func metadataAutoCreatesOnlyWhenAllowed() async throws {
+        try await withServer { server in
+            let client = try await server.client()
+            let refused = try await client.metadata(topics: ["lazy"], allowAutoCreate: false)
+            #expect(refused.topics.first?.errorCode == KafkaErrorCode.unknownTopicOrPartition.rawValue)
+            let created = try await client.metadata(topics: ["lazy"], allowAutoCreate: true)
+            #expect(created.topics.first?.errorCode == 0)
+            #expect(created.topics.first?.partitions.first?.leaderId == 0)
+            #expect(created.brokers.first?.port == Int32(server.address.port))
+            let id = try #require(created.topics.first?.topicId)
+            #expect(id != .zero)
+
+            var byId = MetadataRequest()
+            byId.topics = [.init(name: nil, topicId: id), .init(name: nil, topicId: UUID())]
+            let response = try await client.send(byId, version: 12)
+            #expect(response.topics.map(\.name) == [nil, "lazy"] || response.topics.map(\.name) == ["lazy", nil])
+            #expect(response.topics.contains { $0.errorCode == KafkaErrorCode.unknownTopicId.rawValue })
+            await client.close()
+        }
+    }
+
+    @Test func metadataV0EmptyListMeansAllTopics() async throws {
+        try await withServer { server in
+            let client = try await server.client()
+            try await client.createTopic("a")
+            try await client.createTopic("b")
+            var request = MetadataRequest()
+            request.topics = []
+            #expect(try await client.send(request, version: 0).topics.compactMap(\.name).sorted() == ["a", "b"])
+            #expect(try await client.send(request, version: 1).topics.isEmpty)
+            await client.close()
+        }
+    }
+
+    @Test func initProducerIdBumpsTheEpochAndRefusesTransactions() async throws {
+        try await withServer { server in
+            let client = try await server.client()
+            let (pid, epoch) = try await client.initProducerId()
+            var bump = InitProducerIdRequest()
+            bump.producerId = pid
+            bump.producerEpoch = epoch
+            let bumped = try await client.send(bump, version: 4)
+            #expect(bumped.producerId == pid && bumped.producerEpoch == epoch + 1)
+            var transactional = InitProducerIdRequest()
+            transactional.transactionalId = "tx"
+            #expect(try await client.send(transactional).errorCode == KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue)
+            await client.close()
+        }
+    }
+}

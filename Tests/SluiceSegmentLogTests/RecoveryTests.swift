@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import NIOCore
+import SluiceKernel
+import Testing
+@testable import SluiceSegmentLog
+
+@Suite("recovery after unclean stops")
+struct RecoveryTests {
+    let tp = TopicPartition("recovery", 0)
+    let config = PartitionLogConfig(segmentBytes: 4096)
+
+    /// Appends `batches`, then drops the storage without closing it, as a crash would
+    /// (no clean-shutdown marker, nothing sealed). Returns the stored bytes per batch.
+    func appendAndCrash(_ dir: TemporaryDirectory, _ batches: [RecordBatch], flushFirst: Bool = false) async throws -> [[UInt8]] {
+        let storage = try openStorage(dir, testConfiguration(segmentBytes: 4096))
+        let log = try await storage.open(tp, config: config)
+        let offsets = try await appendEach(log, batches)
+        if flushFirst { try await log.flush() }
+        return zip(batches, offsets).map { storedBytes($0, baseOffset: $1) }
+    }
+
+    func activeLogPath(_ dir: TemporaryDirectory) throws -> String {
+        dir.partition(tp) + "/" + (try dir.logFiles(tp).last!)
+    }
+
+    func reopenAndRead(_ dir: TemporaryDirectory, logger: Logger = quietLogger) async throws -> (SegmentLogStorage, any PartitionLog, [[UInt8]]) {
+        let storage = try openStorage(dir, testConfiguration(segmentBytes: 4096), logger: logger)
+        let log = try await storage.open(tp, config: config)
+        return (storage, log, try await readAll(log).map { Array(buffer: $0.buffer) })
+    }
+
+    @Test(arguments: [0.5, 0.1, 0.99])
+    func aTruncatedTailRecoversToTheLastWholeBatch(keptFraction: Double) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let stored = try await appendAndCrash(dir, (0..<30).map { batch(2, tag: "t\($0)", valueSize: 50) })
+        let path = try activeLogPath(dir)
+        let lastSize = stored.last!.count
+        let full = try fileSize(path)
+        let cut = full - Int64(Double(lastSize) * (1 - keptFraction))
+        #expect(truncate(path, off_t(cut)) == 0)
+        let messages = MessageStore()
+        let (storage, log, read) = try await reopenAndRead(dir, logger: messages.logger)
+        #expect(read == Array(stored.dropLast()), "every whole batch survives byte for byte")
+        #expect(try await log.offsets().logEndOffset == 58)
+        #expect(try fileSize(path) == full - Int64(lastSize), "the torn batch is cut off the file")
+        #expect(messages.messages.contains { $0.contains("truncating a torn or corrupt tail") && $0.contains("truncatedBytes=") })
+        #expect(try await log.append([batch(1, tag: "after")]).firstOffset == 58)
+        try await storage.close()
+    }
+
+    @Test func aGarbageTailRecoversToTheLastWholeBatch() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let stored = try await appendAndCrash(dir, (0..<30).map { batch(2, tag: "g\($0)", valueSize: 50) })
+        let path = try activeLogPath(dir)
+        let whole = try fileSize(path)
+        var generator = SystemRandomNumberGenerator()
+        try appendBytes((0..<3000).map { _ in UInt8.random(in: 0...255, using: &generator) }, to: path)
+        let messages = MessageStore()
+        let (storage, log, read) = try await reopenAndRead(dir, logger: messages.logger)
+        #expect(read == stored)
+        #expect(try fileSize(path) == whole)
+        #expect(try await log.offsets().logEndOffset == 60)
+        #expect(messages.messages.contains { $0.contains("truncatedBytes=3000") })
+        try await storage.close()
+    }
+
+    @Test func aTailBatchWithABadChecksumIsCutAndLogged() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let stored = try await appendAndCrash(dir, (0..<10).map { batch(2, tag: "c\($0)", valueSize: 50) })
+        let path = try activeLogPath(dir)
+        // A well-formed header with the next offset but one flipped record byte.
+        var forged = stored.last!
+        forged.replaceSubrange(0..<8, with: withUnsafeBytes(of: Int64(20).bigEndian, Array.init))
+        forged[forged.count - 3] ^= 0xFF
+        try appendBytes(forged, to: path)
+        let messages = MessageStore()
+        let (storage, _, read) = try await reopenAndRead(dir, logger: messages.logger)
+        #expect(read == stored)
+        #expect(messages.messages.contains { $0.contains("CRC-32C mismatch") })
+        try await storage.close()
+    }
+
+    @Test func deletedIndexFilesAreRebuiltIdentically() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let storage = try openStorage(dir, testConfiguration(segmentBytes: 4096, indexIntervalBytes: 200))
+        let log = try await storage.open(tp, config: config)
+        let stamps: [Int64] = (0..<60).map { (i: Int) -> Int64 in 1_000_000 + Int64(i % 7) * 10_000 + Int64(i) }
+        let offsets = try await appendEach(log, stamps.map { batch(2, tag: "x\($0)", timestamp: $0, valueSize: 40) })
+        try await storage.close()
+        let partition = dir.partition(tp)
+        let indexes = try FileManager.default.contentsOfDirectory(atPath: partition).filter { $0.hasSuffix("index") }.sorted()
+        #expect(indexes.count == 2 * (try dir.logFiles(tp).count) && indexes.count > 4)
+        let originals = try indexes.map { try Data(contentsOf: URL(fileURLWithPath: partition + "/" + $0)) }
+        for name in indexes { try FileManager.default.removeItem(atPath: partition + "/" + name) }
+
+        let reopened = try openStorage(dir, testConfiguration(segmentBytes: 4096, indexIntervalBytes: 200))
+        let again = try await reopened.open(tp, config: config)
+        let rebuilt = try indexes.map { try Data(contentsOf: URL(fileURLWithPath: partition + "/" + $0)) }
+        #expect(rebuilt == originals)
+        for (i, offset) in offsets.enumerated() where i % 5 == 0 {
+            let read = try await again.read(from: offset + 1, maxBytes: 1, maxOffset: nil, minOneBatch: true)
+            #expect(try RecordBatch.parse(read.payload.load()).first?.baseOffset == offset)
+        }
+        #expect(try await again.batch(atOrAfterTimestamp: 1_060_000)?.baseOffset == offsets[6])
+        try await reopened.close()
+    }
+
+    @Test func anIndexPointingAtTheWrongPlaceIsRebuilt() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let storage = try openStorage(dir, testConfiguration(segmentBytes: 1 << 20, indexIntervalBytes: 200))
+        let log = try await storage.open(tp, config: config)
+        let offsets = try await appendEach(log, (0..<20).map { batch(2, tag: "w\($0)", valueSize: 40) })
+        try await storage.close()
+        let index = dir.partition(tp) + "/00000000000000000000.index"
+        try appendBytes([0, 0, 0, 3, 0, 0, 0, 17], to: index)
+        let messages = MessageStore()
+        let reopened = try openStorage(dir, testConfiguration(segmentBytes: 1 << 20, indexIntervalBytes: 200), logger: messages.logger)
+        let again = try await reopened.open(tp, config: config)
+        #expect(messages.messages.contains { $0.contains("rebuilt segment indexes") && $0.contains("last offset index entry") })
+        #expect(try await readAll(again).map(\.baseOffset) == offsets)
+        try await reopened.close()
+    }
+
+    @Test func cleanCloseLeavesAMarkerAndRecoveryPointThatTheNextOpenConsumes() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let storage = try openStorage(dir)
+        let log = try await storage.open(tp, config: config)
+        try await appendEach(log, (0..<5).map { batch(3, tag: "m\($0)") })
+        try await storage.close()
+        await #expect(throws: StorageError.closed(tp)) { try await log.offsets() }
+        let checkpoint = PartitionCheckpoint(directory: dir.partition(tp))
+        #expect(checkpoint.hasCleanShutdownMarker)
+        #expect(checkpoint.readRecoveryPoint() == 15)
+        let messages = MessageStore()
+        let reopened = try openStorage(dir, logger: messages.logger)
+        _ = try await reopened.open(tp, config: config)
+        #expect(!checkpoint.hasCleanShutdownMarker, "the marker goes before anything is written")
+        #expect(!messages.messages.contains { $0.contains("unclean") }, "a clean stop needs no recovery")
+        try await reopened.close()
+    }
+
+    @Test func afterACrashOnlySegmentsFromTheRecoveryPointAreScanned() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // flush() waits for the background fsync of rolled segments, which moves the
+        // recovery point to the active segment.
+        _ = try await appendAndCrash(dir, (0..<60).map { batch(2, tag: "p\($0)", valueSize: 50) }, flushFirst: true)
+        let segments = try dir.logFiles(tp)
+        #expect(segments.count >= 3)
+        let messages = MessageStore()
+        let (storage, _, read) = try await reopenAndRead(dir, logger: messages.logger)
+        #expect(read.count == 60)
+        let rebuilt = messages.messages.filter { $0.contains("rebuilt segment indexes") }
+        #expect(rebuilt.count == 1 && rebuilt[0].contains(segments.last!), "only the active segment is validated: \(rebuilt)")
+        try await storage.close()
+    }
+}
