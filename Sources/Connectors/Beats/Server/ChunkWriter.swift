@@ -23,10 +23,11 @@ struct ChunkWriter: Sendable {
         self.logger = logger
     }
 
-    /// Appends every event of `chunk`. When it returns, the events are in the log as the
-    /// storage flush policy defines it (durable when the storage flushes on every append).
-    mutating func write(_ chunk: WindowChunk) async throws(BeatsAppendError) {
-        guard !chunk.events.isEmpty else { return }
+    /// Routes every event of `chunk` to its partition and packs them into record batches,
+    /// ready for `PreparedChunk.append`. Building is the CPU-heavy half of writing, so the
+    /// connection prepares the next chunk while the previous one is being appended.
+    mutating func prepare(_ chunk: WindowChunk) async throws(BeatsAppendError) -> PreparedChunk {
+        guard !chunk.events.isEmpty else { return PreparedChunk(broker: broker, appends: []) }
         defer { partitioner.advance() }
         // Resolve each distinct topic once: its partition count, or the fallback topic.
         var topics: [String?: (name: String, partitions: Int32)] = [:]
@@ -34,8 +35,7 @@ struct ChunkWriter: Sendable {
             topics[event.topic] = try await resolve(event.topic)
         }
         if topics.count == 1, let only = topics.values.first, only.partitions == 1 {
-            try await append(chunk.events[...], to: TopicPartition(only.name, 0))
-            return
+            return PreparedChunk(broker: broker, appends: [(TopicPartition(only.name, 0), batches(chunk.events[...]))])
         }
         var order: [TopicPartition] = []
         var groups: [TopicPartition: [BeatsEvent]] = [:]
@@ -47,14 +47,14 @@ struct ChunkWriter: Sendable {
             if groups[tp] == nil { order.append(tp) }
             groups[tp, default: []].append(event)
         }
-        for tp in order {
-            try await append(groups[tp]![...], to: tp)
-        }
+        return PreparedChunk(broker: broker, appends: order.map { ($0, batches(groups[$0]![...])) })
     }
 
-    private func append(_ events: ArraySlice<BeatsEvent>, to tp: TopicPartition) async throws(BeatsAppendError) {
+    /// Packs events into batches of about `maxBatchBytes`.
+    private func batches(_ events: ArraySlice<BeatsEvent>) -> [RecordBatch] {
         var batches: [RecordBatch] = []
         var records: [Record] = []
+        records.reserveCapacity(min(events.count, 4096))
         var bytes = 0
         let builder = RecordBatchBuilder()
         for event in events {
@@ -69,11 +69,7 @@ struct ChunkWriter: Sendable {
             bytes += size
         }
         if !records.isEmpty { batches.append(builder.build(records)) }
-        do {
-            _ = try await broker.append(batches, to: tp, createTopic: false)
-        } catch {
-            throw .appendFailed(tp, error)
-        }
+        return batches
     }
 
     /// The topic an event goes to and its partition count. A routed topic that does not
@@ -105,5 +101,23 @@ struct ChunkWriter: Sendable {
     private mutating func report(_ topic: String, _ why: String) {
         guard reportedTopics.insert(topic).inserted else { return }
         logger.warning("events routed to topic '\(topic)' go to '\(defaultTopic)' instead: \(why)")
+    }
+}
+
+/// A chunk's record batches by partition, built and waiting to be appended.
+struct PreparedChunk: Sendable {
+    let broker: Broker
+    let appends: [(TopicPartition, [RecordBatch])]
+
+    /// Appends every batch, partition by partition. When it returns, the events are in
+    /// the log as the storage flush policy defines it (durable when it flushes on every append).
+    func append() async throws(BeatsAppendError) {
+        for (tp, batches) in appends {
+            do {
+                _ = try await broker.append(batches, to: tp, createTopic: false)
+            } catch {
+                throw .appendFailed(tp, error)
+            }
+        }
     }
 }
