@@ -104,3 +104,30 @@ import Testing
         #expect(RFC3339.milliseconds(Array(text.utf8)) == nil)
     }
 }
+
+@Suite struct JSONStringScanTests {
+    /// Escaped quotes and backslashes at every offset around the 8-byte word boundaries.
+    @Test func escapesAtEveryOffsetEndTheStringExactly() throws {
+        for length in 0..<40 {
+            for escapeAt in 0..<max(1, length) {
+                for escape in [#"\""#, #"\\"#, #"\n"#, #"\u0041"#] {
+                    var body = String(repeating: "a", count: length)
+                    if length > 0 {
+                        body.insert(contentsOf: escape, at: body.index(body.startIndex, offsetBy: escapeAt))
+                    }
+                    let json = #"{"k":""# + body + #"","z":1}"#
+                    let fields = try EventScanner(keyField: "k").scan(ByteBuffer(string: json), sequence: 1)
+                    let expected = try #require(Array(body.utf8).withUnsafeBufferPointer { JSONString.unescape($0) })
+                    #expect(fields.key == expected, "\(json)")
+                }
+            }
+        }
+    }
+
+    @Test func aBackslashJustBeforeTheEndIsUnterminated() {
+        for padding in 0..<20 {
+            let json = #"{"k":""# + String(repeating: "b", count: padding) + #"\"}"#
+            #expect(throws: BeatsProtocolError.self) { try EventScanner().scan(ByteBuffer(string: json), sequence: 1) }
+        }
+    }
+}

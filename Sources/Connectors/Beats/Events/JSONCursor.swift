@@ -13,7 +13,7 @@ struct JSONScanError: Error, Sendable, CustomStringConvertible {
 
 /// A forward-only walk over JSON bytes that checks structure — objects, arrays, string
 /// ends, literals and number characters — without building values. It does not check
-/// escapes inside strings or UTF-8, which is what keeps it near memchr speed: string
+/// escapes inside strings or UTF-8, which is what keeps it near memory speed: string
 /// bodies, most of a log event, are skipped by searching for the closing quote.
 struct JSONCursor {
     /// Objects and arrays nested deeper than this are refused (recursion bound).
@@ -52,33 +52,42 @@ struct JSONCursor {
 
     /// A string starting at the cursor's `"`; returns the range of its body (escapes
     /// left as sent) and leaves the cursor after the closing quote.
+    ///
+    /// Eight bytes are tested at a time for `"` or `\\` (SWAR: a zero byte in
+    /// `word ^ pattern` marks a match), so short and long strings both go at word speed.
     mutating func string() throws(JSONScanError) -> Range<Int> {
         let open = index
-        var from = index + 1
-        // Most names and values are short: a plain loop beats a memchr call on them.
-        let shortEnd = min(count, from + 24)
-        while from < shortEnd {
-            let byte = bytes[from]
-            if byte == 0x22 {
-                index = from + 1
-                return open + 1..<from
-            }
-            if byte == 0x5C { break }
-            from += 1
-        }
+        var position = index + 1
+        let raw = UnsafeRawPointer(bytes)
         while true {
-            guard from < count, let hit = memchr(bytes + from, 0x22, count - from) else {
-                throw JSONScanError(reason: "unterminated string", offset: open)
+            while position + 8 <= count {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                let special = Self.zeroBytes(word ^ Self.quotes) | Self.zeroBytes(word ^ Self.backslashes)
+                if special == 0 {
+                    position += 8
+                    continue
+                }
+                position += special.trailingZeroBitCount / 8
+                break
             }
-            let quote = UnsafeRawPointer(bytes).distance(to: UnsafeRawPointer(hit))
-            var backslashes = 0
-            while quote - backslashes - 1 > open && bytes[quote - backslashes - 1] == 0x5C { backslashes += 1 }
-            if backslashes % 2 == 0 {
-                index = quote + 1
-                return open + 1..<quote
+            while position < count, bytes[position] != 0x22, bytes[position] != 0x5C { position += 1 }
+            guard position < count else { throw JSONScanError(reason: "unterminated string", offset: open) }
+            if bytes[position] == 0x22 {
+                index = position + 1
+                return open + 1..<position
             }
-            from = quote + 1
+            position += 2  // an escape: its next byte never ends the string
         }
+    }
+
+    private static let quotes: UInt64 = 0x2222_2222_2222_2222
+    private static let backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+
+    /// High bit set in each byte of `word` that is zero (exact for the lowest such byte,
+    /// which is the one used).
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     /// A number or a literal (`true`, `false`, `null`).
