@@ -101,6 +101,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Connectors/Beats",
+            exclude: ["README.md"],
             swiftSettings: strict),
 
         // MARK: Composition root
