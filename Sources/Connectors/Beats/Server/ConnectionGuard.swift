@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOSSL
 
 /// Watches one connection from the event loop: sends keepalive acks while a window is
 /// being written, closes the connection when the client goes quiet with nothing left to
@@ -89,12 +90,20 @@ final class ConnectionGuard: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if case NIOSSLError.uncleanShutdown = error {
+            // TLS clients that just close their socket (pylogbeat does) end this way.
+            logger.debug("TLS client closed without close_notify")
+            context.close(promise: nil)
+            return
+        }
         metrics.errors.increment()
         switch error {
         case let error as BeatsProtocolError:
             logger.error("closing beats connection: \(error)")
         case let error as IOError:
             logger.info("beats connection failed: \(error)")
+        case let error as NIOSSLError:
+            logger.warning("closing beats connection: TLS failed (\(error)); is the client configured for TLS with a CA that signed certificatePath?")
         default:
             logger.warning("closing beats connection after an error: \(error)")
         }
