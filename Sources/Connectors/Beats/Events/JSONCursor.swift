@@ -13,7 +13,7 @@ struct JSONScanError: Error, Sendable, CustomStringConvertible {
 
 /// A forward-only walk over JSON bytes that checks structure — objects, arrays, string
 /// ends, literals and number characters — without building values. It does not check
-/// escapes inside strings or UTF-8, which is what keeps it near memory speed: string
+/// escapes inside strings or UTF-8, which is what keeps it near memchr speed: string
 /// bodies, most of a log event, are skipped by searching for the closing quote.
 struct JSONCursor {
     /// Objects and arrays nested deeper than this are refused (recursion bound).
@@ -53,14 +53,16 @@ struct JSONCursor {
     /// A string starting at the cursor's `"`; returns the range of its body (escapes
     /// left as sent) and leaves the cursor after the closing quote.
     ///
-    /// Eight bytes are tested at a time for `"` or `\\` (SWAR: a zero byte in
-    /// `word ^ pattern` marks a match), so short and long strings both go at word speed.
+    /// The first 32 bytes are tested eight at a time for `"` or `\\` (SWAR: a zero byte
+    /// in `word ^ pattern` marks a match) — most names and values end there. Longer
+    /// strings, such as a log line, go to memchr, which is vectorised.
     mutating func string() throws(JSONScanError) -> Range<Int> {
         let open = index
         var position = index + 1
         let raw = UnsafeRawPointer(bytes)
-        while true {
-            while position + 8 <= count {
+        let wordsEnd = min(count, position + 32)
+        while position < wordsEnd {
+            if position + 8 <= count {
                 let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
                 let special = Self.zeroBytes(word ^ Self.quotes) | Self.zeroBytes(word ^ Self.backslashes)
                 if special == 0 {
@@ -68,15 +70,30 @@ struct JSONCursor {
                     continue
                 }
                 position += special.trailingZeroBitCount / 8
-                break
+            } else {
+                while position < count, bytes[position] != 0x22, bytes[position] != 0x5C { position += 1 }
+                guard position < count else { break }
             }
-            while position < count, bytes[position] != 0x22, bytes[position] != 0x5C { position += 1 }
-            guard position < count else { throw JSONScanError(reason: "unterminated string", offset: open) }
             if bytes[position] == 0x22 {
                 index = position + 1
                 return open + 1..<position
             }
             position += 2  // an escape: its next byte never ends the string
+        }
+        // Long: find each quote and check whether an odd run of backslashes escapes it.
+        var from = max(position, open + 1)
+        while true {
+            guard from < count, let hit = memchr(bytes + from, 0x22, count - from) else {
+                throw JSONScanError(reason: "unterminated string", offset: open)
+            }
+            let quote = raw.distance(to: UnsafeRawPointer(hit))
+            var backslashes = 0
+            while quote - backslashes - 1 > open && bytes[quote - backslashes - 1] == 0x5C { backslashes += 1 }
+            if backslashes % 2 == 0 {
+                index = quote + 1
+                return open + 1..<quote
+            }
+            from = quote + 1
         }
     }
 
