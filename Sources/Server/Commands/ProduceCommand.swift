@@ -88,7 +88,7 @@ struct ProduceCommand: AsyncParsableCommand {
             guard let batch = pending.removeValue(forKey: index), !batch.records.isEmpty else { return }
             let buffer = RecordBatchBuilder().build(batch.records).buffer
             do {
-                try await client.bounded("produce") {
+                _ = try await client.bounded("produce") {
                     try await kafka.produce(topic: topic, partition: index, batches: buffer, acks: acks)
                 }
             } catch let error as KafkaClientError {
