@@ -71,9 +71,13 @@ class SluiceServer:
             cwd=self.workdir, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         for name, port in self.ports.items():
             wait_for_port(port, self.process)
-        if not self.ports:
-            time.sleep(0.5)
+        # Ready means the service group runs (its signal handlers are installed), so a
+        # test's SIGTERM is a graceful stop, not a kill before start-up finished.
+        deadline = time.monotonic() + 30
+        while "sluice serving" not in self.read_log() and time.monotonic() < deadline:
             assert self.process.poll() is None, self.read_log()
+            time.sleep(0.05)
+        time.sleep(0.2)
         return self
 
     def stop(self, sig=signal.SIGTERM, timeout=30.0):

@@ -65,13 +65,14 @@ import Testing
             let producer = try await server.client(id: "producer")
             try await producer.createTopic("wake")
             let start = ContinuousClock.now
-            async let fetched = consumer.fetch(topic: "wake", partition: 0, offset: 0, maxWaitMs: 10_000)
+            async let fetched = consumer.fetch(topic: "wake", partition: 0, offset: 0, maxWaitMs: 60_000)
             try await Task.sleep(for: .milliseconds(200))
             try await producer.produce(topic: "wake", partition: 0, records: sampleRecords(1))
             let records = try await fetched.records()
             let elapsed = ContinuousClock.now - start
             #expect(records.count == 1)
-            #expect(elapsed < .seconds(5), "the fetch waited \(elapsed) although data arrived after 200 ms")
+            // Loose bound (the suite runs in parallel on 2 cores); a missed wake-up waits 60 s.
+            #expect(elapsed < .seconds(30), "the fetch waited \(elapsed) although data arrived after 200 ms")
             await consumer.close()
             await producer.close()
         }

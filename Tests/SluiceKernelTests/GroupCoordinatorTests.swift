@@ -178,7 +178,7 @@ struct GroupCoordinatorTests {
 
     @Test func initialRebalanceDelayGathersMembersIntoOneGeneration() async {
         // Generous delay: the second member joins well inside it even on a loaded machine.
-        let c = await coordinator(initialDelayMs: 3_000)
+        let c = await coordinator(initialDelayMs: 10_000)
         async let a = c.join(joinRequest("delay", requireKnown: false))
         try? await Task.sleep(for: .milliseconds(50))
         async let b = c.join(joinRequest("delay", requireKnown: false))

@@ -13,7 +13,7 @@ func groupTestBroker() -> BrokerConfig {
 /// The group calls a consumer makes, each one request in the version given.
 extension KafkaClient {
     func joinGroup(_ group: String, memberId: String = "", instance: String? = nil, version: Int16? = nil,
-                   metadata: [UInt8] = [1], sessionTimeoutMs: Int32 = 10_000, rebalanceTimeoutMs: Int32 = 10_000) async throws -> SluiceKafka.JoinGroupResponse {
+                   metadata: [UInt8] = [1], sessionTimeoutMs: Int32 = 60_000, rebalanceTimeoutMs: Int32 = 60_000) async throws -> SluiceKafka.JoinGroupResponse {
         var request = SluiceKafka.JoinGroupRequest()
         request.groupId = group
         request.memberId = memberId

@@ -58,7 +58,7 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Reads until the server closes the connection (true) or `seconds` pass (false).
-    func waitForClose(timeout seconds: Int = 5) async -> Bool {
+    func waitForClose(timeout seconds: Int = 30) async -> Bool {
         while true {
             switch await read(timeout: seconds) {
             case .closed: return true

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import SluiceKafka
+import SluiceKernel
+
+/// `sluice topics …`: create, list, describe, alter and delete topics over the Kafka protocol.
+struct TopicsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topics", abstract: "Create, list, describe, alter and delete topics.",
+        discussion: """
+            Works against any Kafka-compatible broker.
+            Example: sluice topics create orders --partitions 3 --config retention.ms=3600000
+            """,
+        subcommands: [Create.self, List.self, Describe.self, Alter.self, Delete.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a topic.",
+            discussion: "Example: sluice topics create orders --partitions 3 --config retention.ms=3600000")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "Topic name.") var name: String
+        @Option(help: "Partition count (default: the broker's).") var partitions: Int32?
+        @Option(name: .customLong("config"), help: "A topic config override KEY=VALUE (repeatable).") var configs: [String] = []
+
+        func run() async throws {
+            let configs = try parsePairs(configs, option: "--config")
+            let kafka = try await client.connect()
+            defer { Task { await kafka.close() } }
+            let (name, partitions) = (self.name, self.partitions)
+            try await client.bounded("create topic") { try await kafka.createTopic(name, partitions: partitions, configs: configs) }
+            print("created topic \(name)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List topics with their partition counts.",
+                                                        discussion: "Example: sluice topics list --output json")
+        @OptionGroup var client: ClientOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let kafka = try await client.connect()
+            defer { Task { await kafka.close() } }
+            let response = try await client.bounded("list topics") { try await kafka.metadata(topics: nil) }
+            let rows = response.topics.filter { $0.errorCode == 0 }.compactMap { topic in
+                topic.name.map { [$0, "\(topic.partitions.count)"] }
+            }.sorted { $0[0] < $1[0] }
+            print(Table(columns: ["TOPIC", "PARTITIONS"], rows: rows).render(output.output), terminator: "")
+        }
+    }
+
+    struct Describe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Partitions (leader, log start and end offsets) and configs (value and source) of a topic.",
+            discussion: "Example: sluice topics describe orders")
+        @OptionGroup var client: ClientOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "Topic name.") var name: String
+
+        func run() async throws {
+            let kafka = try await client.connect()
+            defer { Task { await kafka.close() } }
+            let name = self.name
+            let partitions = try await client.bounded("describe topic") { try await kafka.partitions(of: name) }
+            var partitionRows: [[String]] = []
+            for partition in partitions {
+                let index = partition.partitionIndex
+                let start = try await client.bounded("list offsets") { try await kafka.listOffset(topic: name, partition: index, .earliest) }
+                let end = try await client.bounded("list offsets") { try await kafka.listOffset(topic: name, partition: index, .latest) }
+                partitionRows.append(["\(index)", "\(partition.leaderId)", "\(start.offset)", "\(end.offset)"])
+            }
+            let configs = try await client.bounded("describe configs") { try await kafka.describeTopicConfigs(name) }
+            let configRows = configs.sorted { $0.name < $1.name }.map { [$0.name, $0.value ?? "", configSourceName($0.source)] }
+            let partitionTable = Table(columns: ["PARTITION", "LEADER", "LOG START", "LOG END"], rows: partitionRows)
+            let configTable = Table(columns: ["CONFIG", "VALUE", "SOURCE"], rows: configRows)
+            switch output.output {
+            case .text:
+                print("Topic: \(name)  Partitions: \(partitions.count)\n")
+                print(partitionTable.renderText())
+                print(configTable.renderText(), terminator: "")
+            case .json:
+                func objects(_ table: Table) -> Any {
+                    try! JSONSerialization.jsonObject(with: Data(table.renderJSON().utf8))
+                }
+                print(jsonText(["topic": name, "partitions": objects(partitionTable), "configs": objects(configTable)]), terminator: "")
+            }
+        }
+    }
+
+    struct Alter: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Raise a topic's partition count.",
+            discussion: """
+                Example: sluice topics alter orders --partitions 6
+                --config is not supported yet: the client has no IncrementalAlterConfigs.
+                """)
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "Topic name.") var name: String
+        @Option(help: "The new (higher) partition count.") var partitions: Int32?
+        @Option(name: .customLong("config"), help: "Not supported yet (needs IncrementalAlterConfigs).") var configs: [String] = []
+
+        func validate() throws {
+            if !configs.isEmpty {
+                throw ValidationError("--config is not supported yet: Sluice's client cannot send IncrementalAlterConfigs; recreate the topic with `topics create --config`")
+            }
+            if partitions == nil { throw ValidationError("nothing to alter: give --partitions N") }
+        }
+
+        func run() async throws {
+            let kafka = try await client.connect()
+            defer { Task { await kafka.close() } }
+            let (name, total) = (self.name, partitions!)
+            try await client.bounded("create partitions") { try await kafka.createPartitions(name, total: total) }
+            print("topic \(name) now has \(total) partitions")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a topic and all its data (asks first on a terminal unless --yes).",
+            discussion: "Example: sluice topics delete orders --yes")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "Topic name.") var name: String
+        @Flag(help: "Do not ask for confirmation.") var yes = false
+
+        func run() async throws {
+            if !yes && isatty(STDIN_FILENO) == 1 {
+                FileHandle.standardError.write(Data("Delete topic '\(name)' and all its data? [y/N] ".utf8))
+                guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                    printError("not deleted")
+                    throw ExitCode(1)
+                }
+            }
+            let kafka = try await client.connect()
+            defer { Task { await kafka.close() } }
+            let name = self.name
+            try await client.bounded("delete topic") { try await kafka.deleteTopic(name) }
+            print("deleted topic \(name)")
+        }
+    }
+}
+
+/// KEY=VALUE pairs from repeated options.
+func parsePairs(_ pairs: [String], option: String) throws -> [String: String] {
+    var result: [String: String] = [:]
+    for pair in pairs {
+        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+            throw ValidationError("\(option) '\(pair)' is not KEY=VALUE")
+        }
+        result[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+    }
+    return result
+}
+
+/// Kafka's ConfigSource names.
+func configSourceName(_ source: Int8) -> String {
+    switch source {
+    case 1: "DYNAMIC_TOPIC_CONFIG"
+    case 2: "DYNAMIC_BROKER_CONFIG"
+    case 3: "DYNAMIC_DEFAULT_BROKER_CONFIG"
+    case 4: "STATIC_BROKER_CONFIG"
+    case 5: "DEFAULT_CONFIG"
+    case 6: "DYNAMIC_BROKER_LOGGER_CONFIG"
+    default: "UNKNOWN"
+    }
+}
