@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     ],
     targets: [
         // MARK: Kernel and its contract suites
@@ -93,13 +94,22 @@ let package = Package(
             path: "Sources/Connectors/FileSink",
             exclude: ["README.md"],
             swiftSettings: strict),
+        .target(
+            name: "SluiceBeats",
+            dependencies: [
+                "SluiceKernel", "CZlib", nioCore, nioPosix, logging, metrics, lifecycle,
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Connectors/Beats",
+            exclude: ["README.md"],
+            swiftSettings: strict),
 
         // MARK: Composition root
         .executableTarget(
             name: "Server",
             dependencies: [
                 "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
-                "SluiceFileSink",
+                "SluiceFileSink", "SluiceBeats",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -135,6 +145,10 @@ let package = Package(
             dependencies: ["SluiceFileSink", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, logging, lifecycle,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "InMemoryLogging", package: "swift-log")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceBeatsTests",
+            dependencies: ["SluiceBeats", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, nioPosix, logging, metrics],
             swiftSettings: strict),
         .testTarget(
             name: "ServerTests",

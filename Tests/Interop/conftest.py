@@ -4,6 +4,7 @@ Every server listens on 127.0.0.1 on ports chosen free at run time, keeps its da
 temporary directory, and is stopped (SIGTERM, then SIGKILL after a bound) at teardown.
 The binary comes from $SLUICE_BIN (scripts/test sets it).
 """
+import inspect
 import json
 import os
 import shutil
@@ -118,6 +119,20 @@ def default_config(ports, **broker):
     return config
 
 
+def catalog():
+    """Registered plugin names by kind, from `sluice plugins` (e.g. {"storage": {"memory"}})."""
+    result = subprocess.run([sluice_bin(), "plugins"], capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL, check=True)
+    kinds, kind = {}, None
+    for line in result.stdout.splitlines():
+        if line and not line.startswith(" ") and line.endswith(":"):
+            kind = line[:-1]
+            kinds.setdefault(kind, set())
+        elif line.startswith("  ") and not line.startswith("    ") and kind:
+            kinds[kind].add(line.split(" — ")[0].strip())
+    return kinds
+
+
 @pytest.fixture
 def workdir():
     path = tempfile.mkdtemp(prefix="sluice-interop-")
@@ -130,11 +145,16 @@ def make_server(workdir):
     """Factory: make_server(protocols=("kafka",), configure=None) -> started SluiceServer."""
     servers = []
 
-    def make(protocols=("kafka",), configure=None, start=True, **broker):
-        ports = {name: free_port() for name in protocols}
+    def make(protocols=("kafka",), configure=None, start=True, listeners=(), **broker):
+        """`listeners` names extra free ports (e.g. a connector's) that start() waits for;
+        a two-argument `configure(config, ports)` receives them to put into the config."""
+        ports = {name: free_port() for name in (*protocols, *listeners)}
         config = default_config(ports, **broker)
         if configure:
-            configure(config)
+            if len(inspect.signature(configure).parameters) >= 2:
+                configure(config, ports)
+            else:
+                configure(config)
         server = SluiceServer(config, workdir, ports)
         servers.append(server)
         return server.start() if start else server

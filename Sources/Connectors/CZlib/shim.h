@@ -1,2 +1,2 @@
-// zlib (Debian: zlib1g-dev) for gzip-compressed Kafka record batches.
+// zlib (Debian: zlib1g-dev): gzip-compressed Kafka record batches, compressed beats frames.
 #include <zlib.h>

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
+import SluiceBeats
 import SluiceKernel
+import SluiceMemory
 import SluiceSegmentLog
 import SluiceSQLite
 
@@ -8,7 +11,7 @@ import SluiceSQLite
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure throughput and latency.",
-        subcommands: [Storage.self, Metadata.self])
+        subcommands: [Storage.self, Metadata.self, Beats.self])
 
     struct Storage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -46,6 +49,77 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() async throws {
             print(try await SQLiteMetadataBenchmark.run(in: URL(fileURLWithPath: dir)))
+        }
+    }
+
+    struct Beats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Beats input ingest: Filebeat-shaped JSON events in acknowledged windows, events/s.",
+            discussion: """
+            Without --connect, starts a beats input in this process on a segment-log store in a \
+            scratch directory (the default storage config unless --flush is given) and sends to it; \
+            with --connect HOST:PORT, sends to a running `sluice serve`.
+            Example: sluice bench beats --events 1000000 --event-bytes 1024
+            """)
+
+        @Option(help: "Events to send in all.")
+        var events = 1_000_000
+        @Option(help: "Bytes per JSON event.")
+        var eventBytes = 1024
+        @Option(help: "Events per window (Filebeat's bulk_max_size).")
+        var window = 2048
+        @Option(help: "Windows in flight per connection (Filebeat's pipelining).")
+        var pipelining = 2
+        @Option(help: "Parallel connections (Filebeat's worker).")
+        var connections = 1
+        @Option(help: "zlib level for compressed frames (1-9); uncompressed JSON frames when absent.")
+        var compressionLevel: Int32?
+        @Option(help: "Send to a running server's beats input at HOST:PORT instead of an in-process one.")
+        var connect: String?
+        @Option(help: "Segment-log flush policy of the in-process store: always, interval or os.")
+        var flush: String?
+        @Option(help: "Scratch directory of the in-process store (removed afterwards).")
+        var dir: String = FileManager.default.temporaryDirectory.path
+
+        func run() async throws {
+            var options = BeatsBenchmark.Options()
+            options.events = events
+            options.eventBytes = eventBytes
+            options.windowSize = window
+            options.pipelining = pipelining
+            options.connections = connections
+            options.compressionLevel = compressionLevel
+            if let connect {
+                let target: HostPort
+                do { target = try HostPort(parsing: connect) } catch {
+                    throw ValidationError("--connect takes HOST:PORT, e.g. 127.0.0.1:5044: \(error)")
+                }
+                print(try await BeatsBenchmark.run(host: target.host, port: target.port, options: options))
+                return
+            }
+            var storageConfig = SegmentLogStorageFactory.Configuration()
+            if let flush {
+                guard let policy = FlushPolicy(rawValue: flush) else {
+                    throw ValidationError("--flush takes always, interval or os; got '\(flush)'")
+                }
+                storageConfig.flush = policy
+            }
+            let directory = URL(fileURLWithPath: dir).appendingPathComponent("sluice-bench-beats-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var logger = Logger(label: "sluice.bench")
+            logger.logLevel = .warning
+            let storage = try SegmentLogStorage(configuration: storageConfig, directory: directory, logger: logger)
+            let broker = Broker(config: BrokerConfig(), storage: storage, metadata: MemoryMetadataStore(), logger: logger)
+            try await broker.start()
+            do {
+                _ = try await broker.createTopic("logs", partitions: 1)
+                let result = try await BeatsBenchmark.runInProcess(broker: broker, options: options, logger: logger)
+                print("beats ingest, \(storageConfig.flush) flush, segment-log: \(result)")
+            } catch {
+                await broker.shutdown()
+                throw error
+            }
+            await broker.shutdown()
         }
     }
 }

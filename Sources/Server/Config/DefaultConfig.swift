@@ -11,6 +11,7 @@ enum DefaultConfig {
     { "plugin": "kafka", "config": { "listen": "127.0.0.1:9092" } }
   ],
   "connectors": [
+    { "name": "beats", "plugin": "beats-input", "config": { "listen": "127.0.0.1:5044", "topic": "logs" } },
     { "name": "archive", "plugin": "file-sink", "config": { "topics": ["logs"], "format": "value" } }
   ]
 }

@@ -1,3 +1,4 @@
+import SluiceBeats
 import SluiceFileSink
 import SluiceKafka
 import SluiceKernel
@@ -14,6 +15,7 @@ enum PluginCatalog {
         .metadata(SQLiteMetadataFactory.self),
         .metadata(MemoryMetadataFactory.self),
         .protocolPlugin(KafkaProtocolFactory.self),
+        .connector(BeatsInputFactory.self),
         .connector(FileSinkFactory.self),
     ]
 
