@@ -41,3 +41,17 @@ struct NamedService: Service, CustomStringConvertible {
     var description: String { name }
     func run() async throws { try await inner.run() }
 }
+
+/// The last service of the group: it logs "sluice serving" once every service before it
+/// was started, and after `ServiceGroup.run()` trapped SIGTERM/SIGINT (the group installs
+/// its signal handlers before it starts any service), so a supervisor or test that waits
+/// for the line can stop the server with a signal at once and always get a clean stop.
+struct ServingAnnouncement: Service {
+    let logger: Logger
+    let metadata: Logger.Metadata
+
+    func run() async throws {
+        logger.info("sluice serving", metadata: metadata)
+        try? await gracefulShutdown()
+    }
+}

@@ -58,14 +58,14 @@ struct Server {
             throw error
         }
 
+        services.append(.init(service: NamedService(name: "announcement", inner: ServingAnnouncement(logger: logger, metadata: [
+            "dataDir": "\(dataDir.path)", "storage": "\(config.storage.entry.name)", "metadata": "\(config.metadata.entry.name)",
+            "protocols": "\(config.protocols.map(\.entry.name))", "connectors": "\(config.connectors.map(\.name))",
+        ]))))
         var groupLogger = logger
         groupLogger.logLevel = max(logger.logLevel, .notice)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: groupLogger))
-        logger.info("sluice serving", metadata: [
-            "dataDir": "\(dataDir.path)", "storage": "\(config.storage.entry.name)", "metadata": "\(config.metadata.entry.name)",
-            "protocols": "\(config.protocols.map(\.entry.name))", "connectors": "\(config.connectors.map(\.name))",
-        ])
         do {
             try await group.run()
         } catch {

@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""The figures of scripts/bench, side by side, each the median of --runs runs.
+
+Starts the release `sluice serve` on a scratch data directory with the default plugins
+(segment-log + sqlite + kafka + beats + file-sink) on free 127.0.0.1 ports, then measures:
+raw disk and segment-log appends (`sluice bench storage`), kcat (librdkafka) produce and
+consume, `sluice bench produce|consume|e2e` when the binary has them, beats ingest,
+the file sink draining what beats wrote, server CPU time per record (/proc/PID/stat) and
+peak RSS (/proc/PID/status VmHWM), and RSS with 1,000 partitions. Standard library only.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A release `sluice serve` on the default plugins, in a scratch directory."""
+
+    def __init__(self, binary, workdir, flush="interval", extra_connectors=True):
+        self.binary = binary
+        self.workdir = workdir
+        self.kafka_port = free_port()
+        self.beats_port = free_port()
+        self.archive = os.path.join(workdir, "archive")
+        config = {
+            "broker": {"dataDir": os.path.join(workdir, "data"), "autoCreateTopics": True, "defaultPartitions": 1},
+            "storage": {"plugin": "segment-log", "config": {"segmentBytes": 1073741824, "retentionHours": 168,
+                                                            "flush": flush, "flushIntervalMs": 1000}},
+            "metadata": {"plugin": "sqlite", "config": {"path": "metadata.sqlite"}},
+            "protocols": [{"plugin": "kafka", "config": {"listen": f"127.0.0.1:{self.kafka_port}"}}],
+            "connectors": [],
+        }
+        if extra_connectors:
+            config["connectors"] = [
+                {"name": "beats", "plugin": "beats-input",
+                 "config": {"listen": f"127.0.0.1:{self.beats_port}", "topic": "logs"}},
+                {"name": "archive", "plugin": "file-sink",
+                 "config": {"topics": ["logs"], "format": "value", "path": self.archive}},
+            ]
+        self.config_path = os.path.join(workdir, "plugins.json")
+        with open(self.config_path, "w") as f:
+            json.dump(config, f)
+        self.log_file = open(os.path.join(workdir, "sluice.log"), "w")
+        self.process = subprocess.Popen([binary, "serve", "--config", self.config_path, "--log-level", "warning"],
+                                        stdout=self.log_file, stderr=subprocess.STDOUT, cwd=workdir)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"sluice serve exited with {self.process.returncode}; see {self.log_file.name}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.kafka_port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise SystemExit("sluice serve did not listen within 60 s")
+
+    @property
+    def bootstrap(self):
+        return f"127.0.0.1:{self.kafka_port}"
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.process.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def status_kib(self, key):
+        with open(f"/proc/{self.process.pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+        return 0
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log_file.close()
+
+
+def run(cmd, timeout, stdin=None, capture=True):
+    started = time.monotonic()
+    result = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, timeout=timeout, text=True)
+    elapsed = time.monotonic() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({result.returncode}): {result.stderr.strip()[-2000:]}")
+    return result, elapsed
+
+
+def create_topic(binary, server, name, partitions):
+    run([binary, "topics", "create", name, "--partitions", str(partitions), "--bootstrap", server.bootstrap], 120)
+
+
+class Figures:
+    """Named figures collected over runs; the summary prints the median of each."""
+
+    def __init__(self):
+        self.values = {}
+        self.units = {}
+        self.order = []
+
+    def add(self, name, value, unit):
+        if name not in self.values:
+            self.values[name] = []
+            self.units[name] = unit
+            self.order.append(name)
+        self.values[name].append(value)
+        log(f"  {name}: {value:,.2f} {unit}")
+
+    def summary(self):
+        lines = [f"{'figure':58} {'median':>14}  unit          runs"]
+        for name in self.order:
+            values = self.values[name]
+            lines.append(f"{name:58} {statistics.median(values):>14,.2f}  {self.units[name]:13} "
+                         + " ".join(f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}" for v in values))
+        return "\n".join(lines)
+
+
+def kcat_cases(binary, server, figures, records, record_bytes, scratch):
+    """kcat produce (acks=1 and acks=all) and consume of `records` lines of `record_bytes`."""
+    data = os.path.join(scratch, f"records-{records}-{record_bytes}.txt")
+    if not os.path.exists(data):
+        line = ("x" * (record_bytes - 1) + "\n").encode()
+        with open(data, "wb") as f:
+            chunk = line * 10_000
+            for _ in range(records // 10_000):
+                f.write(chunk)
+            f.write(line * (records % 10_000))
+    for acks, label in (("1", "acks=1"), ("all", "acks=all")):
+        topic = f"kcat-{label.replace('=', '')}-{time.monotonic_ns()}"
+        create_topic(binary, server, topic, 1)
+        cpu0 = server.cpu_seconds()
+        with open(data, "rb") as f:
+            _, elapsed = run(["kcat", "-P", "-b", server.bootstrap, "-t", topic, "-X", "linger.ms=5",
+                              "-X", "batch.size=1000000", "-X", f"acks={acks}", "-X", "queue.buffering.max.messages=2000000"],
+                             timeout=600, stdin=f)
+        cpu = server.cpu_seconds() - cpu0
+        figures.add(f"kcat produce {record_bytes} B, {label}", records / elapsed, "records/s")
+        figures.add(f"server CPU per produced record ({label})", cpu / records * 1e6, "µs/record")
+        if acks == "1":
+            cpu0 = server.cpu_seconds()
+            _, elapsed = run(["kcat", "-C", "-b", server.bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
+                              "-c", str(records), "-f", "%o\n", "-X", "fetch.max.bytes=52428800"],
+                             timeout=600, capture=False)
+            cpu = server.cpu_seconds() - cpu0
+            figures.add(f"kcat consume {record_bytes} B", records / elapsed, "records/s")
+            figures.add("server CPU per consumed record", cpu / records * 1e6, "µs/record")
+
+
+def sluice_bench_cases(binary, server, figures, records):
+    """`sluice bench produce|consume|e2e` with 100 B and 1 KiB records, when the binary has them."""
+    probe = subprocess.run([binary, "bench", "produce", "--help"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise SystemExit(f"{binary} has no `bench produce`: {probe.stderr.strip()[:500]}")
+    for size in (100, 1024):
+        for kind in ("produce", "consume", "e2e"):
+            count = records if size == 100 else records // 4
+            result, _ = run([binary, "bench", kind, "--bootstrap", server.bootstrap, "--records", str(count),
+                             "--record-size", str(size), "--json"], timeout=600)
+            report = json.loads(result.stdout.strip().splitlines()[-1])
+            figures.add(f"sluice bench {kind} {size} B", report.get("recordsPerSecond", 0), "records/s")
+            latency = report.get("latencyMs") or {}
+            for q in ("p50", "p99"):
+                if q in latency:
+                    figures.add(f"sluice bench {kind} {size} B latency {q}", latency[q], "ms")
+
+
+def beats_case(binary, server, figures, events):
+    """Beats ingest of `events` 1 KiB JSON events, then the file sink draining them."""
+    before = archived_lines(server.archive)
+    cpu0 = server.cpu_seconds()
+    started = time.monotonic()
+    result, elapsed = run([binary, "bench", "beats", "--connect", f"127.0.0.1:{server.beats_port}",
+                           "--events", str(events), "--event-bytes", "1024"], timeout=600)
+    sent = int(re.search(r"^(\d+) events", result.stdout.strip()).group(1))
+    figures.add("beats ingest 1 KiB events", float(re.search(r"([\d.]+) events/s", result.stdout).group(1)), "events/s")
+    figures.add("server CPU per beats event", (server.cpu_seconds() - cpu0) / sent * 1e6, "µs/event")
+    deadline = time.monotonic() + 300
+    while archived_lines(server.archive) < before + sent and time.monotonic() < deadline:
+        time.sleep(0.1)
+    drained = archived_lines(server.archive) - before
+    figures.add("file sink (beats → file, end to end)", drained / (time.monotonic() - started), "records/s")
+
+
+def archived_lines(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            if name.endswith(".log"):
+                with open(os.path.join(root, name), "rb") as f:
+                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    return total
+
+
+def partitions_rss_case(binary, scratch, figures, partitions):
+    """RSS of a fresh server holding one topic with `partitions` partitions, each written to."""
+    workdir = tempfile.mkdtemp(dir=scratch)
+    server = Server(binary, workdir, extra_connectors=False)
+    try:
+        create_topic(binary, server, "wide", partitions)
+        lines = "".join(f"{p}\n" for p in range(partitions))
+        subprocess.run(["kcat", "-P", "-b", server.bootstrap, "-t", "wide", "-p", "-1", "-K", ":"],
+                       input=lines, text=True, timeout=120, check=True, capture_output=True)
+        time.sleep(1)
+        figures.add(f"RSS with {partitions} partitions", server.status_kib("VmRSS") / 1024, "MiB")
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--records", type=int, default=5_000_000, help="kcat records per case")
+    parser.add_argument("--bench-records", type=int, default=1_000_000, help="sluice bench records (100 B)")
+    parser.add_argument("--beats-events", type=int, default=1_000_000)
+    parser.add_argument("--storage-seconds", type=float, default=2)
+    parser.add_argument("--partitions", type=int, default=1000)
+    parser.add_argument("--dir", default=tempfile.gettempdir())
+    args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)
+    if not shutil.which("kcat"):
+        raise SystemExit("kcat is missing: scripts/bench installs it (apt-get install kcat)")
+
+    scratch = tempfile.mkdtemp(prefix="sluice-bench-", dir=args.dir)
+    figures = Figures()
+    try:
+        for run_index in range(args.runs):
+            log(f"== run {run_index + 1} of {args.runs}")
+            result, _ = run([args.binary, "bench", "storage", "--seconds", str(args.storage_seconds), "--dir", scratch,
+                             "--raw-read-bytes", str(256 << 20)], timeout=900)
+            storage_figures(result.stdout, figures)
+            workdir = tempfile.mkdtemp(dir=scratch)
+            server = Server(args.binary, workdir)
+            try:
+                kcat_cases(args.binary, server, figures, args.records, 100, scratch)
+                sluice_bench_cases(args.binary, server, figures, args.bench_records)
+                beats_case(args.binary, server, figures, args.beats_events)
+                figures.add("server peak RSS (VmHWM)", server.status_kib("VmHWM") / 1024, "MiB")
+            finally:
+                server.stop()
+                shutil.rmtree(workdir, ignore_errors=True)
+            partitions_rss_case(args.binary, scratch, figures, args.partitions)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(figures.summary())
+
+
+def storage_figures(table, figures):
+    """Picks the MB/s columns out of `sluice bench storage`'s table."""
+    for line in table.splitlines():
+        m = re.match(r"^(\w+), (\d+) B records\s+([\d.]+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)$", line.strip())
+        if m:
+            policy, size, log_mb, _, raw_mb, ratio = m.groups()
+            figures.add(f"segment-log append {policy}, {size} B", float(log_mb), "MB/s")
+            figures.add(f"raw disk write {policy}, {size} B writes", float(raw_mb), "MB/s")
+            figures.add(f"segment-log / raw ({policy}, {size} B)", float(ratio), "ratio")
+            continue
+        m = re.match(r"^(.*): ([\d.]+) MB/s(, ([\d.]+) records/s)?$", line.strip())
+        if m:
+            figures.add(m.group(1), float(m.group(2)), "MB/s")
+
+
+if __name__ == "__main__":
+    main()
