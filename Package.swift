@@ -37,9 +37,11 @@ let package = Package(
     ],
     targets: [
         // MARK: Kernel and its contract suites
+        // The CPU's CRC-32C instruction for record batch checksums (C: Swift has no intrinsics).
+        .target(name: "CRC32CHardware", path: "Sources/CRC32CHardware"),
         .target(
             name: "SluiceKernel",
-            dependencies: [nioCore, logging, metrics, lifecycle],
+            dependencies: ["CRC32CHardware", nioCore, logging, metrics, lifecycle],
             path: "Sources/Kernel",
             swiftSettings: strict),
         .target(

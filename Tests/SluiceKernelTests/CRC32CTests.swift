@@ -1,4 +1,4 @@
-import SluiceKernel
+@testable import SluiceKernel
 import Testing
 
 @Suite("CRC-32C")
@@ -27,5 +27,26 @@ struct CRC32CTests {
             let first = CRC32C.checksum(bytes[..<split])
             #expect(CRC32C.checksum(bytes[split...], continuing: first) == whole, "split at \(split)")
         }
+    }
+
+    /// The CPU instruction path (when this machine has one) and the tables agree on every
+    /// length and alignment: the hardware loop aligns its start and handles a tail.
+    @Test func hardwareAndTablesAgreeAtEveryAlignment() {
+        let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) }
+        bytes.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for length in [0, 1, 3, 7, 8, 9, 15, 16, 17, 64, 255, 300 - start] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    let viaTables = CRC32C.tableUpdate(0xFFFF_FFFF, slice)
+                    #expect(CRC32C.update(0xFFFF_FFFF, slice) == viaTables, "start \(start), length \(length)")
+                }
+            }
+        }
+    }
+
+    @Test func thisX86MachineUsesTheInstruction() {
+        #if arch(x86_64)
+        #expect(CRC32C.hardwareAvailable, "every x86-64 CPU since 2008 has SSE4.2")
+        #endif
     }
 }
