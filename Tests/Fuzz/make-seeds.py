@@ -301,7 +301,7 @@ def config_seeds():
     full = dict(minimal, broker={"dataDir": "d", "autoCreateTopics": False, "defaultPartitions": 3},
                 connectors=[{"name": "b", "plugin": "beats-input",
                              "config": {"listen": "[::1]:5044", "keyField": "host.name", "topicField": "fields.topic",
-                                        "maxWindowSize": 10, "maxDecompressedBytes": 1024}},
+                                        "maxWindowSize": 10, "maxDecompressedBytes": 2097152}},
                             {"name": "f", "plugin": "file-sink", "config": {"topics": ["logs"], "format": "json"}}])
     write_seed("config", "connectors", json.dumps(full, indent=1).encode())
 

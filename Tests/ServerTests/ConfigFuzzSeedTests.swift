@@ -38,6 +38,7 @@ import Testing
         }
         let text = "\(error)"
         #expect(text.contains("the name \"a\" is used by another connector"), "\(text)")
-        #expect(text.contains("maxWindowSize"), "\(text)")
+        #expect(text.contains("config.topics: name at least one topic"), "\(text)")
+        #expect(text.contains("config.listen: \"nohost\""), "\(text)")
     }
 }
