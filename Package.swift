@@ -118,6 +118,13 @@ let package = Package(
             path: "Sources/Server",
             swiftSettings: strict),
 
+        // MARK: Fuzzing (entry code shared by the fuzz targets and their regression tests)
+        .target(
+            name: "SluiceFuzzEntries",
+            dependencies: ["SluiceKernel", "SluiceKafka", "SluiceFileSink", "SluiceBeats", nioCore],
+            path: "Sources/Fuzz/Entries",
+            swiftSettings: strict),
+
         // MARK: Tests
         .testTarget(
             name: "SluiceKernelTests",
@@ -153,8 +160,35 @@ let package = Package(
             dependencies: ["SluiceBeats", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, nioPosix, logging, metrics],
             swiftSettings: strict),
         .testTarget(
+            name: "SluiceFuzzTests",
+            dependencies: ["SluiceFuzzEntries", "SluiceKafka", "SluiceKernel", "SluiceFileSink", "SluiceBeats", nioCore],
+            swiftSettings: strict),
+        .testTarget(
             name: "ServerTests",
             dependencies: ["Server"],
             swiftSettings: strict),
     ]
 )
+
+// MARK: libFuzzer targets
+// Only in the manifest when SLUICE_FUZZ=1 (scripts/fuzz sets it and builds in its own
+// .build-fuzz with ASan and coverage instrumentation): they link libFuzzer and hand it
+// their command line, so the normal build must not see them.
+if Context.environment["SLUICE_FUZZ"] == "1" {
+    let fuzzer: [LinkerSetting] = [.unsafeFlags(["-sanitize=fuzzer"])]
+    let targets: [(product: String, target: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-kafka-request", "FuzzKafkaRequest", ["SluiceFuzzEntries"]),
+        ("fuzz-record-batch", "FuzzRecordBatch", ["SluiceFuzzEntries"]),
+        ("fuzz-lumberjack", "FuzzLumberjack", ["SluiceFuzzEntries"]),
+        ("fuzz-config", "FuzzConfig", ["SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
+                                       "SluiceFileSink", "SluiceBeats"]),
+    ]
+    package.targets.append(.target(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"))
+    for fuzz in targets {
+        let directory = String(fuzz.target.dropFirst("Fuzz".count))
+        package.targets.append(.executableTarget(name: fuzz.target, dependencies: fuzz.dependencies + ["CLibFuzzer"],
+                                                 path: "Sources/Fuzz/\(directory)", swiftSettings: strict,
+                                                 linkerSettings: fuzzer))
+        package.products.append(.executable(name: fuzz.product, targets: [fuzz.target]))
+    }
+}

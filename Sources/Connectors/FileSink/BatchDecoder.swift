@@ -5,12 +5,12 @@ import SluiceKernel
 /// Reads the records of a stored batch: uncompressed batches directly, gzip batches
 /// through zlib. Snappy, lz4 and zstd are refused with `unsupportedCompression`, which
 /// names the partition, the offsets and the producer setting that avoids them.
-enum BatchDecoder {
+package enum BatchDecoder {
     /// The largest decompressed body accepted, in bytes (1 GiB): a guard against a
     /// corrupt or hostile batch inflating without bound.
-    static let maxDecompressedBytes = 1 << 30
+    package static let maxDecompressedBytes = 1 << 30
 
-    static func records(of batch: RecordBatch, in tp: TopicPartition) throws(FileSinkError) -> [Record] {
+    package static func records(of batch: RecordBatch, in tp: TopicPartition) throws(FileSinkError) -> [Record] {
         switch batch.compression {
         case .none:
             do { return try batch.records() } catch {
@@ -29,11 +29,11 @@ enum BatchDecoder {
         }
     }
 
-    struct GzipError: Error { var reason: String }
+    package struct GzipError: Error { package var reason: String }
 
     /// Inflates a gzip stream (Kafka's gzip codec), including several concatenated
     /// members, as Java's GZIPInputStream accepts.
-    static func gunzip(_ compressed: ByteBuffer) throws(GzipError) -> ByteBuffer {
+    package static func gunzip(_ compressed: ByteBuffer) throws(GzipError) -> ByteBuffer {
         var input = Array(compressed.readableBytesView)
         var output = ByteBufferAllocator().buffer(capacity: max(1024, input.count * 4))
         var stream = z_stream()

@@ -35,9 +35,40 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    /// Parses JSON text; the error names line and column when the text is not JSON.
+    /// Deepest nesting of arrays and objects `parse` accepts. Configurations need a
+    /// handful of levels; decoding cost grows with the square of the depth.
+    public static let maxDepth = 64
+
+    /// Parses JSON text; the error names line and column when the text is not JSON, and
+    /// says so when it nests deeper than `maxDepth`.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        if let offset = nestingExceeds(maxDepth, in: data) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
+                "arrays and objects are nested deeper than \(maxDepth) levels (at byte \(offset))"))
+        }
+        return try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// The byte offset where nesting first goes past `limit`, skipping string contents.
+    private static func nestingExceeds(_ limit: Int, in data: Data) -> Int? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for (offset, byte) in data.enumerated() {
+            if inString {
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                continue
+            }
+            switch byte {
+            case 0x22: inString = true
+            case 0x5B, 0x7B:
+                depth += 1
+                if depth > limit { return offset }
+            case 0x5D, 0x7D: depth -= 1
+            default: break
+            }
+        }
+        return nil
     }
 
     /// How a user would name this kind of value in an error message ("a string").

@@ -69,7 +69,9 @@ public struct RecordBatch: Sendable {
     public var recordCount: Int32 { int32(57) }
 
     /// The offset of the batch's last record.
-    public var lastOffset: Int64 { baseOffset + Int64(lastOffsetDelta) }
+    /// Wraps rather than traps when a hostile batch puts `baseOffset` near Int64.max (as
+    /// Kafka's Java code does); the broker assigns real offsets before anything relies on it.
+    public var lastOffset: Int64 { baseOffset &+ Int64(lastOffsetDelta) }
     public var compression: Compression { Compression(rawValue: attributes & 0x07) ?? .none }
     public var timestampType: TimestampType { (attributes & 0x08) != 0 ? .logAppendTime : .createTime }
     public var isTransactional: Bool { (attributes & 0x10) != 0 }

@@ -109,9 +109,10 @@ extension RecordBatch {
                 let headerValue = try readBytes(&record, what: "header value", index: index)
                 headers.append(.init(key: String(decoding: keyBytes, as: UTF8.self), value: headerValue))
             }
+            // Deltas come from the bytes: wrapping arithmetic, so a hostile batch cannot trap.
             records.append(Record(key: key, value: value, headers: headers,
-                                  timestamp: logAppendTime ?? baseTimestamp + timestampDelta,
-                                  offset: baseOffset + offsetDelta))
+                                  timestamp: logAppendTime ?? baseTimestamp &+ timestampDelta,
+                                  offset: baseOffset &+ offsetDelta))
         }
         return records
     }

@@ -44,6 +44,9 @@ struct ApiRoute: Sendable {
     let accepted: Versions
     let advertised: Versions
     let requestHeaderVersion: @Sendable (Int16) -> Int16
+    /// Decodes the body only, exactly as `answer` does, and says why it is malformed (nil
+    /// when it decodes): the fuzz target drives this without a broker.
+    let checkBody: @Sendable (RequestHeader, WireReader) -> String?
     let answer: @Sendable (RequestHeader, WireReader, RequestContext) async -> RouteOutcome
 
     init<H: KafkaApiHandler>(_ handler: H) {
@@ -52,14 +55,21 @@ struct ApiRoute: Sendable {
         accepted = handler.acceptedVersions
         advertised = handler.advertisedVersions
         requestHeaderVersion = { R.requestHeaderVersion($0) }
+        checkBody = { header, body in
+            do throws(KafkaCodecError) {
+                _ = try Self.decodeBody(R.self, body, version: header.apiVersion)
+                return nil
+            } catch {
+                return Self.malformed(R.self, version: header.apiVersion, error)
+            }
+        }
         answer = { header, body, context in
             let version = header.apiVersion
-            var reader = body
             let request: R
-            do {
-                request = try R.decode(from: &reader, version: version, flexible: R.isFlexible(version))
+            do throws(KafkaCodecError) {
+                request = try Self.decodeBody(R.self, body, version: version)
             } catch {
-                return .close("malformed \(R.apiKey) v\(version) request: \(error)")
+                return .close(Self.malformed(R.self, version: version, error))
             }
             do throws(HandlerAbort) {
                 guard let response = try await handler.handle(request, context: context) else { return .noResponse }
@@ -71,6 +81,32 @@ struct ApiRoute: Sendable {
             }
         }
     }
+
+    private static func decodeBody<R: KafkaRequest>(_ type: R.Type, _ body: WireReader, version: Int16) throws(KafkaCodecError) -> R {
+        var reader = body
+        return try R.decode(from: &reader, version: version, flexible: R.isFlexible(version))
+    }
+
+    private static func malformed<R: KafkaRequest>(_ type: R.Type, version: Int16, _ error: KafkaCodecError) -> String {
+        "malformed \(R.apiKey) v\(version) request: \(error)"
+    }
+}
+
+/// A request frame whose header is read and whose API has a route; `body` is positioned
+/// at the request body.
+struct RoutedRequest: Sendable {
+    var header: RequestHeader
+    var route: ApiRoute
+    var body: WireReader
+}
+
+/// What reading a request frame's header decided.
+enum HeaderOutcome: Sendable {
+    case routed(RoutedRequest)
+    /// ApiVersions in a version this server does not know: answered with the v0 body.
+    case unsupportedApiVersions(RequestHeader)
+    /// The connection is closed, with the reason for the log.
+    case close(String)
 }
 
 /// Routes request frames of one server to their handlers and records per-API metrics.
@@ -89,6 +125,32 @@ struct ApiRouter: Sendable {
 
     /// Answers one request frame (without its size prefix).
     func answer(_ frame: ByteBuffer, connection: inout ConnectionInfo) async -> RouteOutcome {
+        let routed: RoutedRequest
+        switch Self.readHeader(frame, routes: routes) {
+        case .close(let reason): return .close(reason)
+        case .unsupportedApiVersions(let header):
+            connection.noteClient(header.clientId)
+            return unsupportedApiVersions(header)
+        case .routed(let request): routed = request
+        }
+        let header = routed.header
+        connection.noteClient(header.clientId)
+        let metrics = metrics[header.apiKey]!
+        let start = ContinuousClock.now
+        let context = RequestContext(header: header, server: identity, broker: broker, logger: connection.logger, clientHost: connection.peerHost)
+        let outcome = await routed.route.answer(header, routed.body, context)
+        let elapsed = ContinuousClock.now - start
+        metrics.record(elapsed)
+        connection.logger.trace("request", metadata: [
+            "api": "\(header.apiKey)", "version": "\(header.apiVersion)", "correlation": "\(header.correlationId)",
+            "micros": "\(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)",
+        ])
+        return outcome
+    }
+
+    /// Reads a request frame's header (v1 or v2, as the API and version demand) and finds
+    /// its route; every failure is a reason to close the connection.
+    static func readHeader(_ frame: ByteBuffer, routes: [ApiKey: ApiRoute]) -> HeaderOutcome {
         var reader = WireReader(frame)
         var header: RequestHeader
         do {
@@ -104,22 +166,11 @@ struct ApiRouter: Sendable {
         } catch {
             return .close("malformed \(header.apiKey) v\(header.apiVersion) request header: \(error)")
         }
-        connection.noteClient(header.clientId)
         guard route.accepted.contains(header.apiVersion) else {
-            if header.apiKey == .apiVersions { return unsupportedApiVersions(header) }
+            if header.apiKey == .apiVersions { return .unsupportedApiVersions(header) }
             return .close("\(header.apiKey) v\(header.apiVersion) is not supported (accepted: \(route.accepted)); the client should have checked ApiVersions")
         }
-        let metrics = metrics[header.apiKey]!
-        let start = ContinuousClock.now
-        let context = RequestContext(header: header, server: identity, broker: broker, logger: connection.logger, clientHost: connection.peerHost)
-        let outcome = await route.answer(header, reader, context)
-        let elapsed = ContinuousClock.now - start
-        metrics.record(elapsed)
-        connection.logger.trace("request", metadata: [
-            "api": "\(header.apiKey)", "version": "\(header.apiVersion)", "correlation": "\(header.correlationId)",
-            "micros": "\(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)",
-        ])
-        return outcome
+        return .routed(RoutedRequest(header: header, route: route, body: reader))
     }
 
     /// ApiVersions in a version this server does not know is answered, not dropped: error

@@ -1,0 +1,1 @@
+../../Server/Config/SluiceConfig.swift
