@@ -1,4 +1,5 @@
 import SluiceFileSink
+import SluiceHTTP
 import SluiceKafka
 import SluiceKernel
 import SluiceMemory
@@ -14,6 +15,7 @@ enum PluginCatalog {
         .metadata(SQLiteMetadataFactory.self),
         .metadata(MemoryMetadataFactory.self),
         .protocolPlugin(KafkaProtocolFactory.self),
+        .protocolPlugin(HTTPProtocolFactory.self),
         .connector(FileSinkFactory.self),
     ]
 
