@@ -36,6 +36,8 @@ def keep_producing(server, topic, stop):
     batch = 0
     while not stop.is_set():
         kcat_produce(server, topic, [f"click-{batch}-{i}" for i in range(200)])
+        subprocess.run(["kcat", "-b", server.bootstrap, "-t", topic, "-C", "-o", "-200", "-e", "-q"],
+                       stdout=subprocess.DEVNULL, check=True, timeout=60)
         batch += 1
         stop.wait(0.5)
 
@@ -66,7 +68,7 @@ def test_console_lists_topic_and_group_lag_and_browses_records(make_server, brow
 
         # A few refreshes so the sparklines have points, then the pictures.
         wait.until(lambda d: float(d.find_element(By.CSS_SELECTOR, '#topics tr[data-topic="clicks"] td.rate-in').text) > 0)
-        time.sleep(6)
+        time.sleep(10)
         os.makedirs(ARTIFACTS, exist_ok=True)
         browser.save_screenshot(os.path.join(ARTIFACTS, "console.png"))
         browser.set_window_size(390, 1400)

@@ -16,11 +16,13 @@ public struct PartitionMetrics: Sendable {
     public let producedBytes: Counter
     public let fetchedRecords: Counter
 
-    public init(topic: String) {
+    /// - Parameter factory: the metrics backend; default the bootstrapped one
+    ///   (benchmarks pass their own to compare backends in one process).
+    public init(topic: String, factory: any MetricsFactory = MetricsSystem.factory) {
         let dimensions = [("topic", topic)]
-        producedRecords = Counter(label: "sluice_produced_records_total", dimensions: dimensions)
-        producedBytes = Counter(label: "sluice_produced_bytes_total", dimensions: dimensions)
-        fetchedRecords = Counter(label: "sluice_fetched_records_total", dimensions: dimensions)
+        producedRecords = Counter(label: "sluice_produced_records_total", dimensions: dimensions, factory: factory)
+        producedBytes = Counter(label: "sluice_produced_bytes_total", dimensions: dimensions, factory: factory)
+        fetchedRecords = Counter(label: "sluice_fetched_records_total", dimensions: dimensions, factory: factory)
     }
 
     /// Records an append of `batches` (only the batches actually written, not retries).

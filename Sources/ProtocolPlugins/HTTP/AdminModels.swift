@@ -77,6 +77,8 @@ struct RecordInfo: Codable, Sendable {
     var key: EncodedBytes?
     var value: EncodedBytes?
     var headers: [HeaderInfo]
+    /// The codec of the batch the record is stored in: none, gzip, snappy, lz4 or zstd.
+    var compression: String
     /// Set on a compressed batch the server cannot decode: why, and the batch's offsets.
     var undecodable: String?
     var lastOffset: Int64?

@@ -9,13 +9,15 @@ struct HTTPRoutes {
     let statusBoard: ServiceStatusBoard?
 
     func register(on router: Router<BasicRequestContext>) {
+        let scrapes = ScrapeCache { [view] in
+            PrometheusExport.registry.emitToString() + (await ScrapeGauges(view: view).render())
+        }
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                      body: .init(byteBuffer: ByteBuffer(string: ConsolePage.html)))
         }
         router.get("/metrics") { _, _ in
-            var text = PrometheusExport.registry.emitToString()
-            text += await ScrapeGauges(view: view).render()
+            let text = await scrapes.text()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }

@@ -120,12 +120,13 @@ struct RecordBrowser: Sendable {
         return decoded.lazy.filter { $0.offset >= offset }.prefix(limit).map { record in
             RecordInfo(offset: record.offset, timestamp: record.timestamp,
                        key: record.key.map { EncodedBytes($0) }, value: record.value.map { EncodedBytes($0) },
-                       headers: record.headers.map { HeaderInfo(key: $0.key, value: $0.value.map { EncodedBytes($0) }) })
+                       headers: record.headers.map { HeaderInfo(key: $0.key, value: $0.value.map { EncodedBytes($0) }) },
+                       compression: batch.compression.description)
         }
     }
 
     private static func marker(_ batch: RecordBatch, _ reason: String) -> RecordInfo {
         RecordInfo(offset: batch.baseOffset, timestamp: batch.maxTimestamp, key: nil, value: nil, headers: [],
-                   undecodable: reason, lastOffset: batch.lastOffset, recordCount: batch.recordCount)
+                   compression: batch.compression.description, undecodable: reason, lastOffset: batch.lastOffset, recordCount: batch.recordCount)
     }
 }

@@ -21,13 +21,13 @@ enum ConsolePage {
       <section id="topics-section">
         <h2>Topics</h2>
         <div class="scroll"><table id="topics">
-          <thead><tr><th>Topic</th><th>Partitions</th><th>Size</th><th>In rec/s</th><th>Out rec/s</th><th>Last 5 min (in)</th></tr></thead>
+          <thead><tr><th>Topic</th><th class="num wide">Partitions</th><th class="num">Size</th><th class="num">In rec/s</th><th class="num">Out rec/s</th><th>Last 5 min (in)</th></tr></thead>
           <tbody></tbody>
         </table></div>
         <div id="partitions-panel" hidden>
           <h3>Partitions of <span id="partitions-topic"></span></h3>
           <div class="scroll"><table id="partitions">
-            <thead><tr><th>Partition</th><th>Log start</th><th>Log end</th><th>Size</th><th></th></tr></thead>
+            <thead><tr><th class="num">Partition</th><th class="num">Log start</th><th class="num">Log end</th><th class="num">Size</th><th></th></tr></thead>
             <tbody></tbody>
           </table></div>
         </div>
@@ -35,14 +35,14 @@ enum ConsolePage {
       <section id="groups-section">
         <h2>Consumer groups</h2>
         <div class="scroll"><table id="groups">
-          <thead><tr><th>Group</th><th>State</th><th>Members</th><th>Lag</th><th>Lag, last 5 min</th></tr></thead>
+          <thead><tr><th>Group</th><th>State</th><th class="num wide">Members</th><th class="num">Lag</th><th>Lag, last 5 min</th></tr></thead>
           <tbody></tbody>
         </table></div>
       </section>
       <section id="connectors-section">
         <h2>Connectors and services</h2>
         <div class="scroll"><table id="connectors">
-          <thead><tr><th>Name</th><th>Plugin</th><th>Kind</th><th>State</th><th>Position</th><th>Last error</th></tr></thead>
+          <thead><tr><th>Name</th><th>Plugin</th><th class="wide">Kind</th><th>State</th><th>Position</th><th>Last error</th></tr></thead>
           <tbody></tbody>
         </table></div>
       </section>
@@ -58,7 +58,7 @@ enum ConsolePage {
         </form>
         <p id="browse-status" class="muted"></p>
         <div class="scroll"><table id="records">
-          <thead><tr><th>Offset</th><th>Time</th><th>Key</th><th>Value</th><th>Headers</th></tr></thead>
+          <thead><tr><th class="num">Offset</th><th>Time</th><th class="wide">Key</th><th>Value</th><th class="wide">Headers</th></tr></thead>
           <tbody></tbody>
         </table></div>
         <button id="browse-next" hidden>Next page</button>

@@ -86,7 +86,7 @@ enum ConsoleScript {
           var r = state.rates[t.name] || { in: [], out: [] };
           var size = t.partitions.reduce(function (s, p) { return s + p.sizeBytes; }, 0);
           var row = el('tr', { 'data-topic': t.name, className: 'clickable' + (t.name === state.selectedTopic ? ' selected' : '') }, [
-            td(t.name), td(t.partitions.length, 'num'), td(fmtBytes(size), 'num'),
+            td(t.name), td(t.partitions.length, 'num wide'), td(fmtBytes(size), 'num'),
             td(fmtRate(r.in.length ? r.in[r.in.length - 1] : 0), 'num rate-in'),
             td(fmtRate(r.out.length ? r.out[r.out.length - 1] : 0), 'num rate-out'),
             el('td', {}, [sparkline(r.in)])
@@ -136,13 +136,13 @@ enum ConsoleScript {
           var history = state.lag[g.group] || (state.lag[g.group] = []);
           push(history, lag);
           body.appendChild(el('tr', { 'data-group': g.group }, [
-            td(g.group), td(g.state), td(g.members.length, 'num'), td(lag, 'num lag' + (lag > 0 ? ' lag-high' : '')),
+            td(g.group), td(g.state), td(g.members.length, 'num wide'), td(lag, 'num lag' + (lag > 0 ? ' lag-high' : '')),
             el('td', {}, [sparkline(history, 'lagchart')])
           ]));
           g.offsets.forEach(function (o) {
             body.appendChild(el('tr', { 'data-group-partition': g.group + '/' + o.topic + '/' + o.partition, className: 'muted' }, [
               td('  ' + o.topic + ' [' + o.partition + ']'), td('committed ' + o.committed),
-              td('end ' + (o.logEndOffset === null ? '–' : o.logEndOffset)), td(o.lag === null ? '–' : o.lag, 'num partition-lag'), td('')
+              td('end ' + (o.logEndOffset === null ? '–' : o.logEndOffset), 'wide'), td(o.lag === null ? '–' : o.lag, 'num partition-lag'), td('')
             ]));
           });
         });
@@ -154,7 +154,7 @@ enum ConsoleScript {
         services.forEach(function (c) {
           var position = Object.keys(c.position).sort().map(function (k) { return k + '=' + c.position[k]; }).join(' ');
           body.appendChild(el('tr', { 'data-connector': c.name }, [
-            td(c.name), td(c.plugin), td(c.kind), td(c.state, c.state === 'running' ? '' : 'lag-high'), td(position || '–'), td(c.lastError || '')
+            td(c.name), td(c.plugin), td(c.kind, 'wide'), td(c.state, c.state === 'running' ? '' : 'lag-high'), td(position || '–'), td(c.lastError || '')
           ]));
         });
       }
@@ -210,11 +210,11 @@ enum ConsoleScript {
             var headers = r.headers.map(function (h) { return h.key + '=' + showBytes(h.value); }).join(', ');
             if (r.undecodable) {
               body.appendChild(el('tr', { 'data-offset': String(r.offset) }, [
-                td(r.offset + '–' + r.lastOffset, 'num'), td(new Date(r.timestamp).toISOString()), td(''), td(r.undecodable, 'value marker'), td('')
+                td(r.offset + '–' + r.lastOffset, 'num'), td(new Date(r.timestamp).toISOString()), td('', 'wide'), td(r.undecodable, 'value marker'), td('', 'wide')
               ]));
             } else {
               body.appendChild(el('tr', { 'data-offset': String(r.offset) }, [
-                td(r.offset, 'num'), td(new Date(r.timestamp).toISOString()), td(showBytes(r.key), 'value'), td(showBytes(r.value), 'value'), td(headers, 'value')
+                td(r.offset, 'num'), td(new Date(r.timestamp).toISOString()), td(showBytes(r.key), 'value wide'), td(showBytes(r.value), 'value'), td(headers, 'value wide')
               ]));
             }
           });

@@ -15,9 +15,9 @@ enum ConsoleStyle {
     table { border-collapse:collapse; width:100%; }
     th, td { text-align:left; padding:4px 8px; border-bottom:1px solid var(--line); white-space:nowrap; vertical-align:top; }
     th { color:var(--muted); font-weight:600; font-size:12px; }
-    td.num { text-align:right; font-variant-numeric: tabular-nums; }
+    td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
     tr.clickable { cursor:pointer; } tr.clickable:hover, tr.selected { background:#eef4fc; }
-    td.value { white-space:pre-wrap; word-break:break-all; max-width:60ch; font-family: ui-monospace, Menlo, monospace; font-size:12px; }
+    td.value { white-space:pre-wrap; word-break:break-all; min-width:14ch; max-width:60ch; font-family: ui-monospace, Menlo, monospace; font-size:12px; }
     .badge { padding:2px 8px; border-radius:10px; font-size:12px; background:var(--line); }
     .badge.ok { background:#e3f3e4; color:var(--ok); } .badge.bad { background:#fde7e7; color:var(--bad); }
     .muted { color:var(--muted); font-size:12px; }
@@ -29,6 +29,6 @@ enum ConsoleStyle {
     input, select, button { font:inherit; padding:4px 6px; }
     input[type=number] { width:6em; }
     button { background:var(--accent); color:#fff; border:0; border-radius:4px; padding:5px 12px; cursor:pointer; }
-    @media (max-width: 600px) { main { padding:8px; gap:8px; } th, td { padding:3px 5px; } svg.spark { width:90px; } }
+    @media (max-width: 600px) { main { padding:8px; gap:8px; } th, td { padding:3px 5px; } svg.spark { width:90px; } .wide { display:none; } }
     """
 }
