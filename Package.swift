@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: Kernel and its contract suites
@@ -83,6 +85,13 @@ let package = Package(
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Sources/ProtocolPlugins/Kafka",
             swiftSettings: strict),
+        .target(
+            name: "SluiceHTTP",
+            dependencies: ["SluiceKernel", "SluiceGzip", nioCore, logging, metrics, lifecycle,
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            path: "Sources/ProtocolPlugins/HTTP",
+            swiftSettings: strict),
 
         // MARK: Connectors
         .systemLibrary(
@@ -91,8 +100,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(
+            name: "SluiceGzip",
+            dependencies: ["CZlib", nioCore],
+            path: "Sources/Support/Gzip",
+            swiftSettings: strict),
+        .target(
             name: "SluiceFileSink",
-            dependencies: ["SluiceKernel", "CZlib", nioCore, logging, metrics, lifecycle],
+            dependencies: ["SluiceKernel", "SluiceGzip", nioCore, logging, metrics, lifecycle],
             path: "Sources/Connectors/FileSink",
             exclude: ["README.md"],
             swiftSettings: strict),
@@ -111,7 +125,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
-                "SluiceFileSink", "SluiceBeats",
+                "SluiceFileSink", "SluiceBeats", "SluiceHTTP",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -162,6 +176,13 @@ let package = Package(
         .testTarget(
             name: "SluiceFuzzTests",
             dependencies: ["SluiceFuzzEntries", "SluiceKafka", "SluiceKernel", "SluiceFileSink", "SluiceBeats", nioCore],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceHTTPTests",
+            dependencies: ["SluiceHTTP", "SluiceKernel", "SluiceMemory", nioCore, logging, metrics, lifecycle,
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: strict),
         .testTarget(
             name: "ServerTests",

@@ -59,16 +59,26 @@ class SluiceServer:
         return f"127.0.0.1:{self.ports['kafka']}"
 
     @property
+    def http_url(self):
+        """Base URL of the http plugin (make_server(protocols=("kafka", "http")))."""
+        return f"http://127.0.0.1:{self.ports['http']}"
+
+    @property
     def data_dir(self):
         return os.path.join(self.workdir, self.config["broker"]["dataDir"])
 
     def start(self):
+        if "http" in self.ports and os.path.exists(self.http_port_file):
+            os.remove(self.http_port_file)  # a restart must not read the last run's port
         with open(self.config_path, "w") as f:
             json.dump(self.config, f, indent=2)
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sluice_bin(), "serve", "--config", self.config_path, "--log-level", "info"],
             cwd=self.workdir, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        if "http" in self.ports:
+            # The http plugin listens on port 0 and writes the port it got to its portFile.
+            self.ports["http"] = wait_for_port_file(self.http_port_file, self.process)
         for name, port in self.ports.items():
             wait_for_port(port, self.process)
         # Ready means the service group runs (its signal handlers are installed), so a
@@ -79,6 +89,10 @@ class SluiceServer:
             time.sleep(0.05)
         time.sleep(0.2)
         return self
+
+    @property
+    def http_port_file(self):
+        return os.path.join(self.workdir, "http.port")
 
     def stop(self, sig=signal.SIGTERM, timeout=30.0):
         """Stops the server; returns its exit code (SIGKILL after `timeout`)."""
@@ -105,7 +119,24 @@ class SluiceServer:
             return ""
 
 
-def default_config(ports, **broker):
+def wait_for_port_file(path, process, timeout=30.0):
+    """The port a server bound with port 0 wrote to `path` ("host:port")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"sluice exited with {process.returncode} before writing {path}")
+        try:
+            with open(path) as f:
+                text = f.read().strip()
+            if text:
+                return int(text.rsplit(":", 1)[1])
+        except (OSError, ValueError, IndexError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"sluice did not write {path} within {timeout}s")
+
+
+def default_config(ports, workdir=None, **broker):
     """The shape of the embedded default plugins.json, on free ports and a temp data dir."""
     config = {
         "broker": {"dataDir": "data", "autoCreateTopics": True, "defaultPartitions": 1, **broker},
@@ -116,6 +147,9 @@ def default_config(ports, **broker):
     }
     if "kafka" in ports:
         config["protocols"].append({"plugin": "kafka", "config": {"listen": f"127.0.0.1:{ports['kafka']}"}})
+    if "http" in ports:
+        config["protocols"].append({"plugin": "http", "config": {
+            "listen": "127.0.0.1:0", "portFile": os.path.join(workdir or ".", "http.port")}})
     return config
 
 
@@ -142,14 +176,17 @@ def workdir():
 
 @pytest.fixture
 def make_server(workdir):
-    """Factory: make_server(protocols=("kafka",), configure=None) -> started SluiceServer."""
+    """Factory: make_server(protocols=("kafka",), configure=None) -> started SluiceServer.
+
+    With "http" in protocols the http plugin listens on a free port (port 0 + portFile);
+    the server's `http_url` is its base URL once started."""
     servers = []
 
     def make(protocols=("kafka",), configure=None, start=True, listeners=(), **broker):
         """`listeners` names extra free ports (e.g. a connector's) that start() waits for;
         a two-argument `configure(config, ports)` receives them to put into the config."""
-        ports = {name: free_port() for name in (*protocols, *listeners)}
-        config = default_config(ports, **broker)
+        ports = {name: (0 if name == "http" else free_port()) for name in (*protocols, *listeners)}
+        config = default_config(ports, workdir, **broker)
         if configure:
             if len(inspect.signature(configure).parameters) >= 2:
                 configure(config, ports)

@@ -19,7 +19,7 @@ struct ConfigCheckTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("broker: autoCreateTopcs: unknown key 'autoCreateTopcs'; did you mean 'autoCreateTopics'?"), "\(result.stderr)")
         #expect(result.stderr.contains("metadata: plugin: unknown metadata plugin 'no-such-store'; known: sqlite, memory"), "\(result.stderr)")
-        #expect(result.stderr.contains("protocols[0] (memory-probe): plugin: unknown protocol plugin 'memory-probe'; known: kafka"), "\(result.stderr)")
+        #expect(result.stderr.contains("protocols[0] (memory-probe): plugin: unknown protocol plugin 'memory-probe'; known: kafka, http"), "\(result.stderr)")
         #expect(result.stderr.contains("protocols[1] (kafka): config.listen: \"127.0.0.1:70000\": port 70000 is out of range; use 1–65535 (or 0 for any free port)"),
                 "\(result.stderr)")
         #expect(result.stderr.contains("4 problems"), "\(result.stderr)")

@@ -278,11 +278,13 @@ public actor Broker {
     /// available; the wait ends as soon as an append makes enough data readable.
     public nonisolated func fetch(_ request: FetchRequest) async -> [FetchPartitionResult] {
         let deadline = ContinuousClock.now + request.maxWait
-        var results = await readOnce(request)
+        var (results, read) = await readOnce(request)
         while true {
             let available = results.reduce(0) { $0 + (((try? $1.result.get())?.payload.byteCount) ?? 0) }
             let anyError = results.contains { if case .failure = $0.result { true } else { false } }
             if available >= max(request.minBytes, 1) || anyError || ContinuousClock.now >= deadline || Task.isCancelled {
+                // Counted only for the reads returned: a long poll re-reads the same data.
+                for (partition, payload, offset) in read { partition.metrics.fetchedRecords.increment(by: payload.recordCount(from: offset)) }
                 return results
             }
             let waiters = await partitions(for: request)
@@ -294,7 +296,7 @@ public actor Broker {
                 await group.next()
                 group.cancelAll()
             }
-            results = await readOnce(request)
+            (results, read) = await readOnce(request)
         }
     }
 
@@ -302,9 +304,13 @@ public actor Broker {
         request.partitions.compactMap { spec in partition(spec.topicPartition).map { ($0, spec.offset) } }
     }
 
-    private nonisolated func readOnce(_ request: FetchRequest) async -> [FetchPartitionResult] {
+    /// One pass over the requested partitions; also returns the non-empty reads with
+    /// their partitions, for the fetched-records counter.
+    private nonisolated func readOnce(_ request: FetchRequest) async
+        -> ([FetchPartitionResult], [(Partition, LogPayload, Int64)]) {
         var remaining = request.maxBytes
         var results: [FetchPartitionResult] = []
+        var read: [(Partition, LogPayload, Int64)] = []
         var first = true
         for spec in request.partitions {
             guard let partition = await partition(spec.topicPartition) else {
@@ -322,15 +328,16 @@ public actor Broker {
             } catch {
                 result = .failure(.storage("\(error)"))
             }
-            if case .success(let read) = result, read.payload.byteCount > 0 {
+            if case .success(let success) = result, success.payload.byteCount > 0 {
                 first = false
-                remaining -= read.payload.byteCount
+                remaining -= success.payload.byteCount
+                read.append((partition, success.payload, spec.offset))
             }
             results.append(FetchPartitionResult(topicPartition: spec.topicPartition, result: result,
                                                 highWatermark: await partition.highWatermark,
                                                 logStartOffset: await partition.logStartOffset))
         }
-        return results
+        return (results, read)
     }
 
     // MARK: Offsets

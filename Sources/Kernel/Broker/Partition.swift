@@ -9,6 +9,8 @@ import NIOCore
 /// the records.
 public actor Partition {
     public nonisolated let topicPartition: TopicPartition
+    /// Throughput counters of this partition's topic, made once here.
+    nonisolated let metrics: PartitionMetrics
     let log: any PartitionLog
     public private(set) var highWatermark: Int64
     public private(set) var logStartOffset: Int64
@@ -25,6 +27,7 @@ public actor Partition {
     init(log: any PartitionLog) async throws {
         self.topicPartition = log.topicPartition
         self.log = log
+        self.metrics = PartitionMetrics(topic: log.topicPartition.topic)
         let offsets = try await log.offsets()
         self.logStartOffset = offsets.logStartOffset
         self.logEndOffset = offsets.logEndOffset
@@ -59,6 +62,7 @@ public actor Partition {
             throw BrokerError.storage(error.description)
         }
         info.logAppendTime = logAppendTime
+        metrics.recordAppend(fresh)
         var offset = info.firstOffset
         for batch in fresh {
             producers.record(batch, firstOffset: offset)

@@ -48,11 +48,15 @@ public struct PluginContext: Sendable {
     public var dataDirectory: URL
     /// A logger with the instance name in its metadata.
     public var logger: Logger
+    /// The running server's service states (readiness, connector states); nil when a
+    /// plugin runs outside `sluice serve`, e.g. in a test.
+    public var statusBoard: ServiceStatusBoard?
 
-    public init(instanceName: String, dataDirectory: URL, logger: Logger) {
+    public init(instanceName: String, dataDirectory: URL, logger: Logger, statusBoard: ServiceStatusBoard? = nil) {
         self.instanceName = instanceName
         self.dataDirectory = dataDirectory
         self.logger = logger
+        self.statusBoard = statusBoard
     }
 
     /// Resolves a configured path: absolute paths stay, relative ones are taken from the

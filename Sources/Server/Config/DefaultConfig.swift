@@ -8,7 +8,8 @@ enum DefaultConfig {
   "storage": { "plugin": "segment-log", "config": { "segmentBytes": 1073741824, "retentionHours": 168, "flush": "interval", "flushIntervalMs": 1000 } },
   "metadata": { "plugin": "sqlite", "config": { "path": "metadata.sqlite" } },
   "protocols": [
-    { "plugin": "kafka", "config": { "listen": "127.0.0.1:9092" } }
+    { "plugin": "kafka", "config": { "listen": "127.0.0.1:9092" } },
+    { "plugin": "http", "config": { "listen": "127.0.0.1:8080" } }
   ],
   "connectors": [
     { "name": "beats", "plugin": "beats-input", "config": { "listen": "127.0.0.1:5044", "topic": "logs" } },

@@ -1,5 +1,6 @@
 import SluiceBeats
 import SluiceFileSink
+import SluiceHTTP
 import SluiceKafka
 import SluiceKernel
 import SluiceMemory
@@ -16,6 +17,7 @@ enum PluginCatalog {
         .metadata(MemoryMetadataFactory.self),
         .protocolPlugin(KafkaProtocolFactory.self),
         .connector(BeatsInputFactory.self),
+        .protocolPlugin(HTTPProtocolFactory.self),
         .connector(FileSinkFactory.self),
     ]
 

@@ -34,12 +34,25 @@ struct BrokerService: Service {
     }
 }
 
-/// Adapts a plugin service so the group's log names it.
+/// Adapts a plugin service so the group's log names it, and records its lifecycle on
+/// the status board (readiness, `/api/connectors`): running once `run()` is entered,
+/// stopped when it returns, failed with the error when it throws.
 struct NamedService: Service, CustomStringConvertible {
     let name: String
     let inner: any Service
+    var statusBoard: ServiceStatusBoard? = nil
     var description: String { name }
-    func run() async throws { try await inner.run() }
+
+    func run() async throws {
+        await statusBoard?.set(name, .running)
+        do {
+            try await inner.run()
+            await statusBoard?.set(name, .stopped)
+        } catch {
+            await statusBoard?.set(name, .failed, error: "\(error)")
+            throw error
+        }
+    }
 }
 
 /// The last service of the group: it logs "sluice serving" once every service before it

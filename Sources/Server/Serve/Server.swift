@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
+import SluiceHTTP
 import SluiceKernel
 
 /// Why `sluice serve` could not start or keep running.
@@ -16,6 +18,8 @@ struct Server {
     let config: SluiceConfig
     let logger: Logger
     let pidFile: String?
+    /// Each service's state, filled as the group starts them; read by the http plugin.
+    let statusBoard = ServiceStatusBoard()
 
     func run() async throws {
         let dataDir = URL(fileURLWithPath: config.broker.dataDir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
@@ -29,6 +33,11 @@ struct Server {
         }
         defer { if let pidFile { try? FileManager.default.removeItem(atPath: pidFile) } }
 
+        if config.protocols.contains(where: { $0.entry.name == HTTPProtocolFactory.name }) {
+            // Once per process, and only when something serves /metrics: without the http
+            // plugin every metric stays swift-metrics' no-op.
+            MetricsSystem.bootstrap(PrometheusExport.metricsFactory())
+        }
         let metadata = try await makeMetadata(dataDir: dataDir)
         let storage: any LogStorage
         do {
@@ -46,9 +55,12 @@ struct Server {
             throw ServeError(description: "the broker could not load its topics: \(error)")
         }
 
+        let metadataLabel = "metadata (\(config.metadata.entry.name))"
+        await statusBoard.register(label: metadataLabel, instance: "metadata", plugin: config.metadata.entry.name, kind: .metadata)
+        await statusBoard.register(label: "broker", instance: "broker", plugin: config.storage.entry.name, kind: .storage)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: NamedService(name: "metadata (\(config.metadata.entry.name))", inner: MetadataService(store: metadata, logger: logger))),
-            .init(service: NamedService(name: "broker", inner: BrokerService(broker: broker, logger: logger))),
+            .init(service: NamedService(name: metadataLabel, inner: MetadataService(store: metadata, logger: logger), statusBoard: statusBoard)),
+            .init(service: NamedService(name: "broker", inner: BrokerService(broker: broker, logger: logger), statusBoard: statusBoard)),
         ]
         do {
             services += try await makeFrontEnds(broker: broker, dataDir: dataDir)
@@ -78,7 +90,7 @@ struct Server {
         var pluginLogger = logger
         pluginLogger[metadataKey: "plugin"] = "\(instance.entry.name)"
         pluginLogger[metadataKey: "instance"] = "\(instance.name)"
-        return PluginContext(instanceName: instance.name, dataDirectory: dataDir, logger: pluginLogger)
+        return PluginContext(instanceName: instance.name, dataDirectory: dataDir, logger: pluginLogger, statusBoard: statusBoard)
     }
 
     private func make(_ instance: SluiceConfig.Instance, broker: Broker?, dataDir: URL) async throws -> PluginInstance {
@@ -108,9 +120,10 @@ struct Server {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let connectors = config.connectors.filter { $0.entry.kind == .source } + config.connectors.filter { $0.entry.kind == .sink }
         for instance in config.protocols + connectors {
+            await statusBoard.register(label: instance.label, instance: instance.name, plugin: instance.entry.name, kind: instance.entry.kind)
             switch try await make(instance, broker: broker, dataDir: dataDir) {
-            case .protocol(let plugin): services.append(.init(service: NamedService(name: instance.label, inner: plugin)))
-            case .connector(let connector): services.append(.init(service: NamedService(name: instance.label, inner: connector)))
+            case .protocol(let plugin): services.append(.init(service: NamedService(name: instance.label, inner: plugin, statusBoard: statusBoard)))
+            case .connector(let connector): services.append(.init(service: NamedService(name: instance.label, inner: connector, statusBoard: statusBoard)))
             default: preconditionFailure("the catalog returned a storage/metadata plugin for \(instance.label)")
             }
         }

@@ -184,15 +184,16 @@ struct ApiRouter: Sendable {
     }
 }
 
-/// Request count and latency of one API (`sluice_kafka_requests_total`,
-/// `sluice_kafka_request_duration_seconds`, dimension `api`).
+/// Request count and latency of one API: `sluice_kafka_requests_total{api}` and
+/// `sluice_request_duration_seconds{api}` (a swift-metrics Timer, which a Prometheus
+/// backend exports as a histogram in seconds). Made once per API, never per request.
 struct ApiMetrics: Sendable {
     let requests: Counter
     let duration: Timer
 
     init(api: ApiKey) {
         requests = Counter(label: "sluice_kafka_requests_total", dimensions: [("api", api.name)])
-        duration = Timer(label: "sluice_kafka_request_duration_seconds", dimensions: [("api", api.name)])
+        duration = Timer(label: "sluice_request_duration_seconds", dimensions: [("api", api.name)])
     }
 
     func record(_ elapsed: Duration) {

@@ -16,7 +16,7 @@ final class ConnectionRegistry: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let limit: Int
-    private let open = Meter(label: "sluice_kafka_connections")
+    private let open = Meter(label: "sluice_open_connections", dimensions: [("protocol", "kafka")])
     private let accepted = Counter(label: "sluice_kafka_connections_total")
 
     init(limit: Int) { self.limit = limit }
