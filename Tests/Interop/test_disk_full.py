@@ -76,22 +76,17 @@ def send_beats_window(port, tag, events=5, timeout=8.0):
 
 
 def fill(path):
-    """Writes a filler file until the filesystem is full."""
-    chunk = b"\0" * (256 << 10)
-    with open(path, "wb") as f:
-        try:
-            while True:
-                f.write(chunk)
-                f.flush()
-        except OSError:
-            pass
-    with open(path, "ab") as f:  # the last bytes, below one chunk
-        try:
-            while True:
-                f.write(b"\0" * 4096)
-                f.flush()
-        except OSError:
-            pass
+    """Writes a filler file until the filesystem is full (unbuffered, to the last byte)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        for size in (256 << 10, 4096, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
 
 
 def test_full_disk_refuses_with_storage_error_and_recovers(make_server, workdir):
