@@ -72,7 +72,13 @@ import Testing
         #expect(config?.listen == HostPort(host: "127.0.0.1", port: 5044))
         #expect(config?.topic == "logs")
         #expect(config?.limits == LumberjackLimits())
-        #expect(Configuration.keys.count == 11)
+        #expect(config?.portFile == nil)
+        #expect(Configuration.keys.count == 12)
+    }
+
+    @Test func anEmptyPortFileIsRefused() {
+        let (_, problems) = ConfigDecoding.decode(Configuration.self, from: .object(["portFile": .string("")]))
+        #expect(problems.map(\.keyPath) == ["portFile"], "\(problems)")
     }
 
     @Test func everyProblemIsNamedWithItsKey() {

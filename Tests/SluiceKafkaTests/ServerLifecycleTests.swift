@@ -95,6 +95,8 @@ import Testing
         #expect(problems { _ in }.isEmpty)
         #expect(KafkaConfiguration().listen == "127.0.0.1:9092")
         #expect(KafkaConfiguration().socketRequestMaxBytes == 104_857_600)
+        #expect(KafkaConfiguration().connectionsMaxIdleMs == 600_000)
+        #expect(KafkaConfiguration().connectionInflightMaxBytes == 16_777_216)
     }
 
     @Test func portsOutsideTheRangeAreNamed() {
@@ -109,6 +111,8 @@ import Testing
         #expect(problems { $0.socketRequestMaxBytes = 10 }.first?.hasPrefix("socketRequestMaxBytes:") == true)
         #expect(problems { $0.maxConnections = 0 }.first?.hasPrefix("maxConnections:") == true)
         #expect(problems { $0.portFile = "" }.first?.hasPrefix("portFile:") == true)
+        #expect(problems { $0.connectionsMaxIdleMs = 10 }.first?.hasPrefix("connectionsMaxIdleMs:") == true)
+        #expect(problems { $0.connectionInflightMaxBytes = 0 }.first?.hasPrefix("connectionInflightMaxBytes:") == true)
     }
 
     @Test func decodingTakesDefaultsForMissingKeys() throws {

@@ -118,6 +118,29 @@ struct BrokerTests {
         }
     }
 
+    /// A producer whose batch was written but not acknowledged before a crash retries it
+    /// after the restart; the restarted broker must know the sequence from the log.
+    @Test func idempotentRetryAfterRestartIsNotAppendedTwice() async throws {
+        let storage = MemoryLogStorage()
+        let metadata = MemoryMetadataStore()
+        let tp = TopicPartition("idem-restart", 0)
+        let before = try await makeBroker(storage: storage, metadata: metadata)
+        try await before.createTopic(tp.topic)
+        let pid = await before.allocateProducerId()
+        _ = try await before.produce(to: tp, bytes: batchBytes(["a", "b"], producer: (pid, 0, 0)))
+        let unacknowledged = try await before.produce(to: tp, bytes: batchBytes(["c"], producer: (pid, 0, 2)))
+
+        let after = try await makeBroker(storage: storage, metadata: metadata)
+        let retry = try await after.produce(to: tp, bytes: batchBytes(["c"], producer: (pid, 0, 2)))
+        #expect(retry.firstOffset == unacknowledged.firstOffset, "the retry is answered with the original offset")
+        #expect(try await after.listOffset(tp, .latest).offset == 3, "the retry must not be appended again")
+        await #expect(throws: BrokerError.outOfOrderSequence(tp, producerId: pid, expected: 3, received: 7)) {
+            try await after.produce(to: tp, bytes: batchBytes(["gap"], producer: (pid, 0, 7)))
+        }
+        _ = try await after.produce(to: tp, bytes: batchBytes(["d"], producer: (pid, 0, 3)))
+        #expect(try await after.listOffset(tp, .latest).offset == 4)
+    }
+
     @Test func topicAdminValidatesNamesCountsAndConfigs() async throws {
         let broker = try await makeBroker()
         try await broker.createTopic("fine.name_1-x", partitions: 3, configs: ["retention.ms": "1000"])

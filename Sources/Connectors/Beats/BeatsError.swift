@@ -84,6 +84,8 @@ public enum BeatsInputError: Error, Sendable, CustomStringConvertible {
     case bindFailed(address: String, reason: String)
     /// The TLS certificate or key could not be loaded.
     case tlsSetupFailed(String)
+    /// The bound address could not be written to `portFile`.
+    case portFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -91,6 +93,8 @@ public enum BeatsInputError: Error, Sendable, CustomStringConvertible {
             "cannot listen on \(address): \(reason); choose a free port in config.listen (Logstash's beats input also defaults to 5044)"
         case .tlsSetupFailed(let why):
             "TLS setup failed: \(why); certificatePath and keyPath must name PEM files"
+        case .portFile(let path, let reason):
+            "cannot write the bound address to portFile \(path): \(reason); name a file in a writable directory or remove the key"
         }
     }
 }

@@ -31,12 +31,15 @@ extension BeatsInputFactory {
         public var certificatePath: String?
         /// PEM private key for TLS. Default none.
         public var keyPath: String?
+        /// When set, the bound "host:port" is written to this file once listening (tests
+        /// use it with port 0, as with the kafka plugin's `portFile`). Default: none.
+        public var portFile: String?
 
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case listen, topic, keyField, topicField, maxWindowSize, maxEventBytes, maxDecompressedBytes
-            case idleTimeoutMs, keepaliveMs, certificatePath, keyPath
+            case idleTimeoutMs, keepaliveMs, certificatePath, keyPath, portFile
         }
 
         public init(from decoder: any Decoder) throws {
@@ -52,6 +55,7 @@ extension BeatsInputFactory {
             keepaliveMs = try c.decodeIfPresent(Int64.self, forKey: .keepaliveMs) ?? keepaliveMs
             certificatePath = try c.decodeIfPresent(String.self, forKey: .certificatePath)
             keyPath = try c.decodeIfPresent(String.self, forKey: .keyPath)
+            portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
         }
 
         public static let keys: [ConfigKeyDoc] = [
@@ -66,6 +70,7 @@ extension BeatsInputFactory {
             .init("keepaliveMs", "milliseconds", default: "5000", "keepalive ack interval while a window is written"),
             .init("certificatePath", "path", default: "none", "PEM certificate chain; enables TLS with keyPath"),
             .init("keyPath", "path", default: "none", "PEM private key for TLS"),
+            .init("portFile", "path", default: "none", "file the bound host:port is written to once listening"),
         ]
 
         public func validate() -> [ConfigProblem] {
@@ -94,6 +99,9 @@ extension BeatsInputFactory {
             }
             if !(100...30_000).contains(keepaliveMs) {
                 problems.append(.init(keyPath: "keepaliveMs", "must be between 100 and 30000 ms (clients time out after 30 s by default), got \(keepaliveMs)"))
+            }
+            if portFile?.isEmpty == true {
+                problems.append(.init(keyPath: "portFile", "must name a file, got an empty string; remove the key to write none"))
             }
             switch (certificatePath, keyPath) {
             case (nil, nil):

@@ -32,6 +32,25 @@ public actor Partition {
         self.logStartOffset = offsets.logStartOffset
         self.logEndOffset = offsets.logEndOffset
         self.highWatermark = offsets.logEndOffset
+        try await rebuildProducerState()
+    }
+
+    /// Records at the log's end read at open to rebuild the idempotent producers'
+    /// sequences. A producer retrying, after a restart, a batch that was written before
+    /// the crash but never acknowledged gets the original offsets instead of a second copy,
+    /// as long as the batch is among these last records (an in-flight batch always is,
+    /// unless this many records were appended after it before the crash).
+    static let producerStateScanRecords: Int64 = 16_384
+
+    private func rebuildProducerState() async throws {
+        var next = max(logStartOffset, logEndOffset - Self.producerStateScanRecords)
+        while next < logEndOffset {
+            let read = try await log.read(from: next, maxBytes: 1 << 20, maxOffset: nil, minOneBatch: true)
+            let batches = try RecordBatch.parse(try read.payload.load(), verifyCRC: false)
+            guard let last = batches.last else { break }
+            for batch in batches { producers.record(batch, firstOffset: batch.baseOffset) }
+            next = last.baseOffset + Int64(last.lastOffsetDelta) + 1
+        }
     }
 
     /// Appends validated batches, honouring idempotent producers' sequences.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -64,6 +65,16 @@ public final class BeatsInput: Connector, Sendable {
             throw failure
         }
         let port = server.channel.localAddress?.port ?? config.listen.port
+        if let portFile = config.portFile {
+            do {
+                try Data("\(HostPort(host: config.listen.host, port: port))\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic)
+            } catch {
+                let failure = BeatsInputError.portFile(path: portFile, reason: "\(error)")
+                await listening.fail(failure)
+                try? await server.channel.close()
+                throw failure
+            }
+        }
         await listening.bound(port)
         logger.info("beats input listening", metadata: [
             "address": "\(HostPort(host: config.listen.host, port: port))", "topic": "\(config.topic)", "tls": "\(tls != nil)",

@@ -12,6 +12,7 @@ struct ProduceHandler: KafkaApiHandler {
     func handle(_ request: ProduceRequest, context: RequestContext) async throws(HandlerAbort) -> ProduceResponse? {
         var response = ProduceResponse()
         var failures: [String] = []
+        var storageFailures: [String] = []
         for topic in request.topicData {
             var result = ProduceResponse.Topic()
             result.name = topic.name
@@ -28,12 +29,17 @@ struct ProduceHandler: KafkaApiHandler {
                     partition.errorMessage = error.message
                     partition.baseOffset = -1
                     failures.append("\(topic.name)-\(data.index): \(error.code): \(error.message)")
+                    if error.code == .kafkaStorageError { storageFailures.append("\(topic.name)-\(data.index): \(error.message)") }
                 }
                 result.partitionResponses.append(partition)
             }
             response.responses.append(result)
         }
-        if !failures.isEmpty {
+        if !storageFailures.isEmpty {
+            // The operator must act (a full disk, a failing device): the client only retries.
+            context.logger.error("produce failed in storage, answered KAFKA_STORAGE_ERROR",
+                                 metadata: ["partitions": "\(storageFailures.joined(separator: "; "))"])
+        } else if !failures.isEmpty {
             context.logger.debug("produce refused", metadata: ["partitions": "\(failures.joined(separator: "; "))"])
         }
         guard request.acks != 0 else {

@@ -14,6 +14,15 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
     public var socketRequestMaxBytes = 104_857_600
     /// Connections served at once; further ones are closed with a log line. Default 10000.
     public var maxConnections = 10_000
+    /// Close a connection that has sent and received nothing for this many milliseconds
+    /// while none of its requests is being answered. Default 600000 (10 minutes), Kafka's
+    /// `connections.max.idle.ms`.
+    public var connectionsMaxIdleMs: Int64 = 600_000
+    /// Bytes of requests one connection may have read and not yet answered; above it the
+    /// server stops reading from that socket until answers catch up (backpressure). A
+    /// single larger request is still read when nothing else is in flight.
+    /// Default 16777216 (16 MiB).
+    public var connectionInflightMaxBytes = 16_777_216
     /// When set, the bound "host:port" is written to this file once listening (tests use
     /// it with port 0). Default: none.
     public var portFile: String?
@@ -23,7 +32,8 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case listen, advertised, socketRequestMaxBytes, maxConnections, portFile, clusterId
+        case listen, advertised, socketRequestMaxBytes, maxConnections, connectionsMaxIdleMs, connectionInflightMaxBytes
+        case portFile, clusterId
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,6 +43,8 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         advertised = try c.decodeIfPresent(String.self, forKey: .advertised)
         socketRequestMaxBytes = try c.decodeIfPresent(Int.self, forKey: .socketRequestMaxBytes) ?? d.socketRequestMaxBytes
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+        connectionsMaxIdleMs = try c.decodeIfPresent(Int64.self, forKey: .connectionsMaxIdleMs) ?? d.connectionsMaxIdleMs
+        connectionInflightMaxBytes = try c.decodeIfPresent(Int.self, forKey: .connectionInflightMaxBytes) ?? d.connectionInflightMaxBytes
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
         clusterId = try c.decodeIfPresent(String.self, forKey: .clusterId) ?? d.clusterId
     }
@@ -41,7 +53,9 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         .init("listen", "host:port", default: "127.0.0.1:9092", "address to accept Kafka clients on; port 0 picks a free port"),
         .init("advertised", "host:port", default: "the listen address", "address clients are told to connect to"),
         .init("socketRequestMaxBytes", "bytes", default: "104857600", "largest request accepted; larger frames close the connection"),
-        .init("maxConnections", "integer", default: "10000", "connections served at once"),
+        .init("maxConnections", "integer", default: "10000", "connections served at once; further ones are closed with a log line"),
+        .init("connectionsMaxIdleMs", "milliseconds", default: "600000", "close connections silent this long with no request being answered"),
+        .init("connectionInflightMaxBytes", "bytes", default: "16777216", "unanswered request bytes per connection before reading from it pauses"),
         .init("portFile", "path", default: "none", "file the bound host:port is written to once listening"),
         .init("clusterId", "string", default: "sluice", "cluster id reported to clients"),
     ]
@@ -68,6 +82,13 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         }
         if maxConnections < 1 {
             problems.append(.init(keyPath: "maxConnections", "must be at least 1, got \(maxConnections)"))
+        }
+        if !(100...Int64(Int32.max)).contains(connectionsMaxIdleMs) {
+            problems.append(.init(keyPath: "connectionsMaxIdleMs", "must be between 100 and 2147483647 ms, got \(connectionsMaxIdleMs)"))
+        }
+        if !(1024...Int(Int32.max)).contains(connectionInflightMaxBytes) {
+            problems.append(.init(keyPath: "connectionInflightMaxBytes",
+                                  "must be between 1024 and 2147483647 bytes, got \(connectionInflightMaxBytes)"))
         }
         if portFile?.isEmpty == true {
             problems.append(.init(keyPath: "portFile", "must name a file, got an empty string; remove the key to write none"))

@@ -38,10 +38,16 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
         let listen = try parse(config.listen, key: "listen")
         let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, [FramePart]>, Never>
         do {
-            server = try await bootstrap().bind(host: listen.host, port: listen.port) { [maxFrame = config.socketRequestMaxBytes] channel in
+            server = try await bootstrap().bind(host: listen.host, port: listen.port) { [config, logger] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrame)))
-                    try channel.pipeline.syncOperations.addHandler(FramePartsWriter())
+                    let sync = channel.pipeline.syncOperations
+                    var peerLogger = logger
+                    if let remote = channel.remoteAddress { peerLogger[metadataKey: "peer"] = "\(remote.ipAddress ?? "?"):\(remote.port ?? 0)" }
+                    try sync.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: config.socketRequestMaxBytes)))
+                    try sync.addHandler(IdleStateHandler(allTimeout: .milliseconds(config.connectionsMaxIdleMs)))
+                    try sync.addHandler(IdleConnectionCloser(idleMs: config.connectionsMaxIdleMs, logger: peerLogger))
+                    try sync.addHandler(InflightBytesLimiter(limit: config.connectionInflightMaxBytes))
+                    try sync.addHandler(FramePartsWriter())
                     return try NIOAsyncChannel<ByteBuffer, [FramePart]>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -66,7 +72,7 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
                 try await server.executeThenClose { inbound in
                     for try await connection in inbound {
                         guard let id = registry.admit(connection.channel) else {
-                            logger.warning("refusing connection from \(connection.channel.remoteAddress.map { "\($0)" } ?? "?"): \(config.maxConnections) connections open (maxConnections)")
+                            logger.warning("refusing connection from \(connection.channel.remoteAddress.map { "\($0)" } ?? "?"): \(config.maxConnections) connections open, the limit set by maxConnections; raise it or close idle clients")
                             group.addTask { try? await connection.executeThenClose { _, _ in } }
                             continue
                         }
@@ -102,11 +108,13 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 for try await frame in inbound {
+                    let answered = RequestAnswered(bytes: frame.readableBytes)
                     switch await router.answer(frame, connection: &info) {
                     case .respond(let writer):
                         try await outbound.write(writer.parts)
+                        connection.channel.triggerUserOutboundEvent(answered, promise: nil)
                     case .noResponse:
-                        continue
+                        connection.channel.triggerUserOutboundEvent(answered, promise: nil)
                     case .close(let reason):
                         info.logger.warning("closing connection: \(reason)")
                         return
