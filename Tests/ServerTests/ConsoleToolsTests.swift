@@ -47,10 +47,10 @@ final class TestBroker: @unchecked Sendable {
     /// after exit, so large output would block); SIGKILL after 30 s.
     func runLarge(_ args: [String]) async throws -> SluiceBinary.Result {
         let outURL = dir.url.appendingPathComponent("out-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL)
         let errURL = dir.url.appendingPathComponent("err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let err = try FileHandle(forWritingTo: errURL)
         let child = Process()
         child.executableURL = SluiceBinary.url
