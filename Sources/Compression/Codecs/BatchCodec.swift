@@ -42,7 +42,7 @@ public enum BatchCodec {
     /// Parses a codec name as Kafka's `compression.type` spells it: none, gzip, snappy, lz4, zstd.
     public static func named(_ name: String) -> RecordBatch.Compression? {
         switch name.lowercased() {
-        case "none": .none
+        case "none": RecordBatch.Compression.none
         case "gzip": .gzip
         case "snappy": .snappy
         case "lz4": .lz4
