@@ -182,3 +182,24 @@ def test_kafka_python_admin_alters_topic_configs(make_server, incremental):
     # IncrementalAlterConfigs keeps other overrides; for AlterConfigs (which replaces the
     # whole set) kafka-python sends the other modified keys along, so they stay too.
     assert configs["retention.ms"]["value"] == "3600000" and configs["retention.ms"]["source"] == "DYNAMIC_TOPIC_CONFIG"
+
+
+@pytest.mark.parametrize("mode", ["produce", "consume", "e2e"])
+def test_bench_against_a_running_server_prints_parsable_json(make_server, mode):
+    server = make_server()
+    if mode == "consume":
+        code, _, err = sluice(server, "bench", "produce", "--records", "3000", "--record-size", "64", "--partitions", "2", "--json")
+        assert code == 0, err
+    code, out, err = sluice(server, "bench", mode, "--records", "3000", "--record-size", "64", "--partitions", "2",
+                            "--concurrency", "2", "--batch-records", "100", "--compression", "lz4", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["mode"] == mode and result["records"] == 3000 and result["bytes"] == 3000 * 64, result
+    assert result["recordsPerSecond"] > 0 and result["mbPerSecond"] > 0
+    latency = result["latencyMs"]
+    assert latency["samples"] > 0 and 0 < latency["p50"] <= latency["p90"] <= latency["p99"] <= latency["p99.9"] <= latency["max"]
+    if mode == "e2e":
+        assert latency["samples"] == 3000, "one latency per record received"
+    code, out, _ = sluice(server, "topics", "describe", "sluice-bench", "--output", "json")
+    ends = sum(int(p["log_end"]) for p in json.loads(out)["partitions"])
+    assert ends == 3000, "every record the bench counted is stored"
