@@ -50,6 +50,20 @@ def test_consume_reads_what_kcat_compressed(make_server, codec):
     assert [p["log_end"] for p in json.loads(out)["partitions"]] == ["1000", "1000"]
 
 
+def test_consume_reads_what_kafka_python_gzipped(make_server):
+    from kafka import KafkaProducer
+    server = make_server()
+    producer = KafkaProducer(bootstrap_servers=server.bootstrap, compression_type="gzip", linger_ms=50, acks="all")
+    values = [f"py-gzip-{i} " + "z" * (i % 200) for i in range(1500)]
+    for v in values:
+        producer.send("pyz", key=b"k", value=v.encode(), partition=0)
+    producer.flush(timeout=30)
+    producer.close()
+    code, out, err = sluice(server, "consume", "pyz", "--from-beginning", "--exit-at-end", "--format", "%k=%s\\n")
+    assert code == 0, err
+    assert out.splitlines() == [f"k={v}" for v in values]
+
+
 @pytest.mark.parametrize("codec", CODECS)
 def test_kcat_reads_what_sluice_produce_compressed(make_server, codec):
     server = make_server(autoCreateTopics=False)

@@ -21,7 +21,7 @@ final class TestBroker: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(90)
         var found: String?
         while ContinuousClock.now < deadline && process.isRunning {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8), text.contains(":") {
@@ -33,14 +33,14 @@ final class TestBroker: @unchecked Sendable {
         guard let found else {
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
-            throw CLITestError("sluice serve did not write its port file within 20s")
+            throw CLITestError("sluice serve did not write its port file within 90s")
         }
         bootstrap = found
     }
 
     /// Runs `sluice ARGS --bootstrap <this broker>`.
     func run(_ args: [String]) async throws -> SluiceBinary.Result {
-        try await SluiceBinary.run(args + ["--bootstrap", bootstrap], timeout: .seconds(30))
+        try await SluiceBinary.run(args + ["--bootstrap", bootstrap], timeout: .seconds(120))
     }
 
     /// Like `run`, with stdout going to a file (the pipe of `SluiceBinary.run` is only read
