@@ -78,6 +78,19 @@ let package = Package(
             path: "Sources/StoragePlugins/SQLiteMetadata",
             swiftSettings: strict),
 
+        // MARK: Kafka's batch compression codecs (a library, not a plugin)
+        .systemLibrary(name: "CLZ4", path: "Sources/Compression/CLZ4", pkgConfig: "liblz4",
+                       providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/Compression/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/Compression/CSnappy", pkgConfig: "snappy",
+                       providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
+        .target(
+            name: "SluiceCompression",
+            dependencies: ["SluiceKernel", "CZlib", "CLZ4", "CZstd", "CSnappy", nioCore],
+            path: "Sources/Compression/Codecs",
+            swiftSettings: strict),
+
         // MARK: Protocol plugins
         .target(
             name: "SluiceKafka",
@@ -87,7 +100,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "SluiceHTTP",
-            dependencies: ["SluiceKernel", "SluiceGzip", nioCore, logging, metrics, lifecycle,
+            dependencies: ["SluiceKernel", "SluiceCompression", nioCore, logging, metrics, lifecycle,
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             path: "Sources/ProtocolPlugins/HTTP",
@@ -100,13 +113,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(
-            name: "SluiceGzip",
-            dependencies: ["CZlib", nioCore],
-            path: "Sources/Support/Gzip",
-            swiftSettings: strict),
-        .target(
             name: "SluiceFileSink",
-            dependencies: ["SluiceKernel", "SluiceGzip", nioCore, logging, metrics, lifecycle],
+            dependencies: ["SluiceKernel", "SluiceCompression", nioCore, logging, metrics, lifecycle],
             path: "Sources/Connectors/FileSink",
             exclude: ["README.md"],
             swiftSettings: strict),
@@ -125,7 +133,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
-                "SluiceFileSink", "SluiceBeats", "SluiceHTTP",
+                "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceCompression",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -166,7 +174,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFileSinkTests",
-            dependencies: ["SluiceFileSink", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, logging, lifecycle,
+            dependencies: ["SluiceFileSink", "SluiceKernel", "SluiceMemory", "SluiceCompression", "CZlib", nioCore, logging, lifecycle,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "InMemoryLogging", package: "swift-log")],
             swiftSettings: strict),

@@ -40,7 +40,7 @@ final class TestBroker: @unchecked Sendable {
 
     /// Runs `sluice ARGS --bootstrap <this broker>`.
     func run(_ args: [String]) async throws -> SluiceBinary.Result {
-        try await SluiceBinary.run(args + ["--bootstrap", bootstrap], timeout: .seconds(30))
+        try await SluiceBinary.run(args + ["--bootstrap", bootstrap], timeout: .seconds(120))
     }
 
     /// Like `run`, with stdout going to a file (the pipe of `SluiceBinary.run` is only read
@@ -104,6 +104,20 @@ struct ConsoleToolsTests {
         r = try await broker.run(["topics", "describe", "orders", "--output", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         #expect((object?["partitions"] as? [Any])?.count == 3, "\(r.stdout)")
+        // Config changes: set one override, remove another; the rest stay.
+        r = try await broker.run(["topics", "alter", "orders", "--config", "segment.bytes=1048576", "--delete-config", "retention.ms"])
+        #expect(r.status == 0, "\(r.stderr)")
+        func config(_ key: String) async throws -> [String: String]? {
+            let r = try await broker.run(["topics", "describe", "orders", "--output", "json"])
+            let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            return (object?["configs"] as? [[String: String]])?.first { $0["config"] == key }
+        }
+        #expect(try await config("segment.bytes")?["value"] == "1048576")
+        #expect(try await config("segment.bytes")?["source"] == "DYNAMIC_TOPIC_CONFIG")
+        #expect(try await config("retention.ms")?["source"] != "DYNAMIC_TOPIC_CONFIG", "the override is gone")
+        r = try await broker.run(["topics", "alter", "orders", "--config", "retention.ms=soon"])
+        #expect(r.status != 0 && r.stderr.contains("INVALID_CONFIG") && r.stderr.contains("retention.ms"), "\(r.stderr)")
+        #expect(try await config("segment.bytes")?["value"] == "1048576", "a refused change leaves the configs as they were")
         r = try await broker.run(["topics", "delete", "orders", "--yes"])
         #expect(r.status == 0, "\(r.stderr)")
         r = try await broker.run(["topics", "list", "--output", "json"])

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import SluiceCompression
 import SluiceKernel
 import Testing
 @testable import SluiceFileSink
@@ -129,21 +130,28 @@ final class ManualClock: Sendable {
 
 @Suite("File sink and compressed batches")
 struct CompressedBatchSinkTests {
-    @Test func gzipIsSunkAndAnUnsupportedCodecStopsThePartitionAtItsOffset() async throws {
+    @Test func everyCodecIsSunkAndACorruptBatchStopsThePartitionAtItsOffset() async throws {
         let harness = try await SinkHarness()
         try await harness.broker.createTopic("zip")
         let tp = TopicPartition("zip", 0)
         try await harness.produce(tp, count: 10)
-        let zipped = (10..<20).map { Record(value: Array("record-\($0)".utf8), timestamp: Int64($0)) }
-        _ = try await harness.broker.append([try compressedBatch(zipped, codec: .gzip, compress: gzip)], to: tp)
-        _ = try await harness.broker.append([try compressedBatch([Record(value: [1], timestamp: 1)], codec: .snappy) { $0 }], to: tp)
-        try await harness.produce(tp, count: 5, from: 21)
+        var next = 10
+        for codec in [RecordBatch.Compression.gzip, .snappy, .lz4, .zstd] {
+            let records = (next..<next + 10).map { Record(value: Array("record-\($0)".utf8), timestamp: Int64($0)) }
+            _ = try await harness.broker.append([try RecordBatchBuilder().build(records, compression: codec)], to: tp)
+            next += 10
+        }
+        _ = try await harness.broker.append([try compressedBatch([Record(value: [1], timestamp: 1)], codec: .zstd) { _ in [0xDE, 0xAD, 0xBE, 0xEF] }], to: tp)
+        try await harness.produce(tp, count: 5, from: 51)
         let sink = harness.start(harness.settings(["zip"]))
-        try await harness.waitForPosition([tp], 20)
-        while !harness.logText.contains("compressed with snappy") { try await Task.sleep(for: .milliseconds(20)) }
+        try await harness.waitForPosition([tp], 50)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !harness.logText.contains("could not be decompressed") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         try await sink.stop()
-        #expect(try harness.lines(tp) == (0..<20).map { "record-\($0)" })
-        #expect(try await harness.position(tp)?.nextOffset == 20, "the partition waits at the snappy batch; nothing after it is skipped")
-        #expect(harness.logText.contains("zip-0 offsets 20...20 are compressed with snappy"), "\(harness.logText)")
+        #expect(try harness.lines(tp) == (0..<50).map { "record-\($0)" })
+        #expect(try await harness.position(tp)?.nextOffset == 50, "the partition waits at the corrupt batch; nothing after it is skipped")
+        #expect(harness.logText.contains("zip-0 batch at offset 50 could not be decompressed: zstd"), "\(harness.logText)")
     }
 }

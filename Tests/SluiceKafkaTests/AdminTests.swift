@@ -15,6 +15,50 @@ import Testing
         }
     }
 
+    @Test func alterConfigsIncrementallyAndWhole() async throws {
+        try await withServer { server in
+            let client = try await server.client()
+            try await client.createTopic("cfg", configs: ["retention.ms": "60000", "segment.bytes": "1048576"])
+            // Incremental: SET one, DELETE another, the rest stay.
+            try await client.alterTopicConfigs("cfg", set: ["max.message.bytes": "2000"], delete: ["segment.bytes"])
+            var stored = await server.broker.topic(named: "cfg")?.configs
+            #expect(stored == ["retention.ms": "60000", "max.message.bytes": "2000"])
+            #expect(await code { try await client.alterTopicConfigs("cfg", set: ["retention.ms": "soon"]) } == .invalidConfig)
+            #expect(await code { try await client.alterTopicConfigs("nope", set: ["retention.ms": "1"]) } == .unknownTopicOrPartition)
+            try await client.alterTopicConfigs("cfg", set: ["retention.ms": "1"], validateOnly: true)
+            stored = await server.broker.topic(named: "cfg")?.configs
+            #expect(stored?["retention.ms"] == "60000", "validateOnly changes nothing")
+
+            // APPEND is refused: Sluice's topic configs hold single values.
+            var append = IncrementalAlterConfigsRequest()
+            append.resources = [.init(resourceType: DescribeConfigsRequest.ResourceType.topic, resourceName: "cfg",
+                                      configs: [.init(name: "cleanup.policy", operation: IncrementalAlterConfigsRequest.Operation.append, value: "delete")])]
+            #expect(try await client.send(append).responses.first?.errorCode == KafkaErrorCode.invalidConfig.rawValue)
+
+            // AlterConfigs replaces the whole set of overrides.
+            var whole = AlterConfigsRequest()
+            var resource = AlterConfigsRequest.Resource()
+            resource.resourceType = DescribeConfigsRequest.ResourceType.topic
+            resource.resourceName = "cfg"
+            var entry = AlterConfigsRequest.Config()
+            entry.name = "segment.ms"
+            entry.value = "600000"
+            resource.configs = [entry]
+            whole.resources = [resource]
+            #expect(try await client.send(whole).responses.first?.errorCode == 0)
+            stored = await server.broker.topic(named: "cfg")?.configs
+            #expect(stored == ["segment.ms": "600000"])
+
+            // Broker settings come from plugins.json.
+            var brokerChange = IncrementalAlterConfigsRequest()
+            brokerChange.resources = [.init(resourceType: DescribeConfigsRequest.ResourceType.broker, resourceName: "",
+                                            configs: [.init(name: "log.retention.ms", operation: 0, value: "1")])]
+            let refused = try await client.send(brokerChange).responses.first
+            #expect(refused?.errorCode == KafkaErrorCode.invalidRequest.rawValue && refused?.errorMessage?.contains("plugins.json") == true)
+            await client.close()
+        }
+    }
+
     @Test func createDescribeAlterAndDeleteTopics() async throws {
         try await withServer { server in
             let client = try await server.client()

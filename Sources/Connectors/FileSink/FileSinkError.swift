@@ -12,8 +12,6 @@ public enum FileSinkError: Error, Sendable, Equatable, CustomStringConvertible {
     case positionStore(connector: String, key: String, reason: String)
     /// A stored position is not one this sink wrote (the metadata was edited or mixed up).
     case corruptPosition(key: String, value: String)
-    /// A batch is compressed with a codec this sink cannot read (it reads none and gzip).
-    case unsupportedCompression(TopicPartition, codec: RecordBatch.Compression, firstOffset: Int64, lastOffset: Int64)
     /// Compressed bytes of a batch are corrupt or larger than the sink accepts.
     case decompression(TopicPartition, offset: Int64, reason: String)
     /// A batch's records could not be decoded.
@@ -29,8 +27,6 @@ public enum FileSinkError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the metadata store failed for connector '\(connector)' position '\(key)': \(reason); the sink retries, and files are truncated back to the last stored position"
         case .corruptPosition(let key, let value):
             return "stored position '\(key)' = '\(value)' is not a file-sink position; remove it from the metadata store (the partition then starts from startFrom)"
-        case .unsupportedCompression(let tp, let codec, let first, let last):
-            return "\(tp) offsets \(first)...\(last) are compressed with \(codec), which file-sink cannot read (it reads uncompressed and gzip batches); the partition waits at offset \(first). Produce with compression.type=gzip or none"
         case .decompression(let tp, let offset, let reason):
             return "\(tp) batch at offset \(offset) could not be decompressed: \(reason); the partition waits at offset \(offset)"
         case .malformedBatch(let tp, let offset, let reason):
@@ -45,7 +41,7 @@ public enum FileSinkError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isTransient: Bool {
         switch self {
         case .destination, .positionStore, .fetch: true
-        case .corruptPosition, .unsupportedCompression, .decompression, .malformedBatch: false
+        case .corruptPosition, .decompression, .malformedBatch: false
         }
     }
 

@@ -1,5 +1,5 @@
 import NIOCore
-import SluiceGzip
+import SluiceCompression
 import SluiceKernel
 
 /// `GET /api/topics/{name}/partitions/{p}/records?offset=&timestamp=&limit=`: the
@@ -100,20 +100,13 @@ struct RecordBrowser: Sendable {
         return RecordPage(topic: topic, partition: partition, logStartOffset: start, logEndOffset: end, nextOffset: next, records: records)
     }
 
-    /// The records of `batch` at or after `offset`, at most `limit`; a batch in a codec
-    /// this server cannot decode becomes one entry with its metadata and the reason.
+    /// The records of `batch` at or after `offset`, at most `limit`; a batch that cannot be
+    /// decoded (corrupt, or inflating past the limit) becomes one entry with its metadata and the reason.
     static func decode(_ batch: RecordBatch, from offset: Int64, limit: Int) -> [RecordInfo] {
         if batch.isControl { return [] }
         let decoded: [Record]
         do {
-            switch batch.compression {
-            case .none:
-                decoded = try batch.records()
-            case .gzip:
-                decoded = try batch.records { _, compressed in try Gzip.gunzip(compressed, maxBytes: maxInflatedBytes) }
-            case .snappy, .lz4, .zstd:
-                return [marker(batch, "\(batch.compression)-compressed batch: the console decodes only uncompressed and gzip batches; records \(batch.baseOffset)–\(batch.lastOffset) are stored intact")]
-            }
+            decoded = try batch.records { codec, compressed in try BatchCodec.decompress(codec, compressed, limit: maxInflatedBytes) }
         } catch {
             return [marker(batch, "batch \(batch.baseOffset)–\(batch.lastOffset) could not be decoded: \(error)")]
         }

@@ -11,7 +11,12 @@ import SluiceSQLite
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure throughput and latency.",
-        subcommands: [Storage.self, Metadata.self, Beats.self])
+        discussion: """
+            produce, consume and e2e talk to a running broker (--bootstrap); storage and metadata
+            measure the storage plugins in-process.
+            Example: sluice bench e2e --records 100000 --json
+            """,
+        subcommands: [Produce.self, Consume.self, EndToEnd.self, Storage.self, Metadata.self, Beats.self])
 
     struct Storage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

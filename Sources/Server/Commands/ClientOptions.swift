@@ -34,9 +34,10 @@ struct ClientOptions: ParsableArguments {
         }
     }
 
-    /// Runs `operation`, failing after `timeout` seconds.
-    func bounded<T: Sendable>(_ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let seconds = timeout
+    /// Runs `operation`, failing after `timeout` seconds (or `seconds`, when given).
+    func bounded<T: Sendable>(_ what: String, seconds: Double? = nil,
+                              _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let seconds = seconds ?? timeout
         return try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await operation() }
             group.addTask {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import SluiceCompression
 import SluiceKafka
 import SluiceKernel
 
@@ -9,23 +10,26 @@ struct ConsumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consume", abstract: "Print a topic's records.",
         discussion: """
-            Starts at the end of each partition (only new records) unless told otherwise; with
-            --group, at the group's committed offsets. --group does not join the group (no
-            rebalancing with other members): it reads every selected partition and commits its
-            positions as a commit from outside the group (generation -1), after each fetch and on
-            Ctrl-C, so `sluice groups describe` shows its lag.
+            Starts at the end of each partition (only new records) unless told otherwise.
+            With --group ID it joins the consumer group like any Kafka consumer (range or
+            roundrobin assignment, shared with Java, librdkafka or kafka-python members),
+            reads only the partitions assigned to it, starts at the group's committed offsets
+            (--from-beginning, --offset or --timestamp apply where nothing is committed),
+            commits as it goes and on Ctrl-C, and leaves the group on exit.
+            Compressed batches (gzip, snappy, lz4, zstd) are decompressed.
             --format placeholders (kcat's -f): %t topic, %p partition, %o offset, %k key,
             %s value, %T timestamp (ms), %h headers, %S value size, %K key size, \\n, \\t.
-            Example: sluice consume orders --from-beginning --exit-at-end --format '%p:%o %k=%s\\n'
+            Examples: sluice consume orders --from-beginning --exit-at-end --format '%p:%o %k=%s\\n'
+                      sluice consume orders --group billing
             """)
 
     @OptionGroup var client: ClientOptions
     @Argument(help: "Topic to consume.") var topic: String
     @Flag(help: "Start at the earliest offset of each partition.") var fromBeginning = false
     @Option(help: "Start at N, earliest or latest.") var offset: String?
-    @Option(help: "Only this partition.") var partition: Int32?
+    @Option(help: "Only this partition (not with --group).") var partition: Int32?
     @Option(help: "Start at the first record at or after this time (milliseconds since the epoch).") var timestamp: Int64?
-    @Option(help: "Commit positions for this consumer group (see above; no group membership).") var group: String?
+    @Option(help: "Join this consumer group: consume its assigned partitions and commit offsets.") var group: String?
     @Option(help: "Stop after this many records.") var maxMessages: Int?
     @Flag(help: "Stop once every partition's end (as of the last fetch) is reached.") var exitAtEnd = false
     @Option(help: "Output format per record, kcat-style (default: the value and a newline).") var format: String?
@@ -39,6 +43,9 @@ struct ConsumeCommand: AsyncParsableCommand {
         }
         if let format { _ = try RecordFormat(parsing: format) }
         if let maxMessages, maxMessages < 0 { throw ValidationError("--max-messages must not be negative") }
+        if group != nil && partition != nil {
+            throw ValidationError("--partition cannot be used with --group: a group member consumes the partitions the group assigns it")
+        }
     }
 
     func run() async throws {
@@ -47,50 +54,49 @@ struct ConsumeCommand: AsyncParsableCommand {
         let kafka = try await client.connect()
         let topic = self.topic
         let all = try await client.bounded("metadata") { try await kafka.partitions(of: topic) }.map(\.partitionIndex)
+        let interrupted = InterruptFlag()
+
+        var member: GroupMember?
         var selected = all
-        if let partition {
+        if let group {
+            let joining = GroupMember(options: client, kafka: kafka, group: group, topic: topic)
+            selected = try await joining.join()
+            member = joining
+            printError("joined group \(group) as \(joining.memberId) (generation \(joining.generation), \(joining.protocolName)): partitions \(selected)")
+        } else if let partition {
             guard all.contains(partition) else {
                 throw CLIError("topic '\(topic)' has partitions 0-\(all.count - 1); --partition \(partition) does not exist")
             }
             selected = [partition]
         }
 
-        // Where each partition starts.
-        var committed: [Int32: Int64] = [:]
-        if let group, offset == nil, timestamp == nil, !fromBeginning {
-            for entry in try await fetchCommitted(kafka, client: client, group: group, topics: [topic]) where entry.offset >= 0 {
-                committed[entry.partition] = entry.offset
-            }
-        }
-        var positions: [Int32: Int64] = [:]
-        for index in selected {
-            let spec: OffsetSpec?
-            if fromBeginning || offset == "earliest" { spec = .earliest }
-            else if let offset, let number = Int64(offset) { positions[index] = number; continue }
-            else if let timestamp { spec = .timestamp(timestamp) }
-            else if let position = committed[index] { positions[index] = position; continue }
-            else { spec = .latest }
-            let found = try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: index, spec!) }
-            positions[index] = found.offset >= 0
-                ? found.offset
-                : try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: index, .latest) }.offset
-        }
-
-        let interrupted = InterruptFlag()
-        var lastCommitted = committed
+        var positions = try await startPositions(kafka, selected)
+        var lastCommitted = positions
         func commit() async throws {
-            guard let group else { return }
+            guard let member else { return }
             let changed = positions.filter { lastCommitted[$0.key] != $0.value }
             guard !changed.isEmpty else { return }
-            try await commitOffsets(kafka, client: client, group: group, topic: topic, offsets: changed)
-            lastCommitted.merge(changed) { $1 }
+            if try await member.commit(changed) { lastCommitted.merge(changed) { $1 } }
         }
 
         var printed = 0
         var atEnd = Set<Int32>()
-        let waitMs: Int32 = selected.count > 1 ? 100 : 500
         consuming: while !interrupted.isSet {
             if let maxMessages, printed >= maxMessages { break }
+            if let member, try await member.heartbeatIfDue() {
+                try await commit()
+                selected = try await member.join()
+                printError("rebalanced group \(member.group) (generation \(member.generation)): partitions \(selected)")
+                positions = try await startPositions(kafka, selected)
+                lastCommitted = positions
+                atEnd = []
+            }
+            if selected.isEmpty {
+                if exitAtEnd { break }
+                try? await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            let waitMs: Int32 = selected.count > 1 ? 100 : 500
             for index in selected {
                 if interrupted.isSet { break consuming }
                 let from = positions[index]!
@@ -106,7 +112,11 @@ struct ConsumeCommand: AsyncParsableCommand {
                     continue
                 }
                 var out: [UInt8] = []
-                for record in try fetched.records() where record.offset >= from {
+                let records: [Record]
+                do { records = try fetched.decodedRecords() } catch {
+                    throw CLIError("\(topic)-\(index) at offset \(from): \(error)")
+                }
+                for record in records where record.offset >= from {
                     if let maxMessages, printed >= maxMessages { break }
                     out += recordFormat.render(topic: topic, partition: index, offset: record.offset, key: record.key,
                                                value: record.value, timestamp: record.timestamp,
@@ -121,8 +131,42 @@ struct ConsumeCommand: AsyncParsableCommand {
             if exitAtEnd && atEnd.count == selected.count { break }
         }
         try await commit()
+        await member?.leave()
         await kafka.close()
         printError("consumed \(printed) records from \(topic)" + (group.map { " (committed for group \($0))" } ?? ""))
+    }
+
+    /// Where each partition starts: the group's committed offset if there is one, else
+    /// --offset / --from-beginning / --timestamp, else the end.
+    private func startPositions(_ kafka: KafkaClient, _ partitions: [Int32]) async throws -> [Int32: Int64] {
+        let topic = self.topic
+        var committed: [Int32: Int64] = [:]
+        if let group, !partitions.isEmpty {
+            for entry in try await fetchCommitted(kafka, client: client, group: group, topics: [topic]) where entry.offset >= 0 {
+                committed[entry.partition] = entry.offset
+            }
+        }
+        var positions: [Int32: Int64] = [:]
+        for index in partitions {
+            if let position = committed[index] { positions[index] = position; continue }
+            let spec: OffsetSpec
+            if fromBeginning || offset == "earliest" { spec = .earliest }
+            else if let offset, let number = Int64(offset) { positions[index] = number; continue }
+            else if let timestamp { spec = .timestamp(timestamp) }
+            else { spec = .latest }
+            let found = try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: index, spec) }
+            positions[index] = found.offset >= 0
+                ? found.offset
+                : try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: index, .latest) }.offset
+        }
+        return positions
+    }
+}
+
+extension FetchedPartition {
+    /// The records of every data batch, decompressing gzip, snappy, lz4 and zstd batches.
+    func decodedRecords() throws -> [Record] {
+        try RecordBatch.parse(batches, verifyCRC: true).filter { !$0.isControl }.flatMap { try $0.decompressedRecords() }
     }
 }
 

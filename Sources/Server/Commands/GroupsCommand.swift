@@ -28,8 +28,13 @@ struct GroupsCommand: AsyncParsableCommand {
 
     struct Describe: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A group's committed offset, log end offset and lag per partition.",
-            discussion: "Example: sluice groups describe billing --output json")
+            abstract: "A group's partitions: committed offset, log end offset, lag, and the member consuming each.",
+            discussion: """
+                One row per partition the group committed or has assigned, with the member that
+                holds it (consumer id, host, client id); members holding no partition get a row
+                of their own. JSON output is an array of these rows.
+                Example: sluice groups describe billing --output json
+                """)
         @OptionGroup var client: ClientOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "Group id.") var group: String
@@ -37,31 +42,58 @@ struct GroupsCommand: AsyncParsableCommand {
         func run() async throws {
             let kafka = try await client.connect()
             let group = self.group
-            var rows: [[String]] = []
             let described = try await client.bounded("describe group") {
                 var request = DescribeGroupsRequest()
                 request.groups = [group]
                 return try await kafka.send(request)
             }
-            let members = described.groups.first?.members.count ?? 0
-            let state = described.groups.first?.groupState ?? "Unknown"
-            for entry in try await fetchCommitted(kafka, client: client, group: group, topics: nil)
-                .sorted(by: { ($0.topic, $0.partition) < ($1.topic, $1.partition) }) {
+            let info = described.groups.first
+            if let info { try checkCode(info.errorCode, "describe group '\(group)'") }
+            let members = info?.members ?? []
+            let state = info?.groupState ?? "Unknown"
+
+            // Who holds which partition, from the consumer-protocol assignments.
+            struct Holder { var id: String; var host: String; var clientId: String }
+            var holders: [String: Holder] = [:]
+            var idle: [Holder] = []
+            for member in members {
+                let holder = Holder(id: member.memberId, host: member.clientHost, clientId: member.clientId)
+                let assignment = info?.protocolType == "consumer"
+                    ? (try? ConsumerProtocol.decodeAssignment(member.memberAssignment))?.partitions ?? [:] : [:]
+                if assignment.values.allSatisfy(\.isEmpty) { idle.append(holder) }
+                for (topic, partitions) in assignment {
+                    for partition in partitions { holders["\(topic)\u{0}\(partition)"] = holder }
+                }
+            }
+            var offsets: [String: (topic: String, partition: Int32, offset: Int64)] = [:]
+            for entry in try await fetchCommitted(kafka, client: client, group: group, topics: nil) {
+                offsets["\(entry.topic)\u{0}\(entry.partition)"] = (entry.topic, entry.partition, entry.offset)
+            }
+            for key in holders.keys where offsets[key] == nil {
+                let parts = key.split(separator: "\u{0}", maxSplits: 1)
+                offsets[key] = (String(parts[0]), Int32(parts[1])!, -1)
+            }
+            var rows: [[String]] = []
+            for (key, entry) in offsets.sorted(by: { ($0.value.topic, $0.value.partition) < ($1.value.topic, $1.value.partition) }) {
+                let (topic, partition) = (entry.topic, entry.partition)
                 let end = try await client.bounded("list offsets") {
-                    try await kafka.listOffset(topic: entry.topic, partition: entry.partition, .latest)
+                    try await kafka.listOffset(topic: topic, partition: partition, .latest)
                 }.offset
                 let current = entry.offset >= 0 ? "\(entry.offset)" : "-"
                 let lag = entry.offset >= 0 ? "\(max(0, end - entry.offset))" : "-"
-                rows.append([group, entry.topic, "\(entry.partition)", current, "\(end)", lag])
+                let holder = holders[key]
+                rows.append([group, topic, "\(partition)", current, "\(end)", lag,
+                             holder?.id ?? "-", holder?.host ?? "-", holder?.clientId ?? "-"])
             }
+            for holder in idle { rows.append([group, "-", "-", "-", "-", "-", holder.id, holder.host, holder.clientId]) }
             await kafka.close()
             if rows.isEmpty && output.output == .text {
-                print("Group '\(group)' has no committed offsets (state \(state), \(members) members).")
+                print("Group '\(group)' has no committed offsets and no members (state \(state)).")
                 return
             }
-            if output.output == .text { print("Group \(group): state \(state), \(members) members\n") }
-            print(Table(columns: ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG"], rows: rows)
-                .render(output.output), terminator: "")
+            if output.output == .text { print("Group \(group): state \(state), \(members.count) members\n") }
+            print(Table(columns: ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"],
+                        rows: rows).render(output.output), terminator: "")
         }
     }
 

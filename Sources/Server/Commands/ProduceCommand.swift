@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceCompression
 import SluiceKafka
 import SluiceKernel
 
@@ -10,7 +11,8 @@ struct ProduceCommand: AsyncParsableCommand {
         discussion: """
             Records with a key go to the partition Kafka's default partitioner picks (murmur2);
             records without one are spread round-robin per batch. A summary goes to stderr.
-            Example: printf 'k1:hello\\nk2:world\\n' | sluice produce orders --key-separator :
+            Examples: printf 'k1:hello\\nk2:world\\n' | sluice produce orders --key-separator :
+                      sluice produce logs --file app.log --compression zstd --acks 1
             """)
 
     @OptionGroup var client: ClientOptions
@@ -20,11 +22,13 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(help: "Produce every record to this partition.") var partition: Int32?
     @Option(name: .customLong("header"), help: "A header KEY=VALUE added to every record (repeatable).") var headers: [String] = []
     @Option(help: "Acknowledgements: all (-1), 1 or 0.") var acks: String = "all"
+    @Option(help: "Batch compression: none, gzip, snappy, lz4 or zstd.") var compression: String = "none"
     @Option(help: "Records per batch at most.") var batchSize: Int = 1000
     @Option(help: "Milliseconds a partly filled batch waits for more lines.") var lingerMs: Int = 5
 
     func validate() throws {
         guard ["all", "-1", "0", "1"].contains(acks) else { throw ValidationError("--acks must be all, -1, 1 or 0") }
+        guard BatchCodec.named(compression) != nil else { throw ValidationError("--compression must be none, gzip, snappy, lz4 or zstd") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
         guard lingerMs >= 0 else { throw ValidationError("--linger-ms must not be negative") }
         if let keySeparator, keySeparator.isEmpty { throw ValidationError("--key-separator must not be empty") }
@@ -36,6 +40,7 @@ struct ProduceCommand: AsyncParsableCommand {
         let headers = try parsePairs(self.headers, option: "--header").sorted { $0.key < $1.key }
             .map { Record.Header(key: $0.key, value: Array($0.value.utf8)) }
         let acks: Int16 = acks == "all" ? -1 : Int16(acks)!
+        let codec = BatchCodec.named(compression)!
         let input: UnsafeMutablePointer<FILE>
         if let file {
             guard let opened = fopen(file, "r") else { throw CLIError("cannot read --file \(file): \(String(cString: strerror(errno)))") }
@@ -86,7 +91,7 @@ struct ProduceCommand: AsyncParsableCommand {
 
         func flush(_ index: Int32) async throws {
             guard let batch = pending.removeValue(forKey: index), !batch.records.isEmpty else { return }
-            let buffer = RecordBatchBuilder().build(batch.records).buffer
+            let buffer = try RecordBatchBuilder().build(batch.records, compression: codec).buffer
             do {
                 _ = try await client.bounded("produce") {
                     try await kafka.produce(topic: topic, partition: index, batches: buffer, acks: acks)

@@ -89,29 +89,41 @@ struct TopicsCommand: AsyncParsableCommand {
 
     struct Alter: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Raise a topic's partition count.",
+            abstract: "Raise a topic's partition count and change its config overrides.",
             discussion: """
-                Example: sluice topics alter orders --partitions 6
-                --config is not supported yet: the client has no IncrementalAlterConfigs.
+                --config KEY=VALUE sets an override, --delete-config KEY returns it to the default;
+                other overrides stay (IncrementalAlterConfigs).
+                Examples: sluice topics alter orders --partitions 6
+                          sluice topics alter orders --config retention.ms=86400000 --delete-config segment.bytes
                 """)
         @OptionGroup var client: ClientOptions
         @Argument(help: "Topic name.") var name: String
         @Option(help: "The new (higher) partition count.") var partitions: Int32?
-        @Option(name: .customLong("config"), help: "Not supported yet (needs IncrementalAlterConfigs).") var configs: [String] = []
+        @Option(name: .customLong("config"), help: "Set a topic config override KEY=VALUE (repeatable).") var configs: [String] = []
+        @Option(name: .customLong("delete-config"), help: "Remove the override of KEY, back to its default (repeatable).")
+        var deleteConfigs: [String] = []
 
         func validate() throws {
-            if !configs.isEmpty {
-                throw ValidationError("--config is not supported yet: Sluice's client cannot send IncrementalAlterConfigs; recreate the topic with `topics create --config`")
+            _ = try parsePairs(configs, option: "--config")
+            if partitions == nil && configs.isEmpty && deleteConfigs.isEmpty {
+                throw ValidationError("nothing to alter: give --partitions N, --config KEY=VALUE or --delete-config KEY")
             }
-            if partitions == nil { throw ValidationError("nothing to alter: give --partitions N") }
         }
 
         func run() async throws {
             let kafka = try await client.connect()
             defer { Task { await kafka.close() } }
-            let (name, total) = (self.name, partitions!)
-            try await client.bounded("create partitions") { try await kafka.createPartitions(name, total: total) }
-            print("topic \(name) now has \(total) partitions")
+            let (name, deletes) = (self.name, deleteConfigs)
+            let sets = try parsePairs(configs, option: "--config")
+            if !sets.isEmpty || !deletes.isEmpty {
+                try await client.bounded("alter configs") { try await kafka.alterTopicConfigs(name, set: sets, delete: deletes) }
+                let changed = sets.keys.sorted().map { "\($0)=\(sets[$0]!)" } + deletes.sorted().map { "\($0) (default)" }
+                print("topic \(name): \(changed.joined(separator: ", "))")
+            }
+            if let total = partitions {
+                try await client.bounded("create partitions") { try await kafka.createPartitions(name, total: total) }
+                print("topic \(name) now has \(total) partitions")
+            }
         }
     }
 

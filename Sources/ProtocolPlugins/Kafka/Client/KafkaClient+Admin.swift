@@ -56,6 +56,21 @@ extension KafkaClient {
         try Self.check(result.errorCode, result.errorMessage, "create partitions of '\(name)'")
     }
 
+    /// Changes topic config overrides with IncrementalAlterConfigs: each key in `set` gets
+    /// its value, each key in `delete` returns to its default; other overrides stay.
+    public func alterTopicConfigs(_ name: String, set: [String: String], delete: [String] = [],
+                                  validateOnly: Bool = false) async throws {
+        typealias Request = IncrementalAlterConfigsRequest
+        var configs = set.sorted { $0.key < $1.key }.map { Request.Config(name: $0.key, operation: Request.Operation.set, value: $0.value) }
+        configs += delete.sorted().map { Request.Config(name: $0, operation: Request.Operation.delete, value: nil) }
+        var request = Request()
+        request.resources = [.init(resourceType: DescribeConfigsRequest.ResourceType.topic, resourceName: name, configs: configs)]
+        request.validateOnly = validateOnly
+        let response = try await send(request)
+        guard let result = response.responses.first else { throw KafkaClientError.unexpectedResponse }
+        try Self.check(result.errorCode, result.errorMessage, "alter configs of '\(name)'")
+    }
+
     /// A topic's configs with their values and sources.
     public func describeTopicConfigs(_ name: String) async throws -> [DescribedConfig] {
         try await describeConfigs(type: DescribeConfigsRequest.ResourceType.topic, name: name)

@@ -17,6 +17,8 @@ enum ApiRoutes {
         ApiRoute(InitProducerIdHandler()),
         ApiRoute(DescribeConfigsHandler()),
         ApiRoute(CreatePartitionsHandler()),
+        ApiRoute(AlterConfigsHandler()),
+        ApiRoute(IncrementalAlterConfigsHandler()),
     ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.

@@ -1,0 +1,2 @@
+// libzstd (Debian: libzstd-dev) for zstd-compressed Kafka record batches.
+#include <zstd.h>

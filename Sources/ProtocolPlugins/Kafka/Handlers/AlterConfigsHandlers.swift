@@ -1,0 +1,96 @@
+import SluiceKernel
+
+/// IncrementalAlterConfigs 0–1: SET and DELETE of topic config overrides through
+/// `Broker.alterTopicConfigs` (validated there, durable in the metadata store before the
+/// answer). APPEND and SUBTRACT are refused: Sluice's topic configs hold single values.
+struct IncrementalAlterConfigsHandler: KafkaApiHandler {
+    typealias Operation = IncrementalAlterConfigsRequest.Operation
+
+    func handle(_ request: IncrementalAlterConfigsRequest, context: RequestContext) async -> IncrementalAlterConfigsResponse? {
+        var response = IncrementalAlterConfigsResponse()
+        for resource in request.resources {
+            response.responses.append(await alter(resource, validateOnly: request.validateOnly, broker: context.broker))
+        }
+        return response
+    }
+
+    private func alter(_ resource: IncrementalAlterConfigsRequest.Resource, validateOnly: Bool, broker: Broker) async -> AlterConfigsResult {
+        var changes: [String: String?] = [:]
+        for config in resource.configs {
+            if changes.keys.contains(config.name) {
+                return .outcome(resource.resourceType, resource.resourceName, .invalidRequest,
+                                "config '\(config.name)' appears more than once; give each key once")
+            }
+            switch config.configOperation {
+            case Operation.set:
+                guard let value = config.value else {
+                    return .outcome(resource.resourceType, resource.resourceName, .invalidRequest,
+                                    "SET of '\(config.name)' has no value; use DELETE to remove an override")
+                }
+                changes[config.name] = .some(value)
+            case Operation.delete:
+                changes[config.name] = .some(nil)
+            case Operation.append, Operation.subtract:
+                return .outcome(resource.resourceType, resource.resourceName, .invalidConfig,
+                                "APPEND and SUBTRACT apply to list configs; '\(config.name)' takes one value: use SET")
+            default:
+                return .outcome(resource.resourceType, resource.resourceName, .invalidRequest,
+                                "unknown config operation \(config.configOperation) for '\(config.name)' (0 SET, 1 DELETE)")
+            }
+        }
+        return await AlterTopicConfigs.apply(changes, type: resource.resourceType, name: resource.resourceName,
+                                             validateOnly: validateOnly, broker: broker)
+    }
+}
+
+/// AlterConfigs 0–2: the legacy, non-incremental form. The listed configs become the
+/// topic's whole set of overrides; overrides not listed return to their defaults.
+struct AlterConfigsHandler: KafkaApiHandler {
+    func handle(_ request: AlterConfigsRequest, context: RequestContext) async -> AlterConfigsResponse? {
+        var response = AlterConfigsResponse()
+        for resource in request.resources {
+            var changes: [String: String?] = [:]
+            if resource.resourceType == DescribeConfigsRequest.ResourceType.topic,
+               let topic = await context.broker.topic(named: resource.resourceName) {
+                for key in topic.configs.keys { changes[key] = .some(nil) }
+            }
+            for config in resource.configs { changes[config.name] = .some(config.value) }
+            response.responses.append(await AlterTopicConfigs.apply(changes, type: resource.resourceType, name: resource.resourceName,
+                                                                    validateOnly: request.validateOnly, broker: context.broker))
+        }
+        return response
+    }
+}
+
+/// The part both alter-config APIs share: only topics can be altered (broker settings
+/// come from plugins.json), and the kernel validates and stores the change.
+enum AlterTopicConfigs {
+    static func apply(_ changes: [String: String?], type: Int8, name: String, validateOnly: Bool, broker: Broker) async -> AlterConfigsResult {
+        switch type {
+        case DescribeConfigsRequest.ResourceType.topic:
+            do {
+                try await broker.alterTopicConfigs(name, set: changes, validateOnly: validateOnly)
+                return .outcome(type, name, .none, nil)
+            } catch {
+                return .outcome(type, name, error.kafkaErrorCode, error.description)
+            }
+        case DescribeConfigsRequest.ResourceType.broker:
+            return .outcome(type, name, .invalidRequest,
+                            "broker settings are read-only at run time: change plugins.json and restart sluice")
+        default:
+            return .outcome(type, name, .invalidRequest, "resource type \(type) cannot be altered; use 2 (topic)")
+        }
+    }
+}
+
+extension AlterConfigsResult {
+    /// A result for one resource (`.none`: success, no message).
+    static func outcome(_ type: Int8, _ name: String, _ code: KafkaErrorCode, _ message: String?) -> AlterConfigsResult {
+        var result = AlterConfigsResult()
+        result.resourceType = type
+        result.resourceName = name
+        result.errorCode = code.rawValue
+        result.errorMessage = code == .none ? nil : message
+        return result
+    }
+}
