@@ -173,22 +173,36 @@ def kcat_cases(binary, server, figures, records, record_bytes, scratch):
             figures.add("server CPU per consumed record", cpu / records * 1e6, "µs/record")
 
 
-def sluice_bench_cases(binary, server, figures, records):
-    """`sluice bench produce|consume|e2e` with 100 B and 1 KiB records, when the binary has them."""
+def sluice_bench_json(binary, server, kind, *options):
+    result, _ = run([binary, "bench", kind, "--bootstrap", server.bootstrap, "--json", *map(str, options)], timeout=600)
+    return json.loads(result.stdout)
+
+
+def sluice_bench_cases(binary, server, figures, records, latency_seconds):
+    """`sluice bench produce|consume|e2e` with 100 B and 1 KiB records (throughput), then
+    produce-ack and end-to-end latency at a fixed 10,000 records/s."""
     probe = subprocess.run([binary, "bench", "produce", "--help"], capture_output=True, text=True)
     if probe.returncode != 0:
         raise SystemExit(f"{binary} has no `bench produce`: {probe.stderr.strip()[:500]}")
     for size in (100, 1024):
+        count = records if size == 100 else records // 4
+        topic = f"bench-{size}-{time.monotonic_ns()}"
         for kind in ("produce", "consume", "e2e"):
-            count = records if size == 100 else records // 4
-            result, _ = run([binary, "bench", kind, "--bootstrap", server.bootstrap, "--records", str(count),
-                             "--record-size", str(size), "--json"], timeout=600)
-            report = json.loads(result.stdout.strip().splitlines()[-1])
-            figures.add(f"sluice bench {kind} {size} B", report.get("recordsPerSecond", 0), "records/s")
-            latency = report.get("latencyMs") or {}
-            for q in ("p50", "p99"):
-                if q in latency:
-                    figures.add(f"sluice bench {kind} {size} B latency {q}", latency[q], "ms")
+            name = topic if kind != "e2e" else topic + "-e2e"
+            report = sluice_bench_json(binary, server, kind, "--topic", name, "--records", count,
+                                       "--record-size", size, "--acks", "1")
+            figures.add(f"sluice bench {kind} {size} B (acks=1)", report["recordsPerSecond"], "records/s")
+            figures.add(f"sluice bench {kind} {size} B latency p99", report["latencyMs"].get("p99", 0), "ms")
+    count = int(10_000 * latency_seconds)
+    for acks in ("1", "all"):
+        report = sluice_bench_json(binary, server, "produce", "--topic", f"latency-{acks}-{time.monotonic_ns()}",
+                                   "--records", count, "--rate", 10_000, "--batch-records", 10, "--acks", acks)
+        for q in ("p50", "p99"):
+            figures.add(f"produce ack latency {q} at 10k records/s (acks={acks})", report["latencyMs"][q], "ms")
+    report = sluice_bench_json(binary, server, "e2e", "--topic", f"latency-e2e-{time.monotonic_ns()}",
+                               "--records", count, "--rate", 10_000, "--batch-records", 10, "--acks", "1")
+    for q in ("p50", "p99"):
+        figures.add(f"end-to-end latency {q} at 10k records/s", report["latencyMs"][q], "ms")
 
 
 def beats_case(binary, server, figures, events):
@@ -241,6 +255,7 @@ def main():
     parser.add_argument("--records", type=int, default=5_000_000, help="kcat records per case")
     parser.add_argument("--bench-records", type=int, default=1_000_000, help="sluice bench records (100 B)")
     parser.add_argument("--beats-events", type=int, default=1_000_000)
+    parser.add_argument("--latency-seconds", type=float, default=5, help="length of each fixed-rate latency case")
     parser.add_argument("--storage-seconds", type=float, default=2)
     parser.add_argument("--partitions", type=int, default=1000)
     parser.add_argument("--dir", default=tempfile.gettempdir())
@@ -261,7 +276,7 @@ def main():
             server = Server(args.binary, workdir)
             try:
                 kcat_cases(args.binary, server, figures, args.records, 100, scratch)
-                sluice_bench_cases(args.binary, server, figures, args.bench_records)
+                sluice_bench_cases(args.binary, server, figures, args.bench_records, args.latency_seconds)
                 beats_case(args.binary, server, figures, args.beats_events)
                 figures.add("server peak RSS (VmHWM)", server.status_kib("VmHWM") / 1024, "MiB")
             finally:

@@ -41,7 +41,7 @@ import Testing
         ("abc", 479_470_107),
     ])
     func murmur2MatchesKafka(key: String, expected: Int32) {
-        #expect(Int32(bitPattern: Partitioner.murmur2(Array(key.utf8))) == expected)
+        #expect(Int32(bitPattern: KeyPartitioner.murmur2(Array(key.utf8))) == expected)
     }
 
     @Test func keyedPartitionsAreStableAndInRange() {

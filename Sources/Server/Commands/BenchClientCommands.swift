@@ -17,6 +17,8 @@ struct BenchLoadOptions: ParsableArguments {
     @Option(help: "Batch compression: none, gzip, snappy, lz4 or zstd.") var compression = "none"
     @Option(help: "Connections working at once (each its own producer or consumer).") var concurrency = 1
     @Option(help: "Records per produce request.") var batchRecords = 500
+    @Option(help: "Produce at most this many records per second in all (0: as fast as acknowledged), for latency at a fixed load.")
+    var rate: Double = 0
     @Flag(help: "Print the results as JSON on stdout.") var json = false
 
     func validate() throws {
@@ -34,7 +36,8 @@ struct BenchLoadOptions: ParsableArguments {
     var codec: RecordBatch.Compression { BatchCodec.named(compression)! }
     var settings: [String: String] {
         ["topic": topic, "record size": "\(recordSize)", "partitions": "\(partitions)", "acks": acks,
-         "compression": compression, "concurrency": "\(concurrency)", "batch records": "\(batchRecords)"]
+         "compression": compression, "concurrency": "\(concurrency)", "batch records": "\(batchRecords)",
+         "rate": rate > 0 ? "\(Int(rate))/s" : "unlimited"]
     }
 }
 
@@ -119,7 +122,16 @@ func runProduceLoad(_ load: BenchLoadOptions, client: ClientOptions, budget: Ben
                 var records = 0, bytes = 0
                 var partition = Int32(worker) % partitionCount
                 let template = load.value(stamped: 0)
+                // With --rate, request k of this worker leaves at start + k × interval.
+                let interval = load.rate > 0 ? Double(load.batchRecords * load.concurrency) / load.rate : 0
+                let paceStart = ContinuousClock.now
+                var requestsSent = 0
                 while true {
+                    if interval > 0 {
+                        let due = paceStart + .seconds(interval * Double(requestsSent))
+                        if due > ContinuousClock.now { try await Task.sleep(until: due, clock: .continuous) }
+                        requestsSent += 1
+                    }
                     let count = await budget.take(load.batchRecords)
                     if count == 0 { break }
                     let now = Int64(Date().timeIntervalSince1970 * 1000)

@@ -115,7 +115,7 @@ struct ProduceCommand: AsyncParsableCommand {
                 if let partition {
                     target = partition
                 } else if let key {
-                    target = Int32((murmur2(key) & 0x7fff_ffff) % partitionCount)
+                    target = KeyPartitioner.partition(forKey: key, partitions: partitionCount)
                 } else {
                     target = roundRobin
                 }
@@ -169,38 +169,3 @@ func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
     return nil
 }
 
-/// Kafka's murmur2 (the Java client's default partitioner for keyed records).
-func murmur2(_ data: [UInt8]) -> Int32 {
-    let length = data.count
-    let m: UInt32 = 0x5bd1_e995
-    var h: UInt32 = 0x9747_b28c ^ UInt32(length)
-    for i in 0..<(length / 4) {
-        let j = i * 4
-        var k = UInt32(data[j]) | UInt32(data[j + 1]) << 8 | UInt32(data[j + 2]) << 16 | UInt32(data[j + 3]) << 24
-        k = k &* m
-        k ^= k >> 24
-        k = k &* m
-        h = h &* m
-        h ^= k
-    }
-    let tail = length & ~3
-    switch length % 4 {
-    case 3:
-        h ^= UInt32(data[tail + 2]) << 16
-        h ^= UInt32(data[tail + 1]) << 8
-        h ^= UInt32(data[tail])
-        h = h &* m
-    case 2:
-        h ^= UInt32(data[tail + 1]) << 8
-        h ^= UInt32(data[tail])
-        h = h &* m
-    case 1:
-        h ^= UInt32(data[tail])
-        h = h &* m
-    default: break
-    }
-    h ^= h >> 13
-    h = h &* m
-    h ^= h >> 15
-    return Int32(bitPattern: h)
-}
