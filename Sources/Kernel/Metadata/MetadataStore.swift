@@ -56,13 +56,23 @@ public struct TopicRecord: Sendable, Equatable, Codable {
     /// Overrides of broker defaults, e.g. `retention.ms`, `max.message.bytes`.
     public var configs: [String: String]
     public var createdAt: Date
+    /// Broker ids holding each partition, indexed by partition; the first is the preferred
+    /// leader. Empty on a single node, where this broker holds every partition.
+    public var replicas: [[Int32]]
 
-    public init(name: String, id: UUID = UUID(), partitionCount: Int32, configs: [String: String] = [:], createdAt: Date = Date()) {
+    public init(name: String, id: UUID = UUID(), partitionCount: Int32, configs: [String: String] = [:], createdAt: Date = Date(),
+                replicas: [[Int32]] = []) {
         self.name = name
         self.id = id
         self.partitionCount = partitionCount
         self.configs = configs
         self.createdAt = createdAt
+        self.replicas = replicas
+    }
+
+    /// The replicas of one partition: its assignment, or `[localBroker]` on a single node.
+    public func replicas(of partition: Int32, localBroker: Int32) -> [Int32] {
+        Int(partition) < replicas.count ? replicas[Int(partition)] : [localBroker]
     }
 }
 
