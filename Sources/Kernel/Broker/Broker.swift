@@ -13,13 +13,20 @@ public actor Broker {
     nonisolated let clock: @Sendable () -> Date
     /// Consumer-group coordination; committed offsets go through `metadata`.
     public nonisolated let groups: GroupCoordinator
+    /// Cluster coordination (the `zookeeper` metadata plugin); nil on a single node.
+    public nonisolated let coordinator: (any ClusterCoordinator)?
+    /// The cluster as this broker knows it (kept current by `ClusterNode`); nil on a single node.
+    public nonisolated let clusterView: ClusterView?
+    /// The address clients reach this broker at, set by the Kafka protocol plugin once bound.
+    public nonisolated let listener = AdvertisedListener()
 
     struct TopicState {
         var record: TopicRecord
-        var partitions: [Partition]
+        /// The partitions whose replicas live on this broker (all of them on a single node).
+        var partitions: [Int32: Partition]
     }
 
-    private var topicStates: [String: TopicState] = [:]
+    var topicStates: [String: TopicState] = [:]
     private var started = false
     private var lastProducerId: Int64 = 0
 
@@ -34,9 +41,13 @@ public actor Broker {
     public private(set) var startupReport = StartupReport()
 
     /// - Parameter clock: the wall clock (tests inject one for retention).
+    /// - Parameter coordinator: cluster coordination; nil (the default) runs a single node.
     public init(config: BrokerConfig, storage: any LogStorage, metadata: any MetadataStore, logger: Logger,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                coordinator: (any ClusterCoordinator)? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.config = config
+        self.coordinator = coordinator
+        let clusterView = coordinator == nil ? nil : ClusterView(localBroker: config.id)
+        self.clusterView = clusterView
         self.storage = storage
         self.metadata = metadata
         self.logger = logger
@@ -44,7 +55,7 @@ public actor Broker {
         var groupConfig = GroupCoordinatorConfig()
         groupConfig.offsetsRetentionMinutes = config.offsetsRetentionMinutes
         groupConfig.initialRebalanceDelayMs = config.groupInitialRebalanceDelayMs
-        self.groups = GroupCoordinator(metadata: metadata, config: groupConfig, logger: logger)
+        self.groups = GroupCoordinator(metadata: metadata, config: groupConfig, logger: logger, clusterView: clusterView)
     }
 
     // MARK: Lifecycle
@@ -56,12 +67,12 @@ public actor Broker {
         let stored = Set(try await storage.storedPartitions())
         var registered: Set<TopicPartition> = []
         for record in try await metadata.topics() {
-            var partitions: [Partition] = []
-            for index in 0..<record.partitionCount {
+            var partitions: [Int32: Partition] = [:]
+            for index in 0..<record.partitionCount where isLocal(record, index) {
                 let tp = TopicPartition(record.name, index)
                 registered.insert(tp)
                 if !stored.contains(tp) { startupReport.missingPartitions.append(tp) }
-                partitions.append(try await openPartition(tp, configs: record.configs))
+                partitions[index] = try await openPartition(tp, configs: record.configs)
             }
             topicStates[record.name] = TopicState(record: record, partitions: partitions)
         }
@@ -82,7 +93,7 @@ public actor Broker {
     public func shutdown() async {
         await groups.shutdown()
         for state in topicStates.values {
-            for partition in state.partitions {
+            for partition in state.partitions.values {
                 await partition.shutdown()
                 do { try await partition.flush() } catch {
                     logger.error("flush of \(partition.topicPartition) failed at shutdown: \(error)")
@@ -94,7 +105,12 @@ public actor Broker {
         started = false
     }
 
-    private func openPartition(_ tp: TopicPartition, configs: [String: String]) async throws -> Partition {
+    /// Whether this broker holds a replica of a partition (always on a single node).
+    func isLocal(_ record: TopicRecord, _ partition: Int32) -> Bool {
+        coordinator == nil || record.replicas(of: partition, localBroker: config.id).contains(config.id)
+    }
+
+    func openPartition(_ tp: TopicPartition, configs: [String: String]) async throws -> Partition {
         let log = try await storage.open(tp, config: TopicConfigs.logConfig(configs, defaults: storage.defaultLogConfig))
         return try await Partition(log: log)
     }
@@ -108,31 +124,41 @@ public actor Broker {
 
     public func topic(named name: String) -> TopicRecord? { topicStates[name]?.record }
 
-    /// The partition actor for `tp`, or nil when unknown.
+    /// The partition actor for `tp`, or nil when unknown or not held by this broker.
     public func partition(_ tp: TopicPartition) -> Partition? {
-        guard let state = topicStates[tp.topic], tp.partition >= 0, Int(tp.partition) < state.partitions.count else { return nil }
-        return state.partitions[Int(tp.partition)]
+        topicStates[tp.topic]?.partitions[tp.partition]
+    }
+
+    /// Every partition held by this broker, with its topic's record.
+    public func localPartitions() -> [(record: TopicRecord, partition: Partition)] {
+        topicStates.values.flatMap { state in state.partitions.values.map { (state.record, $0) } }
     }
 
     /// Creates a topic (registry first, then storage), or only validates when `validateOnly`.
+    /// In a cluster the replicas are spread over the live brokers (`replicationFactor`, else
+    /// `defaultReplicationFactor`, else min(3, live brokers)) unless `assignment` names
+    /// them; each partition starts led by its first replica with every replica in sync.
     @discardableResult
     public func createTopic(_ name: String, partitions: Int32? = nil, configs: [String: String] = [:],
+                            replicationFactor: Int32? = nil, assignment: [[Int32]]? = nil,
                             validateOnly: Bool = false) async throws(BrokerError) -> TopicRecord {
         if let reason = TopicConfigs.validateName(name) { throw .invalidTopic(name, reason: reason) }
         guard topicStates[name] == nil else { throw .topicAlreadyExists(name) }
-        let count = partitions ?? config.defaultPartitions
+        let count = assignment.map { Int32($0.count) } ?? partitions ?? config.defaultPartitions
         guard (1...100_000).contains(count) else {
             throw .invalidPartitions("number of partitions must be between 1 and 100000, got \(count)")
         }
         let problems = TopicConfigs.validate(configs)
         guard problems.isEmpty else { throw .invalidConfig(problems.joined(separator: "; ")) }
-        let record = TopicRecord(name: name, partitionCount: count, configs: configs, createdAt: clock())
+        let replicas = try await plannedReplicas(partitions: 0..<count, replicationFactor: replicationFactor, assignment: assignment)
+        let record = TopicRecord(name: name, partitionCount: count, configs: configs, createdAt: clock(), replicas: replicas)
         if validateOnly { return record }
         do {
             try await metadata.createTopic(record)
-            var opened: [Partition] = []
-            for index in 0..<count {
-                opened.append(try await openPartition(TopicPartition(name, index), configs: configs))
+            try await createPartitionStates(record, partitions: 0..<count)
+            var opened: [Int32: Partition] = [:]
+            for index in 0..<count where isLocal(record, index) {
+                opened[index] = try await openPartition(TopicPartition(name, index), configs: configs)
             }
             topicStates[name] = TopicState(record: record, partitions: opened)
         } catch let error as BrokerError {
@@ -142,43 +168,68 @@ public actor Broker {
         } catch {
             throw .storage("creating topic '\(name)' failed: \(error)")
         }
-        logger.info("created topic", metadata: ["topic": "\(name)", "partitions": "\(count)"])
+        logger.info("created topic", metadata: ["topic": "\(name)", "partitions": "\(count)",
+                                                "replicationFactor": "\(replicas.first?.count ?? 1)"])
         return record
     }
 
-    /// Deletes a topic's registry entry, then its data.
+    /// Deletes a topic's registry entry (and in a cluster its partition states), then the
+    /// data this broker holds; other brokers delete theirs when they see it gone.
     public func deleteTopic(_ name: String) async throws(BrokerError) {
-        guard let state = topicStates.removeValue(forKey: name) else { throw .unknownTopicOrPartition(name, nil) }
+        guard topicStates[name] != nil else { throw .unknownTopicOrPartition(name, nil) }
         do {
             try await metadata.deleteTopic(named: name)
-            for partition in state.partitions {
-                await partition.shutdown()
-                try await storage.delete(partition.topicPartition)
-            }
+            try await coordinator?.deletePartitionStates(topic: name)
+        } catch MetadataError.unknownTopic {
+            // Deleted through another broker a moment ago: finish the local part.
         } catch {
             throw .storage("deleting topic '\(name)' failed: \(error)")
+        }
+        do { try await dropLocal(name) } catch {
+            throw .storage("deleting the data of topic '\(name)' failed: \(error)")
         }
         logger.info("deleted topic", metadata: ["topic": "\(name)"])
     }
 
-    /// Raises a topic's partition count to `total`.
-    public func createPartitions(_ name: String, total: Int32, validateOnly: Bool = false) async throws(BrokerError) {
+    /// Forgets a topic and deletes the data this broker holds for it.
+    func dropLocal(_ name: String) async throws {
+        guard let state = topicStates.removeValue(forKey: name) else { return }
+        for partition in state.partitions.values {
+            await partition.shutdown()
+            try await storage.delete(partition.topicPartition)
+        }
+    }
+
+    /// Raises a topic's partition count to `total`; in a cluster the new partitions' replicas
+    /// are spread like a new topic's with the topic's replication factor, or `assignment`.
+    public func createPartitions(_ name: String, total: Int32, assignment: [[Int32]]? = nil,
+                                 validateOnly: Bool = false) async throws(BrokerError) {
         guard var state = topicStates[name] else { throw .unknownTopicOrPartition(name, nil) }
         let current = state.record.partitionCount
         guard total > current else {
             throw .invalidPartitions("topic '\(name)' has \(current) partitions; the new count \(total) must be larger")
         }
         guard total <= 100_000 else { throw .invalidPartitions("at most 100000 partitions, got \(total)") }
+        if let assignment, assignment.count != Int(total - current) {
+            throw .invalidPartitions("\(assignment.count) replica assignments given for \(total - current) new partitions")
+        }
+        let added = try await plannedReplicas(partitions: current..<total,
+                                              replicationFactor: state.record.replicas.first.map { Int32($0.count) },
+                                              assignment: assignment)
         if validateOnly { return }
+        var record = state.record
+        record.partitionCount = total
+        if !added.isEmpty { record.replicas = state.record.replicas + added }
         do {
             try await metadata.setPartitionCount(topic: name, count: total)
-            for index in current..<total {
-                state.partitions.append(try await openPartition(TopicPartition(name, index), configs: state.record.configs))
+            try await createPartitionStates(record, partitions: current..<total)
+            for index in current..<total where isLocal(record, index) {
+                state.partitions[index] = try await openPartition(TopicPartition(name, index), configs: record.configs)
             }
         } catch {
             throw .storage("adding partitions to '\(name)' failed: \(error)")
         }
-        state.record.partitionCount = total
+        state.record = record
         topicStates[name] = state
     }
 
@@ -224,7 +275,7 @@ public actor Broker {
     /// - Returns: the offsets assigned (the first and last record).
     public func produce(to tp: TopicPartition, bytes: ByteBuffer) async throws(BrokerError) -> LogAppendInfo {
         guard let state = topicStates[tp.topic] else { throw .unknownTopicOrPartition(tp.topic, tp.partition) }
-        guard tp.partition >= 0, Int(tp.partition) < state.partitions.count else {
+        guard tp.partition >= 0, tp.partition < state.record.partitionCount else {
             throw .unknownTopicOrPartition(tp.topic, tp.partition)
         }
         let limit = state.record.configs["max.message.bytes"].flatMap(Int.init) ?? config.messageMaxBytes
@@ -239,7 +290,8 @@ public actor Broker {
             throw .invalidRecord(error)
         }
         guard !batches.isEmpty else { throw .invalidRecord(.truncated(needed: RecordBatch.headerSize, available: 0)) }
-        return try await append(batches, to: state.partitions[Int(tp.partition)], configs: state.record.configs)
+        guard let partition = state.partitions[tp.partition] else { throw .notLeaderOrFollower(tp) }
+        return try await append(batches, to: partition, configs: state.record.configs)
     }
 
     /// Appends batches built by a connector (through `RecordBatchBuilder`); creates the
@@ -315,7 +367,7 @@ public actor Broker {
         for spec in request.partitions {
             guard let partition = await partition(spec.topicPartition) else {
                 results.append(FetchPartitionResult(topicPartition: spec.topicPartition,
-                                                    result: .failure(.unknownTopicOrPartition(spec.topicPartition.topic, spec.topicPartition.partition)),
+                                                    result: .failure(await missingPartitionError(spec.topicPartition)),
                                                     highWatermark: -1, logStartOffset: -1))
                 continue
             }
@@ -403,7 +455,7 @@ public actor Broker {
         let now = clock()
         for state in topicStates.values {
             let policy = TopicConfigs.retention(state.record.configs, defaults: storage.defaultRetention)
-            for partition in state.partitions {
+            for partition in state.partitions.values {
                 do {
                     let result = try await partition.applyRetention(policy, now: now)
                     deleted += result.deletedBytes

@@ -6,6 +6,7 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidTopic(String, reason: String)
     case invalidPartitions(String)
     case invalidReplicationFactor(String)
+    case invalidReplicaAssignment(String)
     case invalidConfig(String)
     case invalidRecord(RecordBatchError)
     case messageTooLarge(size: Int, limit: Int)
@@ -19,6 +20,8 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Storage failed (disk full, I/O error); nothing was appended.
     case storage(String)
     case notReady(String)
+    /// The partition exists but this broker is not its leader (or holds no replica of it).
+    case notLeaderOrFollower(TopicPartition)
 
     public var description: String {
         switch self {
@@ -28,6 +31,7 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidTopic(let topic, let reason): "invalid topic name '\(topic)': \(reason)"
         case .invalidPartitions(let why): why
         case .invalidReplicationFactor(let why): why
+        case .invalidReplicaAssignment(let why): why
         case .invalidConfig(let why): why
         case .invalidRecord(let error): error.description
         case .messageTooLarge(let size, let limit): "record batch of \(size) bytes exceeds max.message.bytes \(limit)"
@@ -41,6 +45,7 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownProducerId(let pid): "unknown producer id \(pid)"
         case .storage(let why): "storage error: \(why)"
         case .notReady(let why): why
+        case .notLeaderOrFollower(let tp): "this broker is not the leader of \(tp); refresh metadata to find it"
         }
     }
 }

@@ -19,12 +19,22 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     public var groupInitialRebalanceDelayMs: Int64 = 3_000
     /// Log level: trace, debug, info, notice, warning, error, critical. Default "info".
     public var logLevel: String = "info"
+    /// Cluster mode: replicas of a new topic when the request names none. Default nil,
+    /// meaning min(3, live brokers).
+    public var defaultReplicationFactor: Int32? = nil
+    /// Cluster mode: in-sync replicas an `acks=all` produce needs (topic config
+    /// `min.insync.replicas` overrides). Default 1.
+    public var minInsyncReplicas: Int32 = 1
+    /// Cluster mode: a follower that has not caught up with the leader for this long leaves
+    /// the ISR, in milliseconds. Default 30000.
+    public var replicaLagTimeMs: Int64 = 30_000
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
         case retentionCheckIntervalMs, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, logLevel
+        case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,6 +49,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         offsetsRetentionMinutes = try c.decodeIfPresent(Int64.self, forKey: .offsetsRetentionMinutes) ?? d.offsetsRetentionMinutes
         groupInitialRebalanceDelayMs = try c.decodeIfPresent(Int64.self, forKey: .groupInitialRebalanceDelayMs) ?? d.groupInitialRebalanceDelayMs
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
+        defaultReplicationFactor = try c.decodeIfPresent(Int32.self, forKey: .defaultReplicationFactor)
+        minInsyncReplicas = try c.decodeIfPresent(Int32.self, forKey: .minInsyncReplicas) ?? d.minInsyncReplicas
+        replicaLagTimeMs = try c.decodeIfPresent(Int64.self, forKey: .replicaLagTimeMs) ?? d.replicaLagTimeMs
     }
 
     public static let keys: [ConfigKeyDoc] = [
@@ -51,6 +64,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         .init("offsetsRetentionMinutes", "minutes", default: "10080", "committed offsets of empty groups expire after this"),
         .init("groupInitialRebalanceDelayMs", "milliseconds", default: "3000", "a new consumer group waits this long for more members"),
         .init("logLevel", "string", default: "info", "trace, debug, info, notice, warning, error or critical"),
+        .init("defaultReplicationFactor", "integer", default: "min(3, live brokers)", "cluster mode: replicas of new topics"),
+        .init("minInsyncReplicas", "integer", default: "1", "cluster mode: in-sync replicas an acks=all produce needs"),
+        .init("replicaLagTimeMs", "milliseconds", default: "30000", "cluster mode: a follower this far behind leaves the ISR"),
     ]
 
     public func validate() -> [ConfigProblem] {
@@ -71,6 +87,15 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         }
         if !(0...300_000).contains(groupInitialRebalanceDelayMs) {
             problems.append(.init(keyPath: "groupInitialRebalanceDelayMs", "must be between 0 and 300000 ms, got \(groupInitialRebalanceDelayMs)"))
+        }
+        if let factor = defaultReplicationFactor, !(1...100).contains(factor) {
+            problems.append(.init(keyPath: "defaultReplicationFactor", "must be between 1 and 100, got \(factor)"))
+        }
+        if minInsyncReplicas < 1 {
+            problems.append(.init(keyPath: "minInsyncReplicas", "must be at least 1, got \(minInsyncReplicas)"))
+        }
+        if replicaLagTimeMs < 100 {
+            problems.append(.init(keyPath: "replicaLagTimeMs", "must be at least 100 ms, got \(replicaLagTimeMs)"))
         }
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         if !levels.contains(logLevel) {

@@ -6,6 +6,7 @@ extension GroupCoordinator {
     /// SyncGroup: the leader hands in every member's assignment; followers wait for it.
     public func sync(groupId: String, generationId: Int32, memberId: String, groupInstanceId: String?,
                      protocolType: String?, protocolName: String?, assignments: [String: [UInt8]]) async -> SyncGroupResponse {
+        if await !coordinates(groupId) { return SyncGroupResponse(error: .notCoordinator, assignment: []) }
         guard var group = groups[groupId], let member = group.members[memberId] else {
             return SyncGroupResponse(error: fenced(groupId, groupInstanceId) ?? .unknownMemberId, assignment: [])
         }
@@ -42,7 +43,8 @@ extension GroupCoordinator {
     }
 
     /// Heartbeat: keeps the session alive; REBALANCE_IN_PROGRESS tells the member to rejoin.
-    public func heartbeat(groupId: String, generationId: Int32, memberId: String, groupInstanceId: String?) -> GroupError? {
+    public func heartbeat(groupId: String, generationId: Int32, memberId: String, groupInstanceId: String?) async -> GroupError? {
+        if await !coordinates(groupId) { return .notCoordinator }
         guard var group = groups[groupId], group.members[memberId] != nil else { return fenced(groupId, groupInstanceId) ?? .unknownMemberId }
         group.members[memberId]!.lastSeen = .now
         groups[groupId] = group
@@ -53,7 +55,8 @@ extension GroupCoordinator {
 
     /// LeaveGroup for one or more members (by member id, or by instance id for static
     /// members); returns the error per member (nil = left).
-    public func leave(groupId: String, members: [(memberId: String, groupInstanceId: String?)]) -> [GroupError?] {
+    public func leave(groupId: String, members: [(memberId: String, groupInstanceId: String?)]) async -> [GroupError?] {
+        if await !coordinates(groupId) { return members.map { _ in .notCoordinator } }
         guard var group = groups[groupId] else { return members.map { _ in .unknownMemberId } }
         var results: [GroupError?] = []
         var anyLeft = false

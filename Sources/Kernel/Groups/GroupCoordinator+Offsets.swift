@@ -9,6 +9,7 @@ extension GroupCoordinator {
     public func commitOffsets(groupId: String, generationId: Int32, memberId: String, groupInstanceId: String?,
                               offsets: [TopicPartition: CommittedOffset]) async -> GroupError? {
         guard !groupId.isEmpty else { return .invalidGroupId }
+        if await !coordinates(groupId) { return .notCoordinator }
         if var group = groups[groupId], !group.members.isEmpty || generationId >= 0 {
             if generationId < 0 && memberId.isEmpty {
                 return .unknownMemberId

@@ -12,11 +12,15 @@ public actor GroupCoordinator {
     let metadata: any MetadataStore
     let config: GroupCoordinatorConfig
     let logger: Logger
+    /// The cluster view that says which broker coordinates a group; nil on a single node.
+    nonisolated let clusterView: ClusterView?
     var groups: [String: ConsumerGroup] = [:]
     private var ticker: Task<Void, Never>?
     var lastOffsetExpiry = ContinuousClock.now
 
-    public init(metadata: any MetadataStore, config: GroupCoordinatorConfig = GroupCoordinatorConfig(), logger: Logger) {
+    public init(metadata: any MetadataStore, config: GroupCoordinatorConfig = GroupCoordinatorConfig(), logger: Logger,
+                clusterView: ClusterView? = nil) {
+        self.clusterView = clusterView
         self.metadata = metadata
         self.config = config
         self.logger = logger
@@ -44,12 +48,19 @@ public actor GroupCoordinator {
         groups.removeAll()
     }
 
+    /// Whether this broker coordinates `groupId` (always on a single node).
+    public func coordinates(_ groupId: String) async -> Bool {
+        guard let clusterView else { return true }
+        return await clusterView.groupCoordinator(for: groupId)?.id == clusterView.localBroker
+    }
+
     // MARK: Join
 
     /// JoinGroup: returns when the rebalance this member takes part in completes (or at
     /// once with MEMBER_ID_REQUIRED / an error).
     public func join(_ request: JoinGroupRequest) async -> JoinGroupResponse {
         guard !request.groupId.isEmpty else { return .failure(.invalidGroupId) }
+        if await !coordinates(request.groupId) { return .failure(.notCoordinator) }
         guard (config.minSessionTimeoutMs...config.maxSessionTimeoutMs).contains(request.sessionTimeoutMs) else {
             return .failure(.invalidSessionTimeout, memberId: request.memberId)
         }

@@ -18,6 +18,8 @@ public enum GroupError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Another process joined with the same `group.instance.id`.
     case fencedInstanceId
     case coordinatorNotAvailable
+    /// In a cluster, another broker coordinates this group (FindCoordinator names it).
+    case notCoordinator
     case unknownTopicOrPartition
     /// The offset store failed; nothing was committed.
     case storage(String)
@@ -36,6 +38,7 @@ public enum GroupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .groupSubscribedToTopic: "the group has active members; stop them before deleting its offsets"
         case .fencedInstanceId: "another member joined with the same group.instance.id"
         case .coordinatorNotAvailable: "the group coordinator is not available"
+        case .notCoordinator: "this broker does not coordinate the group; ask FindCoordinator again"
         case .unknownTopicOrPartition: "unknown topic or partition"
         case .storage(let why): "committing offsets failed: \(why)"
         }

@@ -51,7 +51,7 @@ struct TopicsCommand: AsyncParsableCommand {
 
     struct Describe: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Partitions (leader, log start and end offsets) and configs (value and source) of a topic.",
+            abstract: "Partitions (leader, replicas, in-sync replicas, log start and end offsets) and configs (value and source) of a topic.",
             discussion: "Example: sluice topics describe orders")
         @OptionGroup var client: ClientOptions
         @OptionGroup var output: OutputOptions
@@ -62,16 +62,25 @@ struct TopicsCommand: AsyncParsableCommand {
             defer { Task { await kafka.close() } }
             let name = self.name
             let partitions = try await client.bounded("describe topic") { try await kafka.partitions(of: name) }
+            let brokers = try await client.bounded("metadata") { try await kafka.metadata(topics: [name]) }.brokers
+            // Offsets come from each partition's leader (in a cluster, not always this broker).
+            var leaders = BrokerConnections(client: client, bootstrap: kafka, brokers: brokers)
             var partitionRows: [[String]] = []
             for partition in partitions {
                 let index = partition.partitionIndex
-                let start = try await client.bounded("list offsets") { try await kafka.listOffset(topic: name, partition: index, .earliest) }
-                let end = try await client.bounded("list offsets") { try await kafka.listOffset(topic: name, partition: index, .latest) }
-                partitionRows.append(["\(index)", "\(partition.leaderId)", "\(start.offset)", "\(end.offset)"])
+                var start = "-", end = "-"
+                if let leader = try await leaders.connection(to: partition.leaderId) {
+                    start = "\(try await client.bounded("list offsets") { try await leader.listOffset(topic: name, partition: index, .earliest) }.offset)"
+                    end = "\(try await client.bounded("list offsets") { try await leader.listOffset(topic: name, partition: index, .latest) }.offset)"
+                }
+                partitionRows.append(["\(index)", partition.leaderId < 0 ? "none" : "\(partition.leaderId)",
+                                      partition.replicaNodes.map(String.init).joined(separator: ","),
+                                      partition.isrNodes.map(String.init).joined(separator: ","), start, end])
             }
+            await leaders.close()
             let configs = try await client.bounded("describe configs") { try await kafka.describeTopicConfigs(name) }
             let configRows = configs.sorted { $0.name < $1.name }.map { [$0.name, $0.value ?? "", configSourceName($0.source)] }
-            let partitionTable = Table(columns: ["PARTITION", "LEADER", "LOG START", "LOG END"], rows: partitionRows)
+            let partitionTable = Table(columns: ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOG START", "LOG END"], rows: partitionRows)
             let configTable = Table(columns: ["CONFIG", "VALUE", "SOURCE"], rows: configRows)
             switch output.output {
             case .text:

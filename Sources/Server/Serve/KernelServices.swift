@@ -34,6 +34,19 @@ struct BrokerService: Service {
     }
 }
 
+/// Cluster mode: the broker's membership (registration, events, controller) for the life of
+/// the service group. Stopped before the broker, after the protocols.
+struct ClusterService: Service {
+    let node: ClusterNode
+    let listener: AdvertisedListener
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await node.run(listener: listener)
+        }
+    }
+}
+
 /// Adapts a plugin service so the group's log names it, and records its lifecycle on
 /// the status board (readiness, `/api/connectors`): running once `run()` is entered,
 /// stopped when it returns, failed with the error when it throws.

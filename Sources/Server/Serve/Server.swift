@@ -46,7 +46,10 @@ struct Server {
             try? await metadata.close()
             throw error
         }
-        let broker = Broker(config: config.broker, storage: storage, metadata: metadata, logger: logger)
+        // A metadata plugin that also coordinates brokers (zookeeper) makes this node part
+        // of a cluster; any other runs a single node.
+        let coordinator = metadata as? any ClusterCoordinator
+        let broker = Broker(config: config.broker, storage: storage, metadata: metadata, logger: logger, coordinator: coordinator)
         do {
             try await broker.start()
         } catch {
@@ -62,6 +65,12 @@ struct Server {
             .init(service: NamedService(name: metadataLabel, inner: MetadataService(store: metadata, logger: logger), statusBoard: statusBoard)),
             .init(service: NamedService(name: "broker", inner: BrokerService(broker: broker, logger: logger), statusBoard: statusBoard)),
         ]
+        if let coordinator, let view = broker.clusterView {
+            let node = ClusterNode(broker: broker, coordinator: coordinator, view: view, logger: logger)
+            await statusBoard.register(label: "cluster", instance: "cluster", plugin: config.metadata.entry.name, kind: .metadata)
+            services.append(.init(service: NamedService(name: "cluster", inner: ClusterService(node: node, listener: broker.listener),
+                                                        statusBoard: statusBoard)))
+        }
         do {
             services += try await makeFrontEnds(broker: broker, dataDir: dataDir)
         } catch {

@@ -9,6 +9,7 @@ extension BrokerError {
         case .invalidTopic: .invalidTopic
         case .invalidPartitions: .invalidPartitions
         case .invalidReplicationFactor: .invalidReplicationFactor
+        case .invalidReplicaAssignment: .invalidReplicaAssignment
         case .invalidConfig: .invalidConfig
         case .invalidRecord(let error):
             switch error {
@@ -26,6 +27,7 @@ extension BrokerError {
         case .unknownProducerId: .unknownProducerId
         case .storage: .kafkaStorageError
         case .notReady: .leaderNotAvailable
+        case .notLeaderOrFollower: .notLeaderOrFollower
         }
     }
 }

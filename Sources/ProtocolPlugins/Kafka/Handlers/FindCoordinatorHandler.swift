@@ -1,15 +1,16 @@
 import SluiceKernel
 
 /// FindCoordinator 0–6: on a single node this broker coordinates every group, so the
-/// answer is always its own advertised address. Transactions and share groups are not
+/// answer is always its own advertised address; in a cluster, the broker the cluster view
+/// assigns the group to. Transactions and share groups are not
 /// implemented: those key types get COORDINATOR_NOT_AVAILABLE / INVALID_REQUEST with a
 /// message saying so, rather than an address whose APIs would then fail.
 struct FindCoordinatorHandler: KafkaApiHandler {
     func handle(_ request: FindCoordinatorRequest, context: RequestContext) async -> FindCoordinatorResponse? {
         var response = FindCoordinatorResponse()
         if context.version >= 4 {
-            response.coordinators = request.coordinatorKeys.map { key in
-                let answer = answer(keyType: request.keyType, context: context)
+            for key in request.coordinatorKeys {
+                let answer = await answer(keyType: request.keyType, key: key, context: context)
                 var coordinator = FindCoordinatorResponse.Coordinator()
                 coordinator.key = key
                 coordinator.nodeId = answer.nodeId
@@ -17,10 +18,10 @@ struct FindCoordinatorHandler: KafkaApiHandler {
                 coordinator.port = answer.port
                 coordinator.errorCode = answer.error.rawValue
                 coordinator.errorMessage = answer.message
-                return coordinator
+                response.coordinators.append(coordinator)
             }
         } else {
-            let answer = answer(keyType: request.keyType, context: context)
+            let answer = await answer(keyType: request.keyType, key: request.key, context: context)
             response.nodeId = answer.nodeId
             response.host = answer.host
             response.port = answer.port
@@ -38,9 +39,15 @@ struct FindCoordinatorHandler: KafkaApiHandler {
         var message: String?
     }
 
-    private func answer(keyType: Int8, context: RequestContext) -> Answer {
+    private func answer(keyType: Int8, key: String, context: RequestContext) async -> Answer {
         switch keyType {
         case FindCoordinatorRequest.KeyType.group:
+            if let view = context.broker.clusterView {
+                guard let coordinator = await view.groupCoordinator(for: key) else {
+                    return Answer(error: .coordinatorNotAvailable, message: "no live broker is registered yet")
+                }
+                return Answer(nodeId: coordinator.id, host: coordinator.host, port: coordinator.port)
+            }
             let address = context.server.advertised
             return Answer(nodeId: context.server.nodeId, host: address.host, port: Int32(address.port))
         case FindCoordinatorRequest.KeyType.transaction:

@@ -16,6 +16,7 @@ extension GroupError {
         case .groupSubscribedToTopic: .groupSubscribedToTopic
         case .fencedInstanceId: .fencedInstanceId
         case .coordinatorNotAvailable: .coordinatorNotAvailable
+        case .notCoordinator: .notCoordinator
         case .unknownTopicOrPartition: .unknownTopicOrPartition
         case .storage: .kafkaStorageError
         }

@@ -1,8 +1,11 @@
 import Foundation
 import SluiceKernel
 
-/// Metadata 0–12: this broker as the only node, leader of every partition; topics by
-/// name or (v12) by id; unknown topics auto-created when the request and the broker allow.
+/// Metadata 0–12: topics by name or (v12) by id; unknown topics auto-created when the
+/// request and the broker allow. On a single node this broker leads every partition; in a
+/// cluster the live brokers, the controller and each partition's leader, epoch, replicas
+/// and ISR come from the cluster view (a partition without a live leader reports
+/// LEADER_NOT_AVAILABLE, as Kafka does).
 struct MetadataHandler: KafkaApiHandler {
     /// Kafka's ACL operation bits a client may see as authorized: without ACLs, all of them.
     static let topicOperations: Int32 = [3, 4, 5, 6, 7, 8, 10, 11].reduce(0) { $0 | (1 << $1) }
@@ -10,9 +13,25 @@ struct MetadataHandler: KafkaApiHandler {
 
     func handle(_ request: MetadataRequest, context: RequestContext) async -> MetadataResponse? {
         var response = MetadataResponse()
-        response.brokers = [context.server.metadataBroker]
+        let view = context.broker.clusterView
+        var live: Set<Int32> = [context.server.nodeId]
+        if let view {
+            let brokers = await view.brokers
+            live = Set(brokers.map(\.id))
+            response.brokers = brokers.map { endpoint in
+                var broker = MetadataResponse.Broker()
+                broker.nodeId = endpoint.id
+                broker.host = endpoint.host
+                broker.port = endpoint.port
+                broker.rack = endpoint.rack
+                return broker
+            }
+            response.controllerId = await view.controller?.brokerId ?? -1
+        } else {
+            response.brokers = [context.server.metadataBroker]
+            response.controllerId = context.server.nodeId
+        }
         response.clusterId = context.server.clusterId
-        response.controllerId = context.server.nodeId
         if request.includeClusterAuthorizedOperations { response.clusterAuthorizedOperations = Self.clusterOperations }
 
         // v0 has no null: an empty list asks for every topic there.
@@ -43,7 +62,17 @@ struct MetadataHandler: KafkaApiHandler {
             switch result {
             case .success(let record):
                 topic.topicId = record.id
-                topic.partitions = (0..<record.partitionCount).map { partition(index: $0, node: context.server.nodeId) }
+                if let view {
+                    var partitions: [MetadataResponse.Partition] = []
+                    for index in 0..<record.partitionCount {
+                        let state = await view.state(TopicPartition(name, index))
+                        partitions.append(partition(index: index, replicas: record.replicas(of: index, localBroker: context.server.nodeId),
+                                                    state: state, live: live))
+                    }
+                    topic.partitions = partitions
+                } else {
+                    topic.partitions = (0..<record.partitionCount).map { partition(index: $0, node: context.server.nodeId) }
+                }
                 if request.includeTopicAuthorizedOperations { topic.topicAuthorizedOperations = Self.topicOperations }
             case .failure(let error):
                 topic.errorCode = error.kafkaErrorCode.rawValue
@@ -52,6 +81,24 @@ struct MetadataHandler: KafkaApiHandler {
             response.topics.append(topic)
         }
         return response
+    }
+
+    private func partition(index: Int32, replicas: [Int32], state: PartitionState?, live: Set<Int32>) -> MetadataResponse.Partition {
+        var partition = MetadataResponse.Partition()
+        partition.partitionIndex = index
+        partition.replicaNodes = replicas
+        partition.offlineReplicas = replicas.filter { !live.contains($0) }
+        guard let state, state.leader != PartitionState.noLeader, live.contains(state.leader) else {
+            partition.errorCode = KafkaErrorCode.leaderNotAvailable.rawValue
+            partition.leaderId = -1
+            partition.leaderEpoch = state?.leaderEpoch ?? -1
+            partition.isrNodes = state?.isr ?? []
+            return partition
+        }
+        partition.leaderId = state.leader
+        partition.leaderEpoch = state.leaderEpoch
+        partition.isrNodes = state.isr
+        return partition
     }
 
     private func partition(index: Int32, node: Int32) -> MetadataResponse.Partition {

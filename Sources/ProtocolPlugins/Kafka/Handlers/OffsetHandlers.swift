@@ -80,6 +80,10 @@ struct OffsetFetchHandler: KafkaApiHandler {
     private func fetch(_ groupId: String, _ topics: [OffsetFetchRequest.Topic]?,
                        context: RequestContext) async -> ([OffsetFetchResponse.Topic], Int16) {
         let committed: [TopicPartition: CommittedOffset]
+        if await !context.broker.groups.coordinates(groupId) {
+            let asked = (topics ?? []).map { OffsetFetchResponse.Topic(name: $0.name, partitions: $0.partitionIndexes.map(Self.noOffset)) }
+            return (asked, KafkaErrorCode.notCoordinator.rawValue)
+        }
         do {
             committed = try await context.broker.groups.fetchOffsets(groupId: groupId, partitions: nil)
         } catch {

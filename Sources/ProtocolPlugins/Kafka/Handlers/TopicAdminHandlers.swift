@@ -1,8 +1,10 @@
 import Foundation
 import SluiceKernel
 
-/// CreateTopics 0–7: partitions (or the broker default), replication factor 1 (a single
-/// node), configs validated by the kernel, validate-only; v5+ return the effective configs.
+/// CreateTopics 0–7: partitions (or the broker default), replication factor or explicit
+/// replica assignment (checked by the broker: 1 on a single node, at most the live brokers
+/// in a cluster), configs validated by the kernel, validate-only; v5+ return the effective
+/// configs.
 struct CreateTopicsHandler: KafkaApiHandler {
     func handle(_ request: CreateTopicsRequest, context: RequestContext) async -> CreateTopicsResponse? {
         var response = CreateTopicsResponse()
@@ -14,18 +16,19 @@ struct CreateTopicsHandler: KafkaApiHandler {
                 guard counts[topic.name] == 1 else {
                     throw TopicAdminRefusal(.invalidRequest, "topic '\(topic.name)' appears more than once in the request")
                 }
-                let partitions = try partitionCount(topic, node: context.server.nodeId)
+                let (partitions, factor, assignment) = try layout(topic)
                 let configs = topic.configs.reduce(into: [String: String]()) { $0[$1.name] = $1.value }
                 let record: TopicRecord
                 do {
                     record = try await context.broker.createTopic(topic.name, partitions: partitions, configs: configs,
+                                                                 replicationFactor: factor, assignment: assignment,
                                                                  validateOnly: request.validateOnly)
                 } catch {
                     throw TopicAdminRefusal(error.kafkaErrorCode, error.description)
                 }
                 result.topicId = request.validateOnly ? .zero : record.id
                 result.numPartitions = record.partitionCount
-                result.replicationFactor = 1
+                result.replicationFactor = Int16(record.replicas.first?.count ?? 1)
                 result.configs = ConfigCatalog(broker: context.broker)
                     .topicEntries(record.configs, keys: nil).map(\.createTopicsConfig)
             } catch {
@@ -39,27 +42,28 @@ struct CreateTopicsHandler: KafkaApiHandler {
         return response
     }
 
-    private func partitionCount(_ topic: CreateTopicsRequest.Topic, node: Int32) throws(TopicAdminRefusal) -> Int32? {
-        guard topic.replicationFactor == -1 || topic.replicationFactor == 1 || !topic.assignments.isEmpty else {
-            throw TopicAdminRefusal(.invalidReplicationFactor,
-                                    "replication factor \(topic.replicationFactor) is impossible on a single broker; use 1 or -1 (default)")
-        }
+    /// Partition count, replication factor and explicit assignment of one topic as the
+    /// request gives them (nil = the broker's default); the broker checks them against the
+    /// live brokers.
+    private func layout(_ topic: CreateTopicsRequest.Topic) throws(TopicAdminRefusal) -> (Int32?, Int32?, [[Int32]]?) {
         guard !topic.assignments.isEmpty else {
             guard topic.numPartitions == -1 || topic.numPartitions > 0 else {
                 throw TopicAdminRefusal(.invalidPartitions, "number of partitions must be positive or -1 (default), got \(topic.numPartitions)")
             }
-            return topic.numPartitions == -1 ? nil : topic.numPartitions
+            guard topic.replicationFactor == -1 || topic.replicationFactor > 0 else {
+                throw TopicAdminRefusal(.invalidReplicationFactor, "replication factor must be positive or -1 (default), got \(topic.replicationFactor)")
+            }
+            return (topic.numPartitions == -1 ? nil : topic.numPartitions,
+                    topic.replicationFactor == -1 ? nil : Int32(topic.replicationFactor), nil)
         }
-        let indexes = Set(topic.assignments.map(\.partitionIndex))
         guard topic.numPartitions == -1, topic.replicationFactor == -1 else {
             throw TopicAdminRefusal(.invalidRequest, "give either replica assignments or partitions and replication factor, not both")
         }
-        guard indexes == Set(0..<Int32(topic.assignments.count)),
-              topic.assignments.allSatisfy({ $0.brokerIds == [node] }) else {
-            throw TopicAdminRefusal(.invalidReplicaAssignment,
-                                    "every partition 0..<n must be assigned to this broker (\(node)) alone")
+        let sorted = topic.assignments.sorted { $0.partitionIndex < $1.partitionIndex }
+        guard sorted.map(\.partitionIndex) == Array(0..<Int32(sorted.count)) else {
+            throw TopicAdminRefusal(.invalidReplicaAssignment, "the assignment must name every partition 0..<n exactly once")
         }
-        return Int32(topic.assignments.count)
+        return (Int32(sorted.count), nil, sorted.map(\.brokerIds))
     }
 }
 
@@ -93,8 +97,8 @@ struct DeleteTopicsHandler: KafkaApiHandler {
     }
 }
 
-/// CreatePartitions 0–3: raises a topic's partition count (assignments, when given, must
-/// name this broker alone).
+/// CreatePartitions 0–3: raises a topic's partition count (assignments, when given, are
+/// checked by the broker like CreateTopics').
 struct CreatePartitionsHandler: KafkaApiHandler {
     func handle(_ request: CreatePartitionsRequest, context: RequestContext) async -> CreatePartitionsResponse? {
         var response = CreatePartitionsResponse()
@@ -106,13 +110,9 @@ struct CreatePartitionsHandler: KafkaApiHandler {
                 guard counts[topic.name] == 1 else {
                     throw TopicAdminRefusal(.invalidRequest, "topic '\(topic.name)' appears more than once in the request")
                 }
-                if let assignments = topic.assignments,
-                   !assignments.allSatisfy({ $0.brokerIds == [context.server.nodeId] }) {
-                    throw TopicAdminRefusal(.invalidReplicaAssignment,
-                                            "new partitions can only be assigned to this broker (\(context.server.nodeId)) alone")
-                }
                 do {
-                    try await context.broker.createPartitions(topic.name, total: topic.count, validateOnly: request.validateOnly)
+                    try await context.broker.createPartitions(topic.name, total: topic.count, assignment: topic.assignments?.map(\.brokerIds),
+                                                              validateOnly: request.validateOnly)
                 } catch {
                     throw TopicAdminRefusal(error.kafkaErrorCode, error.description)
                 }

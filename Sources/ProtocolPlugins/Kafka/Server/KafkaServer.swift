@@ -60,6 +60,8 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
         let advertised = try config.advertised.map { try parse($0, key: "advertised") }
             ?? HostPort(host: Self.advertisable(listen.host), port: bound.port)
         try writePortFile(bound)
+        // Cluster registration waits for this: other brokers and clients connect here.
+        await broker.listener.set(host: advertised.host, port: Int32(advertised.port))
         let identity = ServerIdentity(nodeId: broker.config.id, listener: bound, advertised: advertised,
                                       clusterId: config.clusterId, socketRequestMaxBytes: config.socketRequestMaxBytes,
                                       apiVersions: ApiRoutes.advertised(ApiRoutes.all))

@@ -1,0 +1,55 @@
+import Logging
+
+/// The controller's decisions, made by the one broker that holds the controller role:
+/// when brokers come and go it moves leadership of partitions whose leader died to a live
+/// in-sync replica (bumping the leader epoch), drops dead brokers from ISRs, and gives
+/// leadership back to a partition's preferred replica (its first) once that is in sync.
+/// Every write is conditional on the version read, so a leader's concurrent ISR change or
+/// a newer controller wins and this one re-reads.
+struct ClusterController: Sendable {
+    let coordinator: any ClusterCoordinator
+    let metadata: any MetadataStore
+    let epoch: Int32
+    let logger: Logger
+
+    /// Looks at every partition (or only `only`) and writes the changes it needs.
+    func reconcile(only: TopicPartition? = nil) async throws {
+        let live = Set(try await coordinator.liveBrokers().map(\.id))
+        for record in try await metadata.topics() where only == nil || only?.topic == record.name {
+            let states = try await coordinator.partitionStates(topic: record.name)
+            for (index, current) in states where only == nil || only?.partition == index {
+                guard Int(index) < record.replicas.count else { continue }
+                let tp = TopicPartition(record.name, index)
+                guard let next = Self.decide(current.state, replicas: record.replicas[Int(index)], live: live, controllerEpoch: epoch) else { continue }
+                do {
+                    _ = try await coordinator.updatePartitionState(tp, next, expectedVersion: current.version)
+                    logger.info("partition state changed by the controller", metadata: [
+                        "partition": "\(tp)", "leader": "\(next.leader)", "leaderEpoch": "\(next.leaderEpoch)",
+                        "isr": "\(next.isr)", "previousLeader": "\(current.state.leader)",
+                    ])
+                } catch CoordinationError.versionConflict {
+                    logger.debug("partition state of \(tp) changed meanwhile; the next event re-reads it")
+                }
+            }
+        }
+    }
+
+    /// The state a partition should move to, or nil when it is fine as it is.
+    static func decide(_ state: PartitionState, replicas: [Int32], live: Set<Int32>, controllerEpoch: Int32) -> PartitionState? {
+        let liveISR = state.isr.filter { live.contains($0) }
+        // With no live in-sync replica the ISR keeps its last members: one of them must come
+        // back to lead (no unclean election: it could lose acknowledged records).
+        let isr = liveISR.isEmpty ? state.isr : liveISR
+        var leader = state.leader
+        if !live.contains(leader) || !isr.contains(leader) {
+            leader = replicas.first { live.contains($0) && liveISR.contains($0) } ?? PartitionState.noLeader
+        }
+        if let preferred = replicas.first, preferred != leader, live.contains(preferred), liveISR.contains(preferred) {
+            leader = preferred
+        }
+        guard leader != state.leader || isr != state.isr else { return nil }
+        let epoch = leader != state.leader ? state.leaderEpoch + 1 : state.leaderEpoch
+        return PartitionState(leader: leader, leaderEpoch: epoch, isr: isr,
+                              controllerEpoch: leader != state.leader ? controllerEpoch : state.controllerEpoch)
+    }
+}

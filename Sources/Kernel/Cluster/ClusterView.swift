@@ -1,0 +1,34 @@
+/// What this broker knows of the cluster, for answering clients: the live brokers, the
+/// controller and the state of every partition. `ClusterNode` keeps it current from the
+/// coordinator's events; protocol plugins read it (Metadata, FindCoordinator).
+public actor ClusterView {
+    public nonisolated let localBroker: Int32
+    public private(set) var brokers: [BrokerEndpoint] = []
+    public private(set) var controller: ControllerInfo?
+    private var states: [String: [Int32: PartitionState]] = [:]
+
+    public init(localBroker: Int32) {
+        self.localBroker = localBroker
+    }
+
+    /// The stored state of a partition, nil while unknown (being created, or offline store).
+    public func state(_ tp: TopicPartition) -> PartitionState? { states[tp.topic]?[tp.partition] }
+
+    public func broker(_ id: Int32) -> BrokerEndpoint? { brokers.first { $0.id == id } }
+
+    /// The broker coordinating a consumer group: a stable hash of the group id over the
+    /// live brokers sorted by id. Offsets live in the coordination service, so when the
+    /// live brokers change the group moves and its new coordinator reads them from there.
+    public func groupCoordinator(for group: String) -> BrokerEndpoint? {
+        guard !brokers.isEmpty else { return nil }
+        var hash: UInt32 = 2_166_136_261   // FNV-1a: stable across processes, unlike hashValue
+        for byte in group.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return brokers[Int(hash % UInt32(brokers.count))]
+    }
+
+    func update(brokers: [BrokerEndpoint]) { self.brokers = brokers }
+    func update(controller: ControllerInfo?) { self.controller = controller }
+    func update(topic: String, states: [Int32: PartitionState]) { self.states[topic] = states }
+    func update(_ tp: TopicPartition, state: PartitionState?) { states[tp.topic, default: [:]][tp.partition] = state }
+    func retain(topics: Set<String>) { states = states.filter { topics.contains($0.key) } }
+}
