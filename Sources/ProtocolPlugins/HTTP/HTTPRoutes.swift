@@ -17,9 +17,8 @@ struct HTTPRoutes {
                      body: .init(byteBuffer: ByteBuffer(string: ConsolePage.html)))
         }
         router.get("/metrics") { _, _ in
-            let text = await scrapes.text()
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: text)))
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: await scrapes.bytes()))
         }
         router.get("/healthz") { _, _ in
             try JSONBody.response(["status": "up"])
