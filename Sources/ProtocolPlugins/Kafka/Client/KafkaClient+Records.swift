@@ -66,8 +66,10 @@ extension KafkaClient {
     ///   - maxBytes: bytes at most (the first batch is returned even if larger). Default 1 MiB.
     ///   - maxWaitMs: milliseconds to wait for data. Default 500.
     ///   - minBytes: bytes to wait for. Default 1.
+    ///   - replicaId: -1 (a consumer, default), or -2 to read any replica of a cluster up to
+    ///     its high watermark, as Kafka's debugging consumer (replica verification) does.
     public func fetch(topic: String, partition: Int32, offset: Int64, maxBytes: Int32 = 1 << 20,
-                      maxWaitMs: Int32 = 500, minBytes: Int32 = 1) async throws -> FetchedPartition {
+                      maxWaitMs: Int32 = 500, minBytes: Int32 = 1, replicaId: Int32 = -1) async throws -> FetchedPartition {
         var spec = FetchRequest.Partition()
         spec.partition = partition
         spec.fetchOffset = offset
@@ -76,6 +78,7 @@ extension KafkaClient {
         topicSpec.topic = topic
         topicSpec.partitions = [spec]
         var request = FetchRequest()
+        request.replicaId = replicaId
         request.maxWaitMs = maxWaitMs
         request.minBytes = minBytes
         request.maxBytes = maxBytes
