@@ -6,7 +6,10 @@ Starts the release `sluice serve` on a scratch data directory with the default p
 raw disk and segment-log appends (`sluice bench storage`), kcat (librdkafka) produce and
 consume, `sluice bench produce|consume|e2e` when the binary has them, beats ingest,
 the file sink draining what beats wrote, server CPU time per record (/proc/PID/stat) and
-peak RSS (/proc/PID/status VmHWM), and RSS with 1,000 partitions. Standard library only.
+peak RSS (/proc/PID/status VmHWM), and RSS with 1,000 partitions; then the cluster case:
+a standalone ZooKeeper and three nodes on this machine, one partition with replication
+factor 3, kcat with acks=all and produce-ack latency at a fixed rate against its leader.
+Standard library only (ZooKeeper is started with Tests/Interop/zookeeper.py).
 """
 import argparse
 import json
@@ -37,7 +40,8 @@ def free_port():
 class Server:
     """A release `sluice serve` on the default plugins, in a scratch directory."""
 
-    def __init__(self, binary, workdir, flush="interval", extra_connectors=True):
+    def __init__(self, binary, workdir, flush="interval", extra_connectors=True, cluster=None):
+        """`cluster` = (broker id, ZooKeeper connect string) makes this a cluster node."""
         self.binary = binary
         self.workdir = workdir
         self.kafka_port = free_port()
@@ -51,6 +55,9 @@ class Server:
             "protocols": [{"plugin": "kafka", "config": {"listen": f"127.0.0.1:{self.kafka_port}"}}],
             "connectors": [],
         }
+        if cluster:
+            config["broker"]["id"] = cluster[0]
+            config["metadata"] = {"plugin": "zookeeper", "config": {"connect": cluster[1]}}
         if extra_connectors:
             config["connectors"] = [
                 {"name": "beats", "plugin": "beats-input",
@@ -232,6 +239,61 @@ def archived_lines(path):
     return total
 
 
+def cluster_case(binary, scratch, figures, records, latency_seconds):
+    """Three nodes and a standalone ZooKeeper on this machine: one partition with
+    replication factor 3; kcat produce with acks=all (all three copies before each ack),
+    and produce-ack latency at a fixed 10,000 records/s against the partition's leader."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Interop"))
+    from zookeeper import ZooKeeper
+    workdir = tempfile.mkdtemp(dir=scratch)
+    zk = ZooKeeper(os.path.join(workdir, "zookeeper")).start()
+    nodes = []
+    try:
+        chroot = f"{zk.connect}/bench-{time.monotonic_ns()}"
+        for broker_id in (1, 2, 3):
+            node_dir = os.path.join(workdir, f"node{broker_id}")
+            os.makedirs(node_dir)
+            nodes.append(Server(binary, node_dir, extra_connectors=False, cluster=(broker_id, chroot)))
+        topic = "cluster-bench"
+        deadline = time.monotonic() + 60
+        while True:
+            result = subprocess.run([binary, "cluster", "--bootstrap", nodes[0].bootstrap, "--output", "json"],
+                                    capture_output=True, text=True, timeout=30)
+            if result.returncode == 0 and len(json.loads(result.stdout)) == 3:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the three nodes did not form a cluster: {result.stderr}")
+            time.sleep(0.2)
+        run([binary, "topics", "create", topic, "--partitions", "1", "--replication-factor", "3",
+             "--bootstrap", nodes[0].bootstrap], 120)
+        while True:
+            result, _ = run([binary, "topics", "describe", topic, "--bootstrap", nodes[0].bootstrap, "--output", "json"], 60)
+            partition = json.loads(result.stdout)["partitions"][0]
+            if len(partition["isr"].split(",")) == 3:
+                break
+            if time.monotonic() > deadline + 60:
+                raise SystemExit(f"the replicas of {topic} did not get in sync: {partition}")
+            time.sleep(0.2)
+        leader = nodes[int(partition["leader"]) - 1]
+        data = os.path.join(scratch, f"cluster-records-{records}.txt")
+        with open(data, "wb") as f:
+            f.write(("x" * 99 + "\n").encode() * records)
+        with open(data, "rb") as f:
+            _, elapsed = run(["kcat", "-P", "-b", ",".join(n.bootstrap for n in nodes), "-t", topic, "-p", "0",
+                              "-X", "linger.ms=5", "-X", "batch.size=1000000", "-X", "acks=all",
+                              "-X", "queue.buffering.max.messages=2000000"], timeout=900, stdin=f)
+        figures.add("cluster: kcat produce 100 B, acks=all, RF 3", records / elapsed, "records/s")
+        report = sluice_bench_json(binary, leader, "produce", "--topic", topic, "--records", int(10_000 * latency_seconds),
+                                   "--rate", 10_000, "--batch-records", 10, "--acks", "all")
+        for q in ("p50", "p99"):
+            figures.add(f"cluster: produce ack latency {q} at 10k records/s (acks=all, RF 3)", report["latencyMs"][q], "ms")
+    finally:
+        for node in nodes:
+            node.stop()
+        zk.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def partitions_rss_case(binary, scratch, figures, partitions):
     """RSS of a fresh server holding one topic with `partitions` partitions, each written to."""
     workdir = tempfile.mkdtemp(dir=scratch)
@@ -283,6 +345,7 @@ def main():
                 server.stop()
                 shutil.rmtree(workdir, ignore_errors=True)
             partitions_rss_case(args.binary, scratch, figures, args.partitions)
+            cluster_case(args.binary, scratch, figures, args.records // 5, args.latency_seconds)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(figures.summary())

@@ -16,18 +16,24 @@ struct TopicsCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a topic.",
-            discussion: "Example: sluice topics create orders --partitions 3 --config retention.ms=3600000")
+            discussion: """
+                Example: sluice topics create orders --partitions 3 --config retention.ms=3600000
+                In a cluster: sluice topics create orders --partitions 6 --replication-factor 3
+                """)
         @OptionGroup var client: ClientOptions
         @Argument(help: "Topic name.") var name: String
         @Option(help: "Partition count (default: the broker's).") var partitions: Int32?
+        @Option(help: "Replicas of each partition (default: the broker's; 1 on a single node).") var replicationFactor: Int16?
         @Option(name: .customLong("config"), help: "A topic config override KEY=VALUE (repeatable).") var configs: [String] = []
 
         func run() async throws {
             let configs = try parsePairs(configs, option: "--config")
             let kafka = try await client.connect()
             defer { Task { await kafka.close() } }
-            let (name, partitions) = (self.name, self.partitions)
-            try await client.bounded("create topic") { try await kafka.createTopic(name, partitions: partitions, configs: configs) }
+            let (name, partitions, factor) = (self.name, self.partitions, self.replicationFactor)
+            try await client.bounded("create topic") {
+                try await kafka.createTopic(name, partitions: partitions, replicationFactor: factor, configs: configs)
+            }
             print("created topic \(name)")
         }
     }

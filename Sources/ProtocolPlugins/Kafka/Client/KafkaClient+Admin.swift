@@ -16,12 +16,12 @@ extension KafkaClient {
     ///   - partitions: the partition count; nil for the broker's default.
     ///   - configs: topic config overrides, e.g. `["retention.ms": "3600000"]`.
     ///   - validateOnly: only check that it could be created.
-    public func createTopic(_ name: String, partitions: Int32? = nil, configs: [String: String] = [:],
-                            validateOnly: Bool = false) async throws {
+    public func createTopic(_ name: String, partitions: Int32? = nil, replicationFactor: Int16? = nil,
+                            configs: [String: String] = [:], validateOnly: Bool = false) async throws {
         var topic = CreateTopicsRequest.Topic()
         topic.name = name
         topic.numPartitions = partitions ?? -1
-        topic.replicationFactor = -1
+        topic.replicationFactor = replicationFactor ?? -1
         topic.configs = configs.sorted { $0.key < $1.key }.map { CreateTopicsRequest.Config(name: $0.key, value: $0.value) }
         var request = CreateTopicsRequest()
         request.topics = [topic]
