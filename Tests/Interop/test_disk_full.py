@@ -129,3 +129,57 @@ def test_full_disk_refuses_with_storage_error_and_recovers(make_server, workdir)
         result = subprocess.run(["umount", data], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
         if result.returncode != 0:
             subprocess.run(["umount", "-l", data], stdin=subprocess.DEVNULL, timeout=30)
+
+
+def test_full_disk_fails_offset_commits_cleanly_and_keeps_what_was_committed(make_server, workdir):
+    """The SQLite metadata store on a full disk: a commit either succeeds (and reads back) or
+    fails with KAFKA_STORAGE_ERROR as a whole; the server stays up, and after space is freed
+    commits work again and survive a restart (the file was not damaged)."""
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import AdminClient, NewTopic
+    data = os.path.join(workdir, "data")
+    mount_tmpfs(data)
+    server = None
+    try:
+        server = make_server()
+        admin = AdminClient({"bootstrap.servers": server.bootstrap})
+        admin.create_topics([NewTopic("meta", 50, 1)])["meta"].result(timeout=30)
+        consumer = Consumer({"bootstrap.servers": server.bootstrap, "group.id": "full-meta", "enable.auto.commit": False})
+        partitions = [TopicPartition("meta", p) for p in range(50)]
+        metadata = "m" * 4000   # 50 × 4 kB per commit: the metadata file must grow
+
+        def commit(offset):
+            consumer.commit(offsets=[TopicPartition("meta", p, offset, metadata) for p in range(50)], asynchronous=False)
+
+        def committed():
+            return {tp.offset for tp in consumer.committed(partitions, timeout=30)}
+
+        commit(1)
+        fill(os.path.join(data, "filler"))
+        last_ok, errors = 1, []
+        for offset in range(2, 40):
+            try:
+                commit(offset)
+                last_ok = offset
+            except KafkaException as error:
+                errors.append(error.args[0])
+        assert errors, "every commit of 200 kB succeeded on a full 16 MiB disk"
+        assert all(e.code() == KafkaError.KAFKA_STORAGE_ERROR for e in errors), errors[:3]
+        assert server.process.poll() is None, "the server exited on a full disk"
+        assert committed() == {last_ok}, "a failed commit left some partitions changed (commits are all or nothing)"
+
+        os.unlink(os.path.join(data, "filler"))
+        commit(100)
+        assert committed() == {100}
+        consumer.close()
+        server.stop()
+        server.start()
+        consumer = Consumer({"bootstrap.servers": server.bootstrap, "group.id": "full-meta", "enable.auto.commit": False})
+        assert committed() == {100}, "committed offsets did not survive a restart after the disk was full"
+        consumer.close()
+    finally:
+        if server is not None:
+            server.stop()
+        result = subprocess.run(["umount", data], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
+        if result.returncode != 0:
+            subprocess.run(["umount", "-l", data], stdin=subprocess.DEVNULL, timeout=30)
