@@ -35,7 +35,9 @@ public protocol ClusterCoordinator: Sendable {
     func deletePartitionStates(topic: String) async throws
 
     /// Changes other brokers made (and session changes of this one). Each call returns a new
-    /// stream; events may be coalesced, so a receiver re-reads what an event names.
+    /// stream; events may be coalesced, so a receiver re-reads what an event names. A new
+    /// stream (and a stream after a reconnect) starts with `brokersChanged`,
+    /// `controllerChanged` and `topicsChanged`, so nothing changed while subscribing is missed.
     func events() -> AsyncStream<ClusterEvent>
 }
 

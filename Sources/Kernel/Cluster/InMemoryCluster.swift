@@ -133,6 +133,9 @@ public actor InMemoryCluster {
         let id = nextID
         nextID += 1
         subscribers[id] = (session, continuation)
+        // `events()` subscribes asynchronously: whatever changed between the call and now
+        // is covered by telling the new subscriber to re-read everything once.
+        for event in [ClusterEvent.brokersChanged, .controllerChanged, .topicsChanged] { continuation.yield(event) }
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
     }
 
