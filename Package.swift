@@ -211,7 +211,7 @@ if Context.environment["SLUICE_FUZZ"] == "1" {
         ("fuzz-record-batch", "FuzzRecordBatch", ["SluiceFuzzEntries"]),
         ("fuzz-lumberjack", "FuzzLumberjack", ["SluiceFuzzEntries"]),
         ("fuzz-config", "FuzzConfig", ["SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
-                                       "SluiceFileSink", "SluiceBeats"]),
+                                       "SluiceFileSink", "SluiceBeats", "SluiceHTTP"]),
     ]
     package.targets.append(.target(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"))
     for fuzz in targets {
