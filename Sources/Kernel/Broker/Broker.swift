@@ -171,7 +171,9 @@ public actor Broker {
         guard total <= 100_000 else { throw .invalidPartitions("at most 100000 partitions, got \(total)") }
         if validateOnly { return }
         do {
-            try await metadata.setPartitionCount(topic: name, count: total)
+            // Single node: no assignment (every partition is this broker's). In cluster mode the
+            // controller assigns the new partitions' replicas.
+            try await metadata.setPartitionCount(topic: name, count: total, replicas: [])
             for index in current..<total {
                 state.partitions.append(try await openPartition(TopicPartition(name, index), configs: state.record.configs))
             }
