@@ -33,7 +33,7 @@ struct ConfigCheckTests {
             """)
         let result = try await SluiceBinary.run(["config", "check", file.path])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("metadata (zookeeper): config.connect: 'zk2' is not host:port"), "\(result.stderr)")
+        #expect(result.stderr.contains("metadata: config.connect: 'zk2' is not host:port"), "\(result.stderr)")
         #expect(result.stderr.contains("unknown key 'sesionTimeoutMs'; did you mean 'sessionTimeoutMs'?"), "\(result.stderr)")
     }
 

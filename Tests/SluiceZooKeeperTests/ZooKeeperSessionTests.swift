@@ -94,7 +94,7 @@ func expireSession(of client: ZooKeeperClient, connect: ConnectString) async thr
     }
     let old = id.client_id
     for _ in 0..<5 {
-        guard let twin = zookeeper_init2(connect.description, { _, _, _, _, _ in }, 4_000, &id, nil, 0, nil) else {
+        guard let twin = zookeeper_init2(connect.description, { _, _, _, _, _ in }, 4_000, &id, nil, 0, cClientLog) else {
             Issue.record("cannot open the twin handle")
             return
         }
