@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "SluiceKernel", targets: ["SluiceKernel"]),
         .library(name: "LogStorageConformance", targets: ["LogStorageConformance"]),
         .library(name: "MetadataStoreConformance", targets: ["MetadataStoreConformance"]),
+        .library(name: "ClusterCoordinatorConformance", targets: ["ClusterCoordinatorConformance"]),
         .library(name: "ConformanceKit", targets: ["ConformanceKit"]),
     ],
     dependencies: [
@@ -60,6 +61,11 @@ let package = Package(
             dependencies: ["SluiceKernel", "ConformanceKit"],
             path: "Sources/Conformance/MetadataStore",
             swiftSettings: strict),
+        .target(
+            name: "ClusterCoordinatorConformance",
+            dependencies: ["SluiceKernel", "ConformanceKit"],
+            path: "Sources/Conformance/ClusterCoordinator",
+            swiftSettings: strict),
 
         // MARK: Storage and metadata plugins
         .target(
@@ -76,6 +82,14 @@ let package = Package(
             name: "SluiceSQLite",
             dependencies: ["SluiceKernel", logging, .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/StoragePlugins/SQLiteMetadata",
+            swiftSettings: strict),
+        // The ZooKeeper C client (only the C one: no JVM in the broker) for cluster mode.
+        .systemLibrary(name: "CZooKeeper", path: "Sources/CZooKeeper",
+                       providers: [.apt(["libzookeeper-mt-dev"]), .brew(["zookeeper"])]),
+        .target(
+            name: "SluiceZooKeeper",
+            dependencies: ["SluiceKernel", "CZooKeeper", logging],
+            path: "Sources/StoragePlugins/ZooKeeperMetadata",
             swiftSettings: strict),
 
         // MARK: Kafka's batch compression codecs (a library, not a plugin)
@@ -132,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
+                "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceZooKeeper", "SluiceKafka",
                 "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceCompression",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -154,7 +168,13 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceMemoryTests",
-            dependencies: ["SluiceMemory", "SluiceKernel", "LogStorageConformance", "MetadataStoreConformance", nioCore],
+            dependencies: ["SluiceMemory", "SluiceKernel", "LogStorageConformance", "MetadataStoreConformance",
+                           "ClusterCoordinatorConformance", nioCore],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceZooKeeperTests",
+            dependencies: ["SluiceZooKeeper", "SluiceKernel", "MetadataStoreConformance", "ClusterCoordinatorConformance",
+                           "ConformanceKit", "CZooKeeper", logging],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",
@@ -211,7 +231,7 @@ if Context.environment["SLUICE_FUZZ"] == "1" {
         ("fuzz-record-batch", "FuzzRecordBatch", ["SluiceFuzzEntries"]),
         ("fuzz-lumberjack", "FuzzLumberjack", ["SluiceFuzzEntries"]),
         ("fuzz-config", "FuzzConfig", ["SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
-                                       "SluiceFileSink", "SluiceBeats", "SluiceHTTP"]),
+                                       "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceZooKeeper"]),
     ]
     package.targets.append(.target(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"))
     for fuzz in targets {

@@ -18,11 +18,23 @@ struct ConfigCheckTests {
         let result = try await SluiceBinary.run(["config", "check", file.path])
         #expect(result.status == 2)
         #expect(result.stderr.contains("broker: autoCreateTopcs: unknown key 'autoCreateTopcs'; did you mean 'autoCreateTopics'?"), "\(result.stderr)")
-        #expect(result.stderr.contains("metadata: plugin: unknown metadata plugin 'no-such-store'; known: sqlite, memory"), "\(result.stderr)")
+        #expect(result.stderr.contains("metadata: plugin: unknown metadata plugin 'no-such-store'; known: sqlite, memory, zookeeper"), "\(result.stderr)")
         #expect(result.stderr.contains("protocols[0] (memory-probe): plugin: unknown protocol plugin 'memory-probe'; known: kafka, http"), "\(result.stderr)")
         #expect(result.stderr.contains("protocols[1] (kafka): config.listen: \"127.0.0.1:70000\": port 70000 is out of range; use 1–65535 (or 0 for any free port)"),
                 "\(result.stderr)")
         #expect(result.stderr.contains("4 problems"), "\(result.stderr)")
+    }
+
+    @Test func zookeeperConfigProblemsAreReportedBeforeConnecting() async throws {
+        let dir = try TemporaryDirectory()
+        let file = try dir.write("zk.json", """
+            { "storage": { "plugin": "memory" },
+              "metadata": { "plugin": "zookeeper", "config": { "connect": "zk1:2181,zk2/sluice", "sesionTimeoutMs": 5000 } } }
+            """)
+        let result = try await SluiceBinary.run(["config", "check", file.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("metadata: config.connect: 'zk2' is not host:port"), "\(result.stderr)")
+        #expect(result.stderr.contains("unknown key 'sesionTimeoutMs'; did you mean 'sessionTimeoutMs'?"), "\(result.stderr)")
     }
 
     @Test func typeErrorsNameThePathAndWhatWasFound() async throws {

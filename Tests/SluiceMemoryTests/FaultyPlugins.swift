@@ -82,7 +82,9 @@ actor FaultyMetadataStore: MetadataStore {
     func createTopic(_ topic: TopicRecord) async throws { try await inner.createTopic(topic) }
     func deleteTopic(named name: String) async throws { try await inner.deleteTopic(named: name) }
     func topics() async throws -> [TopicRecord] { try await inner.topics() }
-    func setPartitionCount(topic: String, count: Int32) async throws { try await inner.setPartitionCount(topic: topic, count: count) }
+    func setPartitionCount(topic: String, count: Int32, replicas: [[Int32]]) async throws {
+        try await inner.setPartitionCount(topic: topic, count: count, replicas: replicas)
+    }
     func updateTopicConfigs(topic: String, set: [String: String?]) async throws { try await inner.updateTopicConfigs(topic: topic, set: set) }
     func commitOffsets(group: String, _ offsets: [TopicPartition: CommittedOffset]) async throws {
         guard let first = offsets.min(by: { $0.key < $1.key }) else { return }

@@ -74,6 +74,30 @@ import Testing
         }
     }
 
+    @Test func aVersion1FileGainsTheReplicasColumnAndKeepsItsTopics() async throws {
+        try await withTemporaryDirectory { dir in
+            let url = dir.appendingPathComponent("metadata.sqlite")
+            // A file as the previous release left it: only the first migration applied.
+            let queue = try DatabaseQueue(path: url.path)
+            try SQLiteSchema.migrator.migrate(queue, upTo: "v1-registry-offsets-groups-connectors")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO topic (name, id, partitionCount, createdAt) VALUES ('old', ?, 2, 0)",
+                               arguments: [UUID().uuidString])
+            }
+            try queue.close()
+            try await withStore(at: url) { store in
+                let old = try await store.topics().first
+                #expect(old?.name == "old" && old?.partitionCount == 2 && old?.replicas == [], "\(String(describing: old))")
+                try await store.setPartitionCount(topic: "old", count: 3, replicas: [[1, 2], [2, 3], [3, 1]])
+            }
+            try await withStore(at: url) { (store) async throws in
+                #expect(try await store.topics().first?.replicas == [[1, 2], [2, 3], [3, 1]], "the assignment survives a reopen")
+            }
+            let migrations = try inspectFile(url) { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+            #expect(migrations == SQLiteSchema.knownMigrations)
+        }
+    }
+
     @Test func theFactoryResolvesRelativePathsAgainstTheDataDirectory() async throws {
         try await withTemporaryDirectory { dir in
             let context = PluginContext(instanceName: "metadata", dataDirectory: dir.appendingPathComponent("data"),

@@ -13,12 +13,12 @@ import Testing
                 await #expect(throws: MetadataError.topicExists("logs")) {
                     try await store.createTopic(TopicRecord(name: "logs", partitionCount: 1))
                 }
-                try await store.setPartitionCount(topic: "logs", count: 5)
+                try await store.setPartitionCount(topic: "logs", count: 5, replicas: [])
                 await #expect(throws: MetadataError.invalidPartitionCount(topic: "logs", current: 5, requested: 5)) {
-                    try await store.setPartitionCount(topic: "logs", count: 5)
+                    try await store.setPartitionCount(topic: "logs", count: 5, replicas: [])
                 }
                 await #expect(throws: MetadataError.unknownTopic("nope")) {
-                    try await store.setPartitionCount(topic: "nope", count: 2)
+                    try await store.setPartitionCount(topic: "nope", count: 2, replicas: [])
                 }
                 try await store.updateTopicConfigs(topic: "logs", set: ["retention.ms": "1000", "cleanup.policy": nil,
                                                                        "max.message.bytes": "2048"])

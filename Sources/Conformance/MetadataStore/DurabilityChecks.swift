@@ -4,7 +4,8 @@ import SluiceKernel
 
 extension MetadataStoreConformance {
     func reopenKeepsEverything() async throws {
-        let topic = TopicRecord(name: "durable", partitionCount: 4, configs: ["retention.ms": "5"], createdAt: referenceDate)
+        let topic = TopicRecord(name: "durable", partitionCount: 4, configs: ["retention.ms": "5"], createdAt: referenceDate,
+                                replicas: [[1, 2], [2, 1], [1, 2], [2, 1]])
         let offset = CommittedOffset(offset: 77, leaderEpoch: 1, metadata: "m", commitTime: referenceDate)
         try await withStore { store in
             try await store.createTopic(topic)
@@ -14,7 +15,7 @@ extension MetadataStoreConformance {
         }
         try await withStore { store in
             let got = try await store.topics().first { $0.name == "durable" }
-            try conform(got?.id == topic.id && got?.partitionCount == 4 && got?.configs == topic.configs, "the topic must survive a reopen: \(String(describing: got))")
+            try conform(got?.id == topic.id && got?.partitionCount == 4 && got?.configs == topic.configs && got?.replicas == topic.replicas, "the topic must survive a reopen: \(String(describing: got))")
             try conform(sameOffset(try await store.committedOffsets(group: "durable-group")[TopicPartition("durable", 3)], offset),
                         "the committed offset must survive a reopen")
             try conform(try await store.groupState("durable-group")?.generation == 9, "group state must survive a reopen")

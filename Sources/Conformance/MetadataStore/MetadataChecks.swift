@@ -4,7 +4,8 @@ import SluiceKernel
 
 extension MetadataStoreConformance {
     func topicRegistry(_ store: any MetadataStore) async throws {
-        let a = TopicRecord(name: "reg-b", partitionCount: 3, configs: ["retention.ms": "1000"], createdAt: referenceDate)
+        let a = TopicRecord(name: "reg-b", partitionCount: 3, configs: ["retention.ms": "1000"], createdAt: referenceDate,
+                            replicas: [[1, 2], [2, 3], [3, 1]])
         let b = TopicRecord(name: "reg-a", partitionCount: 1, configs: [:], createdAt: referenceDate)
         try await store.createTopic(a)
         try await store.createTopic(b)
@@ -13,6 +14,8 @@ extension MetadataStoreConformance {
         let got = topics[1]
         try conform(got.id == a.id && got.partitionCount == 3 && got.configs == ["retention.ms": "1000"],
                     "topic fields must round-trip: \(got)")
+        try conform(got.replicas == [[1, 2], [2, 3], [3, 1]], "the replica assignment must round-trip, got \(got.replicas)")
+        try conform(topics[0].replicas.isEmpty, "a topic created without an assignment has none, got \(topics[0].replicas)")
         try conform(sameMillisecond(got.createdAt, a.createdAt), "createdAt must round-trip to the millisecond")
     }
 
@@ -42,14 +45,21 @@ extension MetadataStoreConformance {
     }
 
     func partitionCount(_ store: any MetadataStore) async throws {
-        try await store.createTopic(TopicRecord(name: "grow", partitionCount: 2))
-        try await store.setPartitionCount(topic: "grow", count: 5)
-        try conform(try await store.topics().first { $0.name == "grow" }?.partitionCount == 5, "partition count must become 5")
-        try await conformThrows("shrinking partitions", { try await store.setPartitionCount(topic: "grow", count: 3) }) {
+        try await store.createTopic(TopicRecord(name: "grow", partitionCount: 2, replicas: [[1], [2]]))
+        let assignment: [[Int32]] = [[1], [2], [1, 2], [2, 1], [1]]
+        try await store.setPartitionCount(topic: "grow", count: 5, replicas: assignment)
+        let grown = try await store.topics().first { $0.name == "grow" }
+        try conform(grown?.partitionCount == 5, "partition count must become 5")
+        try conform(grown?.replicas == assignment, "the new replica assignment must be stored, got \(String(describing: grown?.replicas))")
+        try await store.createTopic(TopicRecord(name: "grow-single", partitionCount: 1))
+        try await store.setPartitionCount(topic: "grow-single", count: 2, replicas: [])
+        let single = try await store.topics().first { $0.name == "grow-single" }
+        try conform(single?.partitionCount == 2 && single?.replicas == [], "a single-node topic grows without an assignment")
+        try await conformThrows("shrinking partitions", { try await store.setPartitionCount(topic: "grow", count: 3, replicas: []) }) {
             if case MetadataError.invalidPartitionCount = $0 { return true }
             return false
         }
-        try await conformThrows("growing an unknown topic", { try await store.setPartitionCount(topic: "nope", count: 3) }) {
+        try await conformThrows("growing an unknown topic", { try await store.setPartitionCount(topic: "nope", count: 3, replicas: []) }) {
             ($0 as? MetadataError) == .unknownTopic("nope")
         }
     }

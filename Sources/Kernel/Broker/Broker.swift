@@ -221,7 +221,7 @@ public actor Broker {
         record.partitionCount = total
         if !added.isEmpty { record.replicas = state.record.replicas + added }
         do {
-            try await metadata.setPartitionCount(topic: name, count: total)
+            try await metadata.setPartitionCount(topic: name, count: total, replicas: record.replicas)
             try await createPartitionStates(record, partitions: current..<total)
             for index in current..<total where isLocal(record, index) {
                 state.partitions[index] = try await openPartition(TopicPartition(name, index), configs: record.configs)

@@ -15,8 +15,10 @@ public protocol MetadataStore: Sendable {
     func deleteTopic(named name: String) async throws
     /// All registered topics, sorted by name.
     func topics() async throws -> [TopicRecord]
-    /// Raises a topic's partition count; throws `invalidPartitionCount` if not larger.
-    func setPartitionCount(topic: String, count: Int32) async throws
+    /// Raises a topic's partition count and stores its new replica assignment (`replicas`:
+    /// the whole `TopicRecord.replicas` after the change; empty on a single node), in one
+    /// write; throws `invalidPartitionCount` if not larger.
+    func setPartitionCount(topic: String, count: Int32, replicas: [[Int32]]) async throws
     /// Replaces a topic's config overrides (`nil` value removes a key).
     func updateTopicConfigs(topic: String, set: [String: String?]) async throws
 

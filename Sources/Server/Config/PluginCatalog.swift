@@ -6,6 +6,7 @@ import SluiceKernel
 import SluiceMemory
 import SluiceSegmentLog
 import SluiceSQLite
+import SluiceZooKeeper
 
 /// Every plugin `sluice` knows, by role. This is the composition root: adding a backend
 /// is one new target plus one line here.
@@ -15,6 +16,7 @@ enum PluginCatalog {
         .storage(MemoryStorageFactory.self),
         .metadata(SQLiteMetadataFactory.self),
         .metadata(MemoryMetadataFactory.self),
+        .metadata(ZooKeeperMetadataFactory.self),
         .protocolPlugin(KafkaProtocolFactory.self),
         .connector(BeatsInputFactory.self),
         .protocolPlugin(HTTPProtocolFactory.self),

@@ -36,13 +36,14 @@ public actor MemoryMetadataStore: MetadataStore {
         return topicsByName.values.sorted { $0.name < $1.name }
     }
 
-    public func setPartitionCount(topic: String, count: Int32) async throws {
+    public func setPartitionCount(topic: String, count: Int32, replicas: [[Int32]]) async throws {
         try ensureOpen()
         guard var record = topicsByName[topic] else { throw MetadataError.unknownTopic(topic) }
         guard count > record.partitionCount else {
             throw MetadataError.invalidPartitionCount(topic: topic, current: record.partitionCount, requested: count)
         }
         record.partitionCount = count
+        record.replicas = replicas
         topicsByName[topic] = record
     }
 

@@ -46,8 +46,9 @@ public actor SQLiteMetadataStore: MetadataStore {
                 throw MetadataError.topicExists(topic.name)
             }
             try db.execute(
-                sql: "INSERT INTO topic (name, id, partitionCount, createdAt) VALUES (?, ?, ?, ?)",
-                arguments: [topic.name, topic.id.uuidString, topic.partitionCount, topic.createdAt.sqliteValue])
+                sql: "INSERT INTO topic (name, id, partitionCount, createdAt, replicas) VALUES (?, ?, ?, ?, ?)",
+                arguments: [topic.name, topic.id.uuidString, topic.partitionCount, topic.createdAt.sqliteValue,
+                            try SQLiteQueries.replicasText(topic.replicas)])
             for (key, value) in topic.configs {
                 try db.execute(sql: "INSERT INTO topicConfig (topic, key, value) VALUES (?, ?, ?)",
                                arguments: [topic.name, key, value])
@@ -71,14 +72,16 @@ public actor SQLiteMetadataStore: MetadataStore {
         try await database().read { db in try SQLiteQueries.topics(db) }
     }
 
-    /// Raises a topic's partition count; `invalidPartitionCount` unless larger.
-    public func setPartitionCount(topic: String, count: Int32) async throws {
+    /// Raises a topic's partition count and stores its new replica assignment;
+    /// `invalidPartitionCount` unless larger.
+    public func setPartitionCount(topic: String, count: Int32, replicas: [[Int32]]) async throws {
         try await database().write { db in
             let current = try SQLiteQueries.partitionCount(db, topic: topic)
             guard count > current else {
                 throw MetadataError.invalidPartitionCount(topic: topic, current: current, requested: count)
             }
-            try db.execute(sql: "UPDATE topic SET partitionCount = ? WHERE name = ?", arguments: [count, topic])
+            try db.execute(sql: "UPDATE topic SET partitionCount = ?, replicas = ? WHERE name = ?",
+                           arguments: [count, try SQLiteQueries.replicasText(replicas), topic])
         }
     }
 

@@ -10,16 +10,25 @@ enum SQLiteQueries {
         for row in try Row.fetchAll(db, sql: "SELECT topic, key, value FROM topicConfig") {
             configs[row["topic"], default: [:]][row["key"]] = row["value"] as String
         }
-        return try Row.fetchAll(db, sql: "SELECT name, id, partitionCount, createdAt FROM topic ORDER BY name")
+        return try Row.fetchAll(db, sql: "SELECT name, id, partitionCount, createdAt, replicas FROM topic ORDER BY name")
             .map { row in
                 let name: String = row["name"]
                 let idText: String = row["id"]
                 guard let id = UUID(uuidString: idText) else {
                     throw MetadataError.unusable("topic '\(name)' has a malformed id '\(idText)' in the metadata file")
                 }
+                let replicasText: String = row["replicas"]
+                guard let replicas = try? JSONDecoder().decode([[Int32]].self, from: Data(replicasText.utf8)) else {
+                    throw MetadataError.unusable("topic '\(name)' has malformed replicas '\(replicasText)' in the metadata file")
+                }
                 return TopicRecord(name: name, id: id, partitionCount: row["partitionCount"],
-                                   configs: configs[name] ?? [:], createdAt: Date(sqliteValue: row["createdAt"]))
+                                   configs: configs[name] ?? [:], createdAt: Date(sqliteValue: row["createdAt"]), replicas: replicas)
             }
+    }
+
+    /// The `replicas` column's JSON text for an assignment.
+    static func replicasText(_ replicas: [[Int32]]) throws -> String {
+        String(decoding: try JSONEncoder().encode(replicas), as: UTF8.self)
     }
 
     /// The partition count of `topic`, or `MetadataError.unknownTopic`.

@@ -19,11 +19,17 @@ enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-registry-offsets-groups-connectors", migrate: createInitialTables)
+        migrator.registerMigration("v2-topic-replicas", migrate: addTopicReplicas)
         return migrator
     }
 
     /// Identifiers of every migration this build knows.
     static var knownMigrations: [String] { migrator.migrations }
+
+    /// `TopicRecord.replicas` as JSON text (`[[1,2],[2,3]]`); `[]` on a single node.
+    private static func addTopicReplicas(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE topic ADD COLUMN replicas TEXT NOT NULL DEFAULT '[]'")
+    }
 
     private static func createInitialTables(_ db: Database) throws {
         try db.execute(sql: "PRAGMA application_id = \(applicationID)")

@@ -1,0 +1,59 @@
+import Foundation
+import SluiceKernel
+
+/// Where the `zookeeper` plugin keeps everything, relative to the chroot of the connect
+/// string (Kafka's ZooKeeper-era layout, adapted). All payloads are JSON; times are
+/// milliseconds since 1970.
+///
+/// ```
+/// /brokers/ids/<id>            ephemeral  BrokerEndpoint {id, host, port, rack}
+/// /controller                  ephemeral  {brokerId, epoch}
+/// /controller_epoch            persistent the last controller epoch, decimal text ("0" at first)
+/// /topics/<name>               persistent {id, partitionCount, replicas, configs, createdAtMs}
+/// /partitions/<topic>/<p>      persistent PartitionState {leader, leaderEpoch, isr, controllerEpoch};
+///                                         the znode's data version is VersionedPartitionState.version
+/// /groups/<group>/offsets      persistent [{topic, partition, offset, leaderEpoch, metadata, commitTimeMs}]
+/// /groups/<group>/state        persistent {protocolType, generation, updatedAtMs}
+/// /connectors/<name>           persistent {key: value} positions
+/// ```
+///
+/// Partition states live in their own tree, not under `/topics/<name>`: the coordination
+/// contract lets the controller create and delete them independently of the registry
+/// (`deleteTopic` removes both). A group's offsets are one znode so that a commit of many
+/// partitions is one versioned write: all or nothing (znodes hold up to 1 MiB, some
+/// 10 000 offsets). Names are percent-encoded where ZooKeeper would refuse them (`/`,
+/// `.`/`..`, the empty name, control characters).
+enum ZNodeLayout {
+    static let brokerIDs = "/brokers/ids"
+    static let controller = "/controller"
+    static let controllerEpoch = "/controller_epoch"
+    static let topics = "/topics"
+    static let partitions = "/partitions"
+    static let groups = "/groups"
+    static let connectors = "/connectors"
+    /// Persistent parents created at start-up.
+    static let parents = [brokerIDs, topics, partitions, groups, connectors]
+
+    static func broker(_ id: Int32) -> String { "\(brokerIDs)/\(id)" }
+    static func topic(_ name: String) -> String { "\(topics)/\(encode(name))" }
+    static func partitionStates(_ topic: String) -> String { "\(partitions)/\(encode(topic))" }
+    static func partitionState(_ tp: TopicPartition) -> String { "\(partitionStates(tp.topic))/\(tp.partition)" }
+    static func group(_ name: String) -> String { "\(groups)/\(encode(name))" }
+    static func offsets(_ group: String) -> String { "\(self.group(group))/offsets" }
+    static func groupState(_ group: String) -> String { "\(self.group(group))/state" }
+    static func connector(_ name: String) -> String { "\(connectors)/\(encode(name))" }
+
+    private static let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+    /// A name as one znode path segment.
+    static func encode(_ name: String) -> String {
+        if name.isEmpty { return "%" }
+        if name == "." || name == ".." { return name.replacingOccurrences(of: ".", with: "%2E") }
+        return name.addingPercentEncoding(withAllowedCharacters: safe) ?? name
+    }
+
+    /// The name a path segment stands for.
+    static func decode(_ segment: String) -> String {
+        segment == "%" ? "" : (segment.removingPercentEncoding ?? segment)
+    }
+}

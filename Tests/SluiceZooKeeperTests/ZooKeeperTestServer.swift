@@ -1,0 +1,129 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real standalone ZooKeeper server (Debian's `zookeeper` package) for one test: on a
+/// free 127.0.0.1 port, with a temporary data directory, stopped and removed by `shutdown`.
+/// Missing java or jars are a failure naming the package to install, never a skip.
+final class ZooKeeperTestServer: @unchecked Sendable {
+    /// Where Debian's `libzookeeper-java` puts the server (its manifest names the deps).
+    static let jar = "/usr/share/java/zookeeper.jar"
+    static let java = "/usr/bin/java"
+    /// The server's tick in ms: sessions may last 2–20 ticks (1–10 s), so tests can use
+    /// short session timeouts.
+    static let tickMs = 500
+
+    let port: Int
+    let directory: URL
+    private var process: Process?
+
+    /// "127.0.0.1:<port>".
+    var hosts: String { "127.0.0.1:\(port)" }
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Starts a server and waits (bounded) until it answers `ruok`.
+    static func started() async throws -> ZooKeeperTestServer {
+        let server = try ZooKeeperTestServer()
+        try await server.start()
+        return server
+    }
+
+    private init() throws {
+        for tool in [Self.java, Self.jar] where !FileManager.default.fileExists(atPath: tool) {
+            throw Missing(description: "\(tool) is missing: install the Debian package `zookeeper` (it brings libzookeeper-java and a JRE); scripts/test does")
+        }
+        port = try freePort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-zk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
+        let config = """
+            tickTime=\(Self.tickMs)
+            dataDir=\(directory.appendingPathComponent("data").path)
+            clientPort=\(port)
+            clientPortAddress=127.0.0.1
+            maxSessionTimeout=\(20 * Self.tickMs)
+            4lw.commands.whitelist=ruok,srvr
+            admin.enableServer=false
+            """
+        try config.write(to: directory.appendingPathComponent("zoo.cfg"), atomically: true, encoding: .utf8)
+    }
+
+    /// Starts (or restarts, keeping the data) the server process; waits until it is serving.
+    func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.java)
+        process.arguments = ["-Xmx256m", "-cp", Self.jar, "org.apache.zookeeper.server.ZooKeeperServerMain",
+                             directory.appendingPathComponent("zoo.cfg").path]
+        let log = directory.appendingPathComponent("server.log")
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if !process.isRunning { throw Missing(description: "ZooKeeper exited at start; see \(log.path)") }
+            if ruok(port: port) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Missing(description: "ZooKeeper did not answer ruok on port \(port) within 60 s; see \(log.path)")
+    }
+
+    /// Kills the server as a crash would (SIGKILL); the data directory stays for `start`.
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// Stops the server and removes its directory.
+    func shutdown() {
+        kill()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { shutdown() }
+}
+
+/// Whether a ZooKeeper server on 127.0.0.1:`port` answers the four-letter word `ruok`.
+func ruok(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var timeout = timeval(tv_sec: 2, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = loopback(port: port)
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0, send(fd, "ruok", 4, 0) == 4 else { return false }
+    var reply = [UInt8](repeating: 0, count: 4)
+    return recv(fd, &reply, 4, Int32(MSG_WAITALL)) == 4 && reply == Array("imok".utf8)
+}
+
+/// A port nothing listens on now (bound to 127.0.0.1:0, then released).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = loopback(port: 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard ok else { throw ZooKeeperTestServer.Missing(description: "cannot bind 127.0.0.1:0: \(String(cString: strerror(errno)))") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+private func loopback(port: Int) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return address
+}
