@@ -244,54 +244,62 @@ def cluster_case(binary, scratch, figures, records, latency_seconds):
     replication factor 3; kcat produce with acks=all (all three copies before each ack),
     and produce-ack latency at a fixed 10,000 records/s against the partition's leader."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Interop"))
-    from zookeeper import ZooKeeper
+    from zookeeper import zookeeper_server
     workdir = tempfile.mkdtemp(dir=scratch)
-    zk = ZooKeeper(os.path.join(workdir, "zookeeper")).start()
     nodes = []
-    try:
-        chroot = f"{zk.connect}/bench-{time.monotonic_ns()}"
-        for broker_id in (1, 2, 3):
-            node_dir = os.path.join(workdir, f"node{broker_id}")
-            os.makedirs(node_dir)
-            nodes.append(Server(binary, node_dir, extra_connectors=False, cluster=(broker_id, chroot)))
-        topic = "cluster-bench"
-        deadline = time.monotonic() + 60
-        while True:
-            result = subprocess.run([binary, "cluster", "--bootstrap", nodes[0].bootstrap, "--output", "json"],
-                                    capture_output=True, text=True, timeout=30)
-            if result.returncode == 0 and len(json.loads(result.stdout)) == 3:
-                break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the three nodes did not form a cluster: {result.stderr}")
-            time.sleep(0.2)
-        run([binary, "topics", "create", topic, "--partitions", "1", "--replication-factor", "3",
-             "--bootstrap", nodes[0].bootstrap], 120)
-        while True:
-            result, _ = run([binary, "topics", "describe", topic, "--bootstrap", nodes[0].bootstrap, "--output", "json"], 60)
-            partition = json.loads(result.stdout)["partitions"][0]
-            if len(partition["isr"].split(",")) == 3:
-                break
-            if time.monotonic() > deadline + 60:
-                raise SystemExit(f"the replicas of {topic} did not get in sync: {partition}")
-            time.sleep(0.2)
-        leader = nodes[int(partition["leader"]) - 1]
-        data = os.path.join(scratch, f"cluster-records-{records}.txt")
-        with open(data, "wb") as f:
-            f.write(("x" * 99 + "\n").encode() * records)
-        with open(data, "rb") as f:
-            _, elapsed = run(["kcat", "-P", "-b", ",".join(n.bootstrap for n in nodes), "-t", topic, "-p", "0",
-                              "-X", "linger.ms=5", "-X", "batch.size=1000000", "-X", "acks=all",
-                              "-X", "queue.buffering.max.messages=2000000"], timeout=900, stdin=f)
-        figures.add("cluster: kcat produce 100 B, acks=all, RF 3", records / elapsed, "records/s")
-        report = sluice_bench_json(binary, leader, "produce", "--topic", topic, "--records", int(10_000 * latency_seconds),
-                                   "--rate", 10_000, "--batch-records", 10, "--acks", "all")
-        for q in ("p50", "p99"):
-            figures.add(f"cluster: produce ack latency {q} at 10k records/s (acks=all, RF 3)", report["latencyMs"][q], "ms")
-    finally:
-        for node in nodes:
-            node.stop()
-        zk.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with zookeeper_server() as zk:
+        try:
+            cluster_nodes(binary, zk.connect(f"/bench-{time.monotonic_ns()}"), workdir, nodes)
+            cluster_figures(binary, nodes, scratch, figures, records, latency_seconds)
+        finally:
+            for node in nodes:
+                node.stop()
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def cluster_nodes(binary, chroot, workdir, nodes):
+    """Starts three nodes (appending each to `nodes` at once, for the caller's cleanup)."""
+    for broker_id in (1, 2, 3):
+        node_dir = os.path.join(workdir, f"node{broker_id}")
+        os.makedirs(node_dir)
+        nodes.append(Server(binary, node_dir, extra_connectors=False, cluster=(broker_id, chroot)))
+
+
+def cluster_figures(binary, nodes, scratch, figures, records, latency_seconds):
+    """kcat acks=all throughput and produce-ack latency on a replication-factor-3 partition."""
+    topic = "cluster-bench"
+    deadline = time.monotonic() + 60
+    while True:
+        result = subprocess.run([binary, "cluster", "--bootstrap", nodes[0].bootstrap, "--output", "json"],
+                                capture_output=True, text=True, timeout=30)
+        if result.returncode == 0 and len(json.loads(result.stdout)) == 3:
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the three nodes did not form a cluster: {result.stderr}")
+        time.sleep(0.2)
+    run([binary, "topics", "create", topic, "--partitions", "1", "--replication-factor", "3",
+         "--bootstrap", nodes[0].bootstrap], 120)
+    while True:
+        result, _ = run([binary, "topics", "describe", topic, "--bootstrap", nodes[0].bootstrap, "--output", "json"], 60)
+        partition = json.loads(result.stdout)["partitions"][0]
+        if len(partition["isr"].split(",")) == 3:
+            break
+        if time.monotonic() > deadline + 60:
+            raise SystemExit(f"the replicas of {topic} did not get in sync: {partition}")
+        time.sleep(0.2)
+    leader = nodes[int(partition["leader"]) - 1]
+    data = os.path.join(scratch, f"cluster-records-{records}.txt")
+    with open(data, "wb") as f:
+        f.write(("x" * 99 + "\n").encode() * records)
+    with open(data, "rb") as f:
+        _, elapsed = run(["kcat", "-P", "-b", ",".join(n.bootstrap for n in nodes), "-t", topic, "-p", "0",
+                          "-X", "linger.ms=5", "-X", "batch.size=1000000", "-X", "acks=all",
+                          "-X", "queue.buffering.max.messages=2000000"], timeout=900, stdin=f)
+    figures.add("cluster: kcat produce 100 B, acks=all, RF 3", records / elapsed, "records/s")
+    report = sluice_bench_json(binary, leader, "produce", "--topic", topic, "--records", int(10_000 * latency_seconds),
+                               "--rate", 10_000, "--batch-records", 10, "--acks", "all")
+    for q in ("p50", "p99"):
+        figures.add(f"cluster: produce ack latency {q} at 10k records/s (acks=all, RF 3)", report["latencyMs"][q], "ms")
 
 
 def partitions_rss_case(binary, scratch, figures, partitions):

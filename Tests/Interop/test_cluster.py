@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from cluster import SluiceCluster
+from zookeeper import zookeeper  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def make_cluster(zookeeper, workdir):
     clusters = []
 
     def make(size=3, start=True, **options):
-        cluster = SluiceCluster(zookeeper.connect, workdir, size=size, **options)
+        cluster = SluiceCluster(zookeeper.hosts, workdir, size=size, **options)
         clusters.append(cluster)
         return cluster.start() if start else cluster
 

@@ -19,7 +19,10 @@ import subprocess
 import tempfile
 import time
 
-import pytest
+try:
+    import pytest  # the fixtures below; scripts/bench.py uses the context managers without pytest
+except ImportError:
+    pytest = None
 
 JAVA = "/usr/bin/java"
 JAR = "/usr/share/java/zookeeper.jar"
@@ -179,13 +182,13 @@ def zookeeper_ensemble(size=3):
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def zookeeper():
-    with zookeeper_server() as server:
-        yield server
+if pytest is not None:
+    @pytest.fixture
+    def zookeeper():
+        with zookeeper_server() as server:
+            yield server
 
-
-@pytest.fixture
-def zookeeper_quorum():
-    with zookeeper_ensemble(3) as ensemble:
-        yield ensemble
+    @pytest.fixture
+    def zookeeper_quorum():
+        with zookeeper_ensemble(3) as ensemble:
+            yield ensemble
