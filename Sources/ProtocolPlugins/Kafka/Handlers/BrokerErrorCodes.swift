@@ -26,6 +26,12 @@ extension BrokerError {
         case .unknownProducerId: .unknownProducerId
         case .storage: .kafkaStorageError
         case .notReady: .leaderNotAvailable
+        case .notLeaderOrFollower: .notLeaderOrFollower
+        case .notEnoughReplicas: .notEnoughReplicas
+        case .notEnoughReplicasAfterAppend: .notEnoughReplicasAfterAppend
+        case .requestTimedOut: .requestTimedOut
+        case .fencedLeaderEpoch: .fencedLeaderEpoch
+        case .unknownLeaderEpoch: .unknownLeaderEpoch
         }
     }
 }
