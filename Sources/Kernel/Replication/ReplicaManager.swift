@@ -44,6 +44,12 @@ public actor ReplicaManager {
         tasks.append(Task { await self.followEvents() })
         tasks.append(Task { await self.checkIsrPeriodically() })
         tasks.append(Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .milliseconds(self.config.resyncIntervalMs)) } catch { return }
+                await self.reconcile()
+            }
+        })
+        tasks.append(Task {
             for await tp in requests { await self.updateIsr(of: tp) }
         })
     }
@@ -63,7 +69,10 @@ public actor ReplicaManager {
 
     private func followEvents() async {
         while !Task.isCancelled {
-            for await _ in coordinator.events() {
+            let events = coordinator.events()
+            // Changes made before the subscription was live are read here.
+            await reconcile()
+            for await _ in events {
                 if Task.isCancelled { return }
                 await reconcile()
             }

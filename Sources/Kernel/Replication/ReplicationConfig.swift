@@ -15,15 +15,21 @@ public struct ReplicationConfig: Sendable, Equatable {
     public var fetchMaxBytes: Int
     /// Pause after a failed fetch or leader lookup, in milliseconds. Default 200.
     public var retryBackoffMs: Int64
+    /// How often every local replica's state is re-read even without an event, in
+    /// milliseconds: a coordinator's event stream may miss changes made while it was
+    /// (re)subscribing. Default 5000.
+    public var resyncIntervalMs: Int64
 
     public init(brokerId: Int32, minInsyncReplicas: Int = 1, replicaLagTimeMs: Int64 = 30_000,
-                fetchMaxWaitMs: Int64 = 500, fetchMaxBytes: Int = 10 << 20, retryBackoffMs: Int64 = 200) {
+                fetchMaxWaitMs: Int64 = 500, fetchMaxBytes: Int = 10 << 20, retryBackoffMs: Int64 = 200,
+                resyncIntervalMs: Int64 = 5_000) {
         self.brokerId = brokerId
         self.minInsyncReplicas = minInsyncReplicas
         self.replicaLagTimeMs = replicaLagTimeMs
         self.fetchMaxWaitMs = fetchMaxWaitMs
         self.fetchMaxBytes = fetchMaxBytes
         self.retryBackoffMs = retryBackoffMs
+        self.resyncIntervalMs = resyncIntervalMs
     }
 
     /// How often the leader looks for followers to drop from or add to the ISR: a quarter

@@ -149,7 +149,7 @@ func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -
 
 /// Test settings: short waits so failures and recoveries show within seconds.
 func testReplication(lagMs: Int64 = 30_000) -> ReplicationConfig {
-    ReplicationConfig(brokerId: 0, replicaLagTimeMs: lagMs, fetchMaxWaitMs: 200, retryBackoffMs: 50)
+    ReplicationConfig(brokerId: 0, replicaLagTimeMs: lagMs, fetchMaxWaitMs: 200, retryBackoffMs: 50, resyncIntervalMs: 300)
 }
 
 /// Runs `body` with a started cluster and stops every broker (and removes the
