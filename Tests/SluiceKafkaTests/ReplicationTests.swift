@@ -111,6 +111,8 @@ import Testing
             #expect(produce == .notLeaderOrFollower)
             let fetch = await code { _ = try await follower.fetch(topic: "repl", partition: 0, offset: 0, maxWaitMs: 0) }
             #expect(fetch == .notLeaderOrFollower)
+            let listed = await code { _ = try await follower.listOffset(topic: "repl", partition: 0, .latest) }
+            #expect(listed == .notLeaderOrFollower)
             await follower.close()
 
             let leader = try await cluster[1].client()

@@ -49,6 +49,13 @@ extension Broker {
         return (answer.epoch, answer.endOffset)
     }
 
+    /// For consumer requests other than Fetch (ListOffsets): throws unless this broker
+    /// leads `tp` in `currentLeaderEpoch` (-1: any); returns the leader epoch (-1 on a single node).
+    public func checkLeader(_ tp: TopicPartition, currentLeaderEpoch: Int32) async throws(BrokerError) -> Int32 {
+        guard let partition = partition(tp) else { throw .unknownTopicOrPartition(tp.topic, tp.partition) }
+        return try await partition.leaderEpochForConsumer(currentLeaderEpoch: currentLeaderEpoch)
+    }
+
     /// The replication role, leader, epoch and ISR of a partition (nil when unknown).
     public func replicaInfo(_ tp: TopicPartition) async -> PartitionReplicaInfo? {
         await partition(tp)?.replicaInfo()

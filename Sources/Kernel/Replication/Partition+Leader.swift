@@ -95,6 +95,14 @@ extension Partition {
         try checkEpoch(currentLeaderEpoch, current: leader.epoch)
     }
 
+    /// The leader epoch a consumer request is served in (-1 on a single node), or the
+    /// refusal: not the leader, or a stale or unknown epoch.
+    func leaderEpochForConsumer(currentLeaderEpoch: Int32) throws(BrokerError) -> Int32 {
+        guard clustered else { return -1 }
+        try checkConsumerRead(currentLeaderEpoch: currentLeaderEpoch)
+        return leadership?.epoch ?? -1
+    }
+
     /// Kafka's fencing: -1 means "not given"; older is fenced, newer is not yet known here.
     func checkEpoch(_ requested: Int32, current: Int32) throws(BrokerError) {
         guard requested >= 0 else { return }
