@@ -132,8 +132,15 @@ extension Partition {
     private func recordFollowerFetch(_ replicaId: Int32, offset: Int64) {
         guard var leader = leadership, offset <= logEndOffset else { return }
         var progress = leader.followers[replicaId] ?? FollowerProgress(lastCaughtUp: .now)
+        let now = ContinuousClock.now
         progress.logEndOffset = offset
-        if offset >= logEndOffset { progress.lastCaughtUp = .now }
+        if offset >= logEndOffset {
+            progress.lastCaughtUp = now
+        } else if offset >= progress.previousFetchLeaderLogEnd, let previous = progress.previousFetchTime {
+            progress.lastCaughtUp = max(progress.lastCaughtUp, previous)
+        }
+        progress.previousFetchLeaderLogEnd = logEndOffset
+        progress.previousFetchTime = now
         leader.followers[replicaId] = progress
         leadership = leader
         maybeAdvanceHighWatermark()

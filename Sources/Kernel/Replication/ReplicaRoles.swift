@@ -21,8 +21,13 @@ struct LeaderState: Sendable {
 struct FollowerProgress: Sendable {
     /// The follower's log end offset (its last fetch offset); -1 until it fetches.
     var logEndOffset: Int64 = -1
-    /// The last time a fetch of it reached the leader's log end.
+    /// The last time it was caught up: a fetch at the leader's log end, or at the log end
+    /// the leader had when it answered the follower's previous fetch (so a follower under
+    /// constant load, always one response behind, stays in sync — Kafka's rule).
     var lastCaughtUp: ContinuousClock.Instant
+    /// The leader's log end offset and the time at the follower's previous fetch.
+    var previousFetchLeaderLogEnd: Int64 = -1
+    var previousFetchTime: ContinuousClock.Instant?
 }
 
 /// What a follower knows about its leader.

@@ -119,7 +119,9 @@ final class ReplicationCluster: @unchecked Sendable {
 
     subscript(id: Int32) -> ClusterNode { nodes[id]! }
 
-    /// Writes a partition state as a controller would: creates it or replaces the stored one.
+    /// Writes a partition state as a controller would (creates it or replaces the stored
+    /// one), then waits until the leader, if running, leads in that epoch — as a client
+    /// would retry until then.
     func setState(_ tp: TopicPartition, leader: Int32, epoch: Int32, isr: [Int32]) async throws {
         let state = PartitionState(leader: leader, leaderEpoch: epoch, isr: isr, controllerEpoch: 1)
         if let current = try await controller.partitionState(tp) {
@@ -127,6 +129,12 @@ final class ReplicationCluster: @unchecked Sendable {
         } else {
             try await controller.createPartitionStates(topic: tp.topic, [tp.partition: state])
         }
+        guard let node = nodes[leader], !node.stopped else { return }
+        let led = await eventually {
+            let info = await node.info(tp)
+            return info?.role == .leader && info?.leaderEpoch == epoch
+        }
+        if !led { throw ReplicationTestError.noLeader(tp, leader) }
     }
 
     func isr(_ tp: TopicPartition) async throws -> [Int32] { try await controller.partitionState(tp)?.state.isr ?? [] }
@@ -164,4 +172,8 @@ func withCluster(brokers: [Int32] = [1, 2, 3], topics: [TopicRecord], replicatio
         await cluster.stopAll()
         throw error
     }
+}
+
+enum ReplicationTestError: Error {
+    case noLeader(TopicPartition, Int32)
 }
