@@ -102,6 +102,30 @@ import Testing
         }
     }
 
+    @Test func acksAllWaiterFailsWhenTheIsrShrinksBelowTheMinimum() async throws {
+        let strict = TopicRecord(name: "repl", partitionCount: 1, configs: ["min.insync.replicas": "2"], replicas: [[1, 2, 3]])
+        try await withCluster(topics: [strict], replication: testReplication(lagMs: 1_500)) { cluster in
+            try await cluster.setState(Self.tp, leader: 1, epoch: 1, isr: [1, 2, 3])
+            let client = try await cluster[1].client()
+            try await client.produce(topic: "repl", partition: 0, records: sampleRecords(1), acks: -1)
+            await cluster[2].stop()
+            await cluster[3].stop()
+            // Appended while the ISR is still [1, 2, 3]; the followers never fetch it, and
+            // when the leader drops them the ISR (1) is below min.insync.replicas (2).
+            let failed = await code {
+                try await client.produce(topic: "repl", partition: 0, batches: RecordBatchBuilder().build(sampleRecords(1)).buffer,
+                                         acks: -1, timeoutMs: 60_000)
+            }
+            #expect(failed == .notEnoughReplicasAfterAppend)
+            #expect(try await cluster.isr(Self.tp) == [1])
+            #expect(await cluster[1].info(Self.tp)?.logEndOffset == 2)
+            // Now refused before appending.
+            let refused = await code { try await client.produce(topic: "repl", partition: 0, records: sampleRecords(1), acks: -1) }
+            #expect(refused == .notEnoughReplicas)
+            await client.close()
+        }
+    }
+
     @Test func nonLeadersAndStaleEpochsAreRefused() async throws {
         try await withCluster(topics: [Self.topic], replication: testReplication()) { cluster in
             try await cluster.setState(Self.tp, leader: 1, epoch: 3, isr: [1, 2, 3])

@@ -39,12 +39,16 @@ extension Partition {
         ackWaiters.removeValue(forKey: id)?.continuation.resume(returning: .requestTimedOut(topicPartition, timeoutMs: timeoutMs))
     }
 
-    /// Answers the waiters the high watermark has passed.
+    /// Answers the waiters the high watermark has passed: success while the ISR meets
+    /// their minimum, else NOT_ENOUGH_REPLICAS_AFTER_APPEND (as Kafka: the records reached
+    /// fewer replicas than the producer asked for).
     func resolveAckWaiters() {
+        let isr = leadership?.isr.count ?? 0
         for (id, waiter) in ackWaiters where waiter.offset <= highWatermark {
             ackWaiters.removeValue(forKey: id)
             waiter.timer?.cancel()
-            waiter.continuation.resume(returning: nil)
+            waiter.continuation.resume(returning: isr >= waiter.minInsync ? nil
+                : .notEnoughReplicasAfterAppend(topicPartition, isr: isr, required: waiter.minInsync))
         }
     }
 

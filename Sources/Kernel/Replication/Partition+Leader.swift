@@ -162,7 +162,8 @@ extension Partition {
     }
 
     /// The ISR the leader wants: without members that have not caught up for `lag`, with
-    /// replicas that reached the high watermark and this epoch's start. Nil when unchanged.
+    /// replicas that reached the high watermark and this epoch's start and have caught up
+    /// within `lag`. Nil when unchanged.
     func proposedIsrChange(lag: Duration) -> IsrProposal? {
         guard let leader = leadership else { return nil }
         let now = ContinuousClock.now
@@ -171,7 +172,9 @@ extension Partition {
         }
         let added = leader.replicas.filter { id in
             guard id != leader.localId, !leader.isr.contains(id), let progress = leader.followers[id] else { return false }
+            // A replica that stopped fetching is not re-added on stale progress.
             return progress.logEndOffset >= highWatermark && progress.logEndOffset >= leader.epochStartOffset
+                && now - progress.lastCaughtUp <= lag
         }
         guard !removed.isEmpty || !added.isEmpty else { return nil }
         let kept = Set(leader.isr).subtracting(removed).union(added)
