@@ -213,6 +213,22 @@ import Testing
         }
     }
 
+    @Test func singleNodeAnswersOffsetForLeaderEpochAsEpochZero() async throws {
+        try await withServer { server in
+            _ = try await server.broker.createTopic("repl", partitions: 1)
+            let client = try await server.client()
+            #expect(client.brokerVersions[.offsetForLeaderEpoch] == 0...4)
+            try await client.produce(topic: "repl", partition: 0, records: sampleRecords(3), acks: -1)
+            let zero = try await epochAnswer(client, current: 0, asked: 0)
+            #expect(zero.errorCode == 0 && zero.leaderEpoch == 0 && zero.endOffset == 3)
+            let later = try await epochAnswer(client, current: -1, asked: 4)
+            #expect(later.leaderEpoch == -1 && later.endOffset == -1)
+            // Fencing is a cluster matter: a single node serves any epoch a client sends.
+            #expect(try await fetchError(client, currentLeaderEpoch: 7) == KafkaErrorCode.none)
+            await client.close()
+        }
+    }
+
     private func fetchError(_ client: KafkaClient, currentLeaderEpoch: Int32) async throws -> KafkaErrorCode {
         var partition = FetchRequest.Partition()
         partition.partition = 0

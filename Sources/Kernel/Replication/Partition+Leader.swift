@@ -184,12 +184,17 @@ extension Partition {
         return IsrProposal(state: state, expectedVersion: leader.stateVersion, removed: removed, added: added)
     }
 
-    /// OffsetForLeaderEpoch on the leader: where `epoch` ended in this log.
+    /// OffsetForLeaderEpoch on the leader: where `epoch` ended in this log. A single node
+    /// answers as the one leader of epoch 0 it reports in Metadata: the whole log is epoch 0
+    /// (so a client validating its position after a restart sees no truncation).
     func endOffset(forEpoch epoch: Int32, currentLeaderEpoch: Int32) throws(BrokerError) -> (epoch: Int32, endOffset: Int64) {
-        if clustered {
-            guard let leader = leadership else { throw .notLeaderOrFollower(topicPartition, leader: following?.leader) }
-            try checkEpoch(currentLeaderEpoch, current: leader.epoch)
+        guard clustered else {
+            var single = LeaderEpochCache()
+            single.assign(epoch: 0, startOffset: logStartOffset)
+            return single.endOffset(for: epoch, logEndOffset: logEndOffset)
         }
+        guard let leader = leadership else { throw .notLeaderOrFollower(topicPartition, leader: following?.leader) }
+        try checkEpoch(currentLeaderEpoch, current: leader.epoch)
         return epochCache.endOffset(for: epoch, logEndOffset: logEndOffset)
     }
 }

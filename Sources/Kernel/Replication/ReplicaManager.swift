@@ -135,7 +135,8 @@ public actor ReplicaManager {
         }
         led.remove(tp)
         let changed = await partition.becomeFollower(leader: leader, epoch: epoch)
-        if !changed, let current = followed[tp], current.leader == leader, current.epoch == epoch { return }
+        if !changed, let current = followed[tp], current.leader == leader, current.epoch == epoch,
+           fetchers[leader]?.source == live[leader] { return }
         await stopFollowing(tp)
         guard leader != PartitionState.noLeader else { return }
         guard let endpoint = live[leader] else {
@@ -151,7 +152,11 @@ public actor ReplicaManager {
     private func fetcher(for endpoint: BrokerEndpoint) -> ReplicaFetcher {
         if let existing = fetchers[endpoint.id], existing.source == endpoint { return existing }
         let fetcher = ReplicaFetcher(source: endpoint, config: config, transport: transport, logger: logger)
-        if let old = fetchers[endpoint.id] { Task { await old.stop() } }
+        if let old = fetchers[endpoint.id] {
+            // The leader broker came back at another address: its partitions move to the new fetcher.
+            for (tp, current) in followed where current.leader == endpoint.id { followed.removeValue(forKey: tp) }
+            tasks.append(Task { await old.stop() })
+        }
         fetchers[endpoint.id] = fetcher
         return fetcher
     }
