@@ -189,7 +189,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", nioCore, nioPosix, logging, lifecycle,
+            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(

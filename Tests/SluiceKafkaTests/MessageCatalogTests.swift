@@ -10,7 +10,7 @@ import Testing
         ProduceRequest.self, FetchRequest.self, ListOffsetsRequest.self, MetadataRequest.self,
         ApiVersionsRequest.self, CreateTopicsRequest.self, DeleteTopicsRequest.self,
         InitProducerIdRequest.self, DescribeConfigsRequest.self, CreatePartitionsRequest.self,
-        AlterConfigsRequest.self, IncrementalAlterConfigsRequest.self,
+        AlterConfigsRequest.self, IncrementalAlterConfigsRequest.self, OffsetForLeaderEpochRequest.self,
     ] + groupRequests
 
     @Test func everyRoutedApiIsDeclaredHere() {

@@ -50,7 +50,7 @@ extension Broker {
     /// has that partition (held by other brokers), else unknown.
     func missingPartitionError(_ tp: TopicPartition) -> BrokerError {
         if let record = topic(named: tp.topic), tp.partition >= 0, tp.partition < record.partitionCount {
-            return .notLeaderOrFollower(tp)
+            return .notLeaderOrFollower(tp, leader: nil)
         }
         return .unknownTopicOrPartition(tp.topic, tp.partition)
     }

@@ -29,6 +29,8 @@ public actor Broker {
     var topicStates: [String: TopicState] = [:]
     private var started = false
     private var lastProducerId: Int64 = 0
+    /// Set in cluster mode (`enableReplication`): partitions opened later start without a role.
+    var replication: ReplicationConfig?
 
     /// What start-up found when it compared the registry with storage.
     public struct StartupReport: Sendable, Equatable {
@@ -112,7 +114,9 @@ public actor Broker {
 
     func openPartition(_ tp: TopicPartition, configs: [String: String]) async throws -> Partition {
         let log = try await storage.open(tp, config: TopicConfigs.logConfig(configs, defaults: storage.defaultLogConfig))
-        return try await Partition(log: log)
+        let partition = try await Partition(log: log)
+        if replication != nil { try await partition.enterClusterMode() }
+        return partition
     }
 
     // MARK: Topics
@@ -272,8 +276,11 @@ public actor Broker {
     // MARK: Produce
 
     /// Validates and appends the record batches in `bytes` to a partition.
+    /// - Parameter acks: the producer's required acks; with -1 (all) in cluster mode the
+    ///   append is refused while the ISR is below `min.insync.replicas`. Waiting for the
+    ///   followers is `awaitReplication`. Default 1.
     /// - Returns: the offsets assigned (the first and last record).
-    public func produce(to tp: TopicPartition, bytes: ByteBuffer) async throws(BrokerError) -> LogAppendInfo {
+    public func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16 = 1) async throws(BrokerError) -> LogAppendInfo {
         guard let state = topicStates[tp.topic] else { throw .unknownTopicOrPartition(tp.topic, tp.partition) }
         guard tp.partition >= 0, tp.partition < state.record.partitionCount else {
             throw .unknownTopicOrPartition(tp.topic, tp.partition)
@@ -290,8 +297,9 @@ public actor Broker {
             throw .invalidRecord(error)
         }
         guard !batches.isEmpty else { throw .invalidRecord(.truncated(needed: RecordBatch.headerSize, available: 0)) }
-        guard let partition = state.partitions[tp.partition] else { throw .notLeaderOrFollower(tp) }
-        return try await append(batches, to: partition, configs: state.record.configs)
+        guard let partition = state.partitions[tp.partition] else { throw missingPartitionError(tp) }
+        return try await append(batches, to: partition, configs: state.record.configs,
+                                minInsync: acks == -1 ? minInsyncReplicas(state.record.configs) : nil)
     }
 
     /// Appends batches built by a connector (through `RecordBatchBuilder`); creates the
@@ -306,10 +314,11 @@ public actor Broker {
         return try await append(batches, to: partition, configs: state.record.configs)
     }
 
-    private func append(_ batches: [RecordBatch], to partition: Partition, configs: [String: String]) async throws(BrokerError) -> LogAppendInfo {
+    private func append(_ batches: [RecordBatch], to partition: Partition, configs: [String: String],
+                        minInsync: Int? = nil) async throws(BrokerError) -> LogAppendInfo {
         let appendTime = configs["message.timestamp.type"] == "LogAppendTime" ? Int64(clock().timeIntervalSince1970 * 1000) : nil
         do {
-            return try await partition.append(batches, logAppendTime: appendTime)
+            return try await partition.append(batches, logAppendTime: appendTime, minInsync: minInsync)
         } catch let error as BrokerError {
             throw error
         } catch {
@@ -342,7 +351,11 @@ public actor Broker {
             let waiters = await partitions(for: request)
             await withTaskGroup(of: Void.self) { group in
                 for (partition, offset) in waiters {
-                    group.addTask { await partition.waitForData(beyond: offset) }
+                    if request.replicaId >= 0 {
+                        group.addTask { await partition.waitForLogEnd(beyond: offset) }
+                    } else {
+                        group.addTask { await partition.waitForData(beyond: offset) }
+                    }
                 }
                 group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
                 await group.next()
@@ -374,7 +387,13 @@ public actor Broker {
             let limit = max(0, min(spec.maxBytes, remaining))
             let result: Result<LogReadResult, BrokerError>
             do {
-                result = .success(try await partition.read(from: spec.offset, maxBytes: limit, minOneBatch: first))
+                if request.replicaId >= 0 {
+                    result = .success(try await partition.readForReplica(request.replicaId, from: spec.offset, maxBytes: limit,
+                                                                         minOneBatch: first, currentLeaderEpoch: spec.currentLeaderEpoch))
+                } else {
+                    result = .success(try await partition.read(from: spec.offset, maxBytes: limit, minOneBatch: first,
+                                                               currentLeaderEpoch: spec.currentLeaderEpoch))
+                }
             } catch let error as BrokerError {
                 result = .failure(error)
             } catch {
@@ -488,10 +507,14 @@ public struct FetchRequest: Sendable {
         public var offset: Int64
         /// Bytes at most for this partition.
         public var maxBytes: Int
-        public init(_ tp: TopicPartition, offset: Int64, maxBytes: Int) {
+        /// The leader epoch the client knows; -1 when not given. An older one is fenced
+        /// (FENCED_LEADER_EPOCH), a newer one is not yet known here (UNKNOWN_LEADER_EPOCH).
+        public var currentLeaderEpoch: Int32
+        public init(_ tp: TopicPartition, offset: Int64, maxBytes: Int, currentLeaderEpoch: Int32 = -1) {
             self.topicPartition = tp
             self.offset = offset
             self.maxBytes = maxBytes
+            self.currentLeaderEpoch = currentLeaderEpoch
         }
     }
     public var partitions: [PartitionSpec]
@@ -500,12 +523,16 @@ public struct FetchRequest: Sendable {
     public var minBytes: Int
     /// Bytes at most across partitions (the first batch is returned even if larger).
     public var maxBytes: Int
+    /// -1 for consumers; a follower's broker id for replica fetches, which read up to the
+    /// log end and report the follower's progress to the leader.
+    public var replicaId: Int32
 
-    public init(partitions: [PartitionSpec], maxWait: Duration, minBytes: Int, maxBytes: Int) {
+    public init(partitions: [PartitionSpec], maxWait: Duration, minBytes: Int, maxBytes: Int, replicaId: Int32 = -1) {
         self.partitions = partitions
         self.maxWait = maxWait
         self.minBytes = minBytes
         self.maxBytes = maxBytes
+        self.replicaId = replicaId
     }
 }
 

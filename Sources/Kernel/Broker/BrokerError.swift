@@ -20,8 +20,20 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Storage failed (disk full, I/O error); nothing was appended.
     case storage(String)
     case notReady(String)
-    /// The partition exists but this broker is not its leader (or holds no replica of it).
-    case notLeaderOrFollower(TopicPartition)
+    /// This broker neither leads the partition nor (for replica reads) may serve it;
+    /// `leader` is the leader it knows of, if any. Clients refresh metadata and retry.
+    case notLeaderOrFollower(TopicPartition, leader: Int32?)
+    /// acks=all refused before appending: the ISR is smaller than `min.insync.replicas`.
+    case notEnoughReplicas(TopicPartition, isr: Int, required: Int)
+    /// acks=all: appended, but the ISR fell below `min.insync.replicas` before the
+    /// records were replicated; the producer retries (it may write a duplicate).
+    case notEnoughReplicasAfterAppend(TopicPartition, isr: Int, required: Int)
+    /// acks=all: the followers did not replicate the records within the request timeout.
+    case requestTimedOut(TopicPartition, timeoutMs: Int64)
+    /// The request's leader epoch is older than this broker's: the sender's metadata is stale.
+    case fencedLeaderEpoch(TopicPartition, requested: Int32, current: Int32)
+    /// The request's leader epoch is newer than this broker's: this broker has not yet seen the change.
+    case unknownLeaderEpoch(TopicPartition, requested: Int32, current: Int32)
 
     public var description: String {
         switch self {
@@ -45,7 +57,19 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownProducerId(let pid): "unknown producer id \(pid)"
         case .storage(let why): "storage error: \(why)"
         case .notReady(let why): why
-        case .notLeaderOrFollower(let tp): "this broker is not the leader of \(tp); refresh metadata to find it"
+        case .notLeaderOrFollower(let tp, let leader):
+            "this broker does not lead \(tp)" + (leader.map { $0 >= 0 ? "; broker \($0) does" : "; it has no leader now" } ?? "")
+                + "; refresh metadata and retry there"
+        case .notEnoughReplicas(let tp, let isr, let required):
+            "\(tp) has \(isr) in-sync replicas, fewer than min.insync.replicas \(required); nothing was appended. Bring replicas back or lower min.insync.replicas"
+        case .notEnoughReplicasAfterAppend(let tp, let isr, let required):
+            "\(tp) was appended but its in-sync replicas fell to \(isr), below min.insync.replicas \(required), before the records were replicated"
+        case .requestTimedOut(let tp, let timeoutMs):
+            "\(tp): the in-sync replicas did not replicate the records within \(timeoutMs) ms"
+        case .fencedLeaderEpoch(let tp, let requested, let current):
+            "leader epoch \(requested) for \(tp) is older than the current epoch \(current); refresh metadata"
+        case .unknownLeaderEpoch(let tp, let requested, let current):
+            "leader epoch \(requested) for \(tp) is newer than this broker's epoch \(current); retry shortly"
         }
     }
 }

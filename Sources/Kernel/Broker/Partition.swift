@@ -12,17 +12,32 @@ public actor Partition {
     /// Throughput counters of this partition's topic, made once here.
     nonisolated let metrics: PartitionMetrics
     let log: any PartitionLog
-    public private(set) var highWatermark: Int64
-    public private(set) var logStartOffset: Int64
-    public private(set) var logEndOffset: Int64
-    private var producers = ProducerStateTable()
-    private var waiters: [UInt64: (offset: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
-    private var nextWaiterID: UInt64 = 0
+    public internal(set) var highWatermark: Int64
+    public internal(set) var logStartOffset: Int64
+    public internal(set) var logEndOffset: Int64
+    var producers = ProducerStateTable()
+    var waiters: [UInt64: (offset: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    var nextWaiterID: UInt64 = 0
     /// Appends run one at a time, in arrival order: the actor would otherwise interleave
     /// two appends at the storage `await`, and sequence checks must see the previous
     /// batch recorded.
     private var appendInProgress = false
     private var appendQueue: [CheckedContinuation<Void, Never>] = []
+
+    // Replication (cluster mode; see Partition+Leader.swift and Partition+Follower.swift).
+    /// False on a single node: the partition is its own leader and nothing below is used.
+    var clustered = false
+    /// Set while this broker leads the partition in cluster mode.
+    var leadership: LeaderState?
+    /// Set while this broker follows (leader -1: no leader known yet).
+    var following: FollowerState?
+    var epochCache = LeaderEpochCache()
+    /// Follower fetches waiting for the log end to pass an offset.
+    var logEndWaiters: [UInt64: (offset: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    /// acks=all produces waiting for the high watermark.
+    var ackWaiters: [UInt64: AckWaiter] = [:]
+    /// Told when the leader wants the ISR rewritten (set by the ReplicaManager).
+    var isrChangeListener: (@Sendable (TopicPartition) -> Void)?
 
     init(log: any PartitionLog) async throws {
         self.topicPartition = log.topicPartition
@@ -42,7 +57,7 @@ public actor Partition {
     /// unless this many records were appended after it before the crash).
     static let producerStateScanRecords: Int64 = 16_384
 
-    private func rebuildProducerState() async throws {
+    func rebuildProducerState() async throws {
         var next = max(logStartOffset, logEndOffset - Self.producerStateScanRecords)
         while next < logEndOffset {
             let read = try await log.read(from: next, maxBytes: 1 << 20, maxOffset: nil, minOneBatch: true)
@@ -56,9 +71,12 @@ public actor Partition {
     /// Appends validated batches, honouring idempotent producers' sequences.
     /// Returns the offsets of the first and last record appended (for a pure retry, the
     /// original offsets).
-    func append(_ batches: [RecordBatch], logAppendTime: Int64?) async throws -> LogAppendInfo {
+    /// - Parameter minInsync: for acks=all in cluster mode, the ISR size below which the
+    ///   append is refused (NOT_ENOUGH_REPLICAS); nil otherwise.
+    func append(_ batches: [RecordBatch], logAppendTime: Int64?, minInsync: Int? = nil) async throws -> LogAppendInfo {
         await beginAppend()
         defer { endAppend() }
+        let leaderEpoch = try clustered ? checkLeaderForAppend(minInsync: minInsync) : nil
         var fresh: [RecordBatch] = []
         var duplicate: (Int64, Int64)?
         for var batch in batches {
@@ -67,6 +85,7 @@ public actor Partition {
                 duplicate = duplicate.map { ($0.0, last) } ?? (first, last)
             case .append:
                 if let logAppendTime { batch.setLogAppendTime(logAppendTime) }
+                if let leaderEpoch { batch.setPartitionLeaderEpoch(leaderEpoch) }
                 fresh.append(batch)
             }
         }
@@ -89,11 +108,11 @@ public actor Partition {
         }
         logEndOffset = info.logEndOffset
         logStartOffset = info.logStartOffset
-        advanceHighWatermark(to: info.logEndOffset)
+        if clustered { leaderAppended() } else { advanceHighWatermark(to: info.logEndOffset) }
         return info
     }
 
-    private func beginAppend() async {
+    func beginAppend() async {
         guard appendInProgress else {
             appendInProgress = true
             return
@@ -101,7 +120,7 @@ public actor Partition {
         await withCheckedContinuation { appendQueue.append($0) }
     }
 
-    private func endAppend() {
+    func endAppend() {
         if appendQueue.isEmpty {
             appendInProgress = false
         } else {
@@ -117,10 +136,13 @@ public actor Partition {
             waiters.removeValue(forKey: id)
             waiter.continuation.resume()
         }
+        if !ackWaiters.isEmpty { resolveAckWaiters() }
     }
 
-    /// Reads whole batches from `offset` up to the high watermark.
-    func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool) async throws -> LogReadResult {
+    /// Reads whole batches from `offset` up to the high watermark (a consumer's read: in
+    /// cluster mode only the leader serves it, and `currentLeaderEpoch` is checked).
+    func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool, currentLeaderEpoch: Int32 = -1) async throws -> LogReadResult {
+        if clustered { try checkConsumerRead(currentLeaderEpoch: currentLeaderEpoch) }
         do {
             return try await log.read(from: offset, maxBytes: maxBytes, maxOffset: highWatermark, minOneBatch: minOneBatch)
         } catch StorageError.offsetOutOfRange(let requested, let start, let end) {
@@ -175,5 +197,7 @@ public actor Partition {
     func shutdown() {
         for waiter in waiters.values { waiter.continuation.resume() }
         waiters.removeAll()
+        wakeLogEndWaiters(all: true)
+        failAckWaiters(.notLeaderOrFollower(topicPartition, leader: nil))
     }
 }

@@ -13,6 +13,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let notLeaderOrFollower = KafkaErrorCode(6)
     public static let requestTimedOut = KafkaErrorCode(7)
     public static let messageTooLarge = KafkaErrorCode(10)
+    public static let notEnoughReplicas = KafkaErrorCode(19)
+    public static let notEnoughReplicasAfterAppend = KafkaErrorCode(20)
     public static let coordinatorNotAvailable = KafkaErrorCode(15)
     public static let invalidTopic = KafkaErrorCode(17)
     public static let recordListTooLarge = KafkaErrorCode(18)
@@ -32,20 +34,22 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let transactionalIdAuthorizationFailed = KafkaErrorCode(53)
     public static let kafkaStorageError = KafkaErrorCode(56)
     public static let unknownProducerId = KafkaErrorCode(59)
+    public static let fencedLeaderEpoch = KafkaErrorCode(74)
+    public static let unknownLeaderEpoch = KafkaErrorCode(75)
     public static let invalidRecord = KafkaErrorCode(87)
     public static let unknownTopicId = KafkaErrorCode(100)
 
     static let names: [Int16: String] = [
         -1: "UNKNOWN_SERVER_ERROR", 0: "NONE", 1: "OFFSET_OUT_OF_RANGE", 2: "CORRUPT_MESSAGE",
         3: "UNKNOWN_TOPIC_OR_PARTITION", 5: "LEADER_NOT_AVAILABLE", 6: "NOT_LEADER_OR_FOLLOWER",
-        7: "REQUEST_TIMED_OUT", 10: "MESSAGE_TOO_LARGE", 15: "COORDINATOR_NOT_AVAILABLE",
+        7: "REQUEST_TIMED_OUT", 10: "MESSAGE_TOO_LARGE", 19: "NOT_ENOUGH_REPLICAS", 20: "NOT_ENOUGH_REPLICAS_AFTER_APPEND", 15: "COORDINATOR_NOT_AVAILABLE",
         17: "INVALID_TOPIC_EXCEPTION", 18: "RECORD_LIST_TOO_LARGE", 21: "INVALID_REQUIRED_ACKS",
         31: "CLUSTER_AUTHORIZATION_FAILED", 35: "UNSUPPORTED_VERSION", 36: "TOPIC_ALREADY_EXISTS",
         37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 39: "INVALID_REPLICA_ASSIGNMENT",
         40: "INVALID_CONFIG", 42: "INVALID_REQUEST", 43: "UNSUPPORTED_FOR_MESSAGE_FORMAT",
         45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 47: "INVALID_PRODUCER_EPOCH",
         53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 56: "KAFKA_STORAGE_ERROR", 59: "UNKNOWN_PRODUCER_ID",
-        87: "INVALID_RECORD", 100: "UNKNOWN_TOPIC_ID",
+        74: "FENCED_LEADER_EPOCH", 75: "UNKNOWN_LEADER_EPOCH", 87: "INVALID_RECORD", 100: "UNKNOWN_TOPIC_ID",
     ]
 
     /// Kafka's name for the code, e.g. "UNKNOWN_TOPIC_OR_PARTITION".

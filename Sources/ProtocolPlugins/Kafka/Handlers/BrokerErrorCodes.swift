@@ -28,6 +28,11 @@ extension BrokerError {
         case .storage: .kafkaStorageError
         case .notReady: .leaderNotAvailable
         case .notLeaderOrFollower: .notLeaderOrFollower
+        case .notEnoughReplicas: .notEnoughReplicas
+        case .notEnoughReplicasAfterAppend: .notEnoughReplicasAfterAppend
+        case .requestTimedOut: .requestTimedOut
+        case .fencedLeaderEpoch: .fencedLeaderEpoch
+        case .unknownLeaderEpoch: .unknownLeaderEpoch
         }
     }
 }

@@ -23,13 +23,14 @@ struct FetchHandler: KafkaApiHandler {
             guard let name, context.version >= Self.firstRecordBatchVersion else { continue }
             for partition in topic.partitions {
                 specs.append(.init(TopicPartition(name, partition.partition), offset: partition.fetchOffset,
-                                   maxBytes: Int(max(0, partition.partitionMaxBytes))))
+                                   maxBytes: Int(max(0, partition.partitionMaxBytes)),
+                                   currentLeaderEpoch: context.version >= 9 ? partition.currentLeaderEpoch : -1))
             }
         }
         let maxBytes = context.version >= 3 ? Int(max(0, request.maxBytes)) : Int(Int32.max)
         let results = specs.isEmpty ? [] : await context.broker.fetch(.init(
             partitions: specs, maxWait: .milliseconds(Int64(max(0, request.maxWaitMs))),
-            minBytes: Int(max(0, request.minBytes)), maxBytes: maxBytes))
+            minBytes: Int(max(0, request.minBytes)), maxBytes: maxBytes, replicaId: Self.replicaId(request, version: context.version)))
         var found: [TopicPartition: FetchPartitionResult] = [:]
         for result in results { found[result.topicPartition] = result }
 
@@ -80,6 +81,13 @@ struct FetchHandler: KafkaApiHandler {
             context.logger.debug("fetch \(name)-\(requested.partition) at \(requested.fetchOffset): \(error)")
         }
         return partition
+    }
+
+    /// The follower's broker id (ReplicaId before v15, ReplicaState.ReplicaId from v15), or
+    /// -1 for consumers (and for the debug id -2 and other negative ids).
+    static func replicaId(_ request: FetchRequest, version: Int16) -> Int32 {
+        let id = version >= 15 ? request.replicaState.replicaId : request.replicaId
+        return id >= 0 ? id : -1
     }
 
     private func topicsById(_ broker: Broker) async -> [UUID: String] {

@@ -15,8 +15,11 @@ struct ListOffsetsHandler: KafkaApiHandler {
                 var partition = ListOffsetsResponse.Partition()
                 partition.partitionIndex = query.partitionIndex
                 do {
-                    let found = try await context.broker.listOffset(TopicPartition(topic.name, query.partitionIndex),
-                                                                    Self.spec(query.timestamp))
+                    let tp = TopicPartition(topic.name, query.partitionIndex)
+                    // In cluster mode only the leader answers, in the epoch the client knows.
+                    partition.leaderEpoch = try await context.broker.checkLeader(
+                        tp, currentLeaderEpoch: context.version >= 4 ? query.currentLeaderEpoch : -1)
+                    let found = try await context.broker.listOffset(tp, Self.spec(query.timestamp))
                     partition.offset = found.offset
                     partition.timestamp = found.timestamp
                     if found.offset >= 0 { partition.oldStyleOffsets = [found.offset] }

@@ -13,6 +13,10 @@ struct ProduceHandler: KafkaApiHandler {
         var response = ProduceResponse()
         var failures: [String] = []
         var storageFailures: [String] = []
+        let timeoutMs = Int64(max(0, request.timeoutMs))
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        // acks=all: every partition is appended first, then all wait against one deadline.
+        var pending: [(topic: Int, partition: Int, tp: TopicPartition, info: LogAppendInfo)] = []
         for topic in request.topicData {
             var result = ProduceResponse.Topic()
             result.name = topic.name
@@ -21,6 +25,9 @@ struct ProduceHandler: KafkaApiHandler {
                 partition.index = data.index
                 do throws(ProduceRefusal) {
                     let info = try await append(data, topic: topic.name, request: request, context: context)
+                    if request.acks == -1 {
+                        pending.append((response.responses.count, result.partitionResponses.count, TopicPartition(topic.name, data.index), info))
+                    }
                     partition.baseOffset = info.firstOffset
                     partition.logStartOffset = info.logStartOffset
                     partition.logAppendTimeMs = info.logAppendTime ?? -1
@@ -34,6 +41,15 @@ struct ProduceHandler: KafkaApiHandler {
                 result.partitionResponses.append(partition)
             }
             response.responses.append(result)
+        }
+        for wait in pending {
+            do {
+                try await context.broker.awaitReplication(of: wait.info, in: wait.tp, deadline: deadline, timeoutMs: timeoutMs)
+            } catch {
+                response.responses[wait.topic].partitionResponses[wait.partition].errorCode = error.kafkaErrorCode.rawValue
+                response.responses[wait.topic].partitionResponses[wait.partition].errorMessage = error.description
+                failures.append("\(wait.tp): \(error.kafkaErrorCode): \(error.description)")
+            }
         }
         if !storageFailures.isEmpty {
             // The operator must act (a full disk, a failing device): the client only retries.
@@ -69,7 +85,7 @@ struct ProduceHandler: KafkaApiHandler {
         let bytes: ByteBuffer
         do { bytes = try records.load() } catch { throw ProduceRefusal(.unknownServerError, "\(error)") }
         do {
-            return try await context.broker.produce(to: TopicPartition(topic, data.index), bytes: bytes)
+            return try await context.broker.produce(to: TopicPartition(topic, data.index), bytes: bytes, acks: request.acks)
         } catch {
             throw ProduceRefusal(error.kafkaErrorCode, error.description)
         }

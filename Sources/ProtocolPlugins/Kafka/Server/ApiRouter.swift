@@ -15,6 +15,7 @@ enum ApiRoutes {
         ApiRoute(CreateTopicsHandler()),
         ApiRoute(DeleteTopicsHandler()),
         ApiRoute(InitProducerIdHandler()),
+        ApiRoute(OffsetForLeaderEpochHandler()),
         ApiRoute(DescribeConfigsHandler()),
         ApiRoute(CreatePartitionsHandler()),
         ApiRoute(AlterConfigsHandler()),

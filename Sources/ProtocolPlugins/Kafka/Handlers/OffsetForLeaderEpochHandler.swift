@@ -1,0 +1,30 @@
+import SluiceKernel
+
+/// OffsetForLeaderEpoch v0–4: the leader's answer to "where did epoch E end?", from its
+/// leader-epoch cache. Followers ask it before fetching from a new leader.
+struct OffsetForLeaderEpochHandler: KafkaApiHandler {
+    func handle(_ request: OffsetForLeaderEpochRequest, context: RequestContext) async -> OffsetForLeaderEpochResponse? {
+        var response = OffsetForLeaderEpochResponse()
+        for topic in request.topics {
+            var out = OffsetForLeaderEpochResponse.Topic()
+            out.topic = topic.topic
+            for asked in topic.partitions {
+                var answer = OffsetForLeaderEpochResponse.Partition()
+                answer.partition = asked.partition
+                do {
+                    let found = try await context.broker.offsetForLeaderEpoch(
+                        TopicPartition(topic.topic, asked.partition),
+                        currentLeaderEpoch: context.version >= 2 ? asked.currentLeaderEpoch : -1, leaderEpoch: asked.leaderEpoch)
+                    answer.leaderEpoch = found.leaderEpoch
+                    answer.endOffset = found.endOffset
+                } catch {
+                    answer.errorCode = error.kafkaErrorCode.rawValue
+                    context.logger.debug("OffsetForLeaderEpoch \(topic.topic)-\(asked.partition): \(error)")
+                }
+                out.partitions.append(answer)
+            }
+            response.topics.append(out)
+        }
+        return response
+    }
+}
