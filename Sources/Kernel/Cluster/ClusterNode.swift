@@ -10,14 +10,19 @@ public actor ClusterNode {
     public nonisolated let broker: Broker
     public nonisolated let coordinator: any ClusterCoordinator
     public nonisolated let view: ClusterView
+    /// Replication of this broker's partitions; started once registered, stopped on exit.
+    public nonisolated let replicas: ReplicaManager?
     nonisolated let logger: Logger
     /// How often everything is re-read even without events (a safety net), in milliseconds.
     nonisolated let resyncIntervalMs: Int64
     private var controllerEpoch: Int32?
+    private var replicating = false
 
     /// - Parameter resyncIntervalMs: full re-read interval without events. Default 5000.
-    public init(broker: Broker, coordinator: any ClusterCoordinator, view: ClusterView, logger: Logger, resyncIntervalMs: Int64 = 5_000) {
+    public init(broker: Broker, coordinator: any ClusterCoordinator, view: ClusterView, replicas: ReplicaManager? = nil,
+                logger: Logger, resyncIntervalMs: Int64 = 5_000) {
         self.broker = broker
+        self.replicas = replicas
         self.coordinator = coordinator
         self.view = view
         self.logger = logger
@@ -34,6 +39,14 @@ public actor ClusterNode {
         let endpoint = BrokerEndpoint(id: broker.config.id, host: address.host, port: address.port, rack: rack)
         guard await register(endpoint) else { return }
         await resync()
+        if let replicas {
+            do {
+                try await replicas.start()
+                replicating = true
+            } catch {
+                logger.critical("replication could not start; this broker serves no partition: \(error)")
+            }
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [resyncIntervalMs] in
                 while !Task.isCancelled {
@@ -51,6 +64,7 @@ public actor ClusterNode {
             await group.next()
             group.cancelAll()
         }
+        await replicas?.shutdown()
         logger.info("left the cluster", metadata: ["broker": "\(broker.config.id)"])
     }
 
@@ -84,6 +98,7 @@ public actor ClusterNode {
                 try await campaign()
             case .topicsChanged:
                 try await broker.syncTopics()
+                await reconcileReplicas()
                 try await refreshStates()
             case .partitionStateChanged(let tp):
                 await view.update(tp, state: try await coordinator.partitionState(tp)?.state)
@@ -103,11 +118,17 @@ public actor ClusterNode {
         do {
             await view.update(brokers: try await coordinator.liveBrokers())
             try await broker.syncTopics()
+            await reconcileReplicas()
             try await refreshStates()
             try await campaign()
         } catch {
             logger.warning("cluster resync failed; retrying in \(resyncIntervalMs) ms: \(error)")
         }
+    }
+
+    /// Gives partitions the sync just opened their roles (once replication runs).
+    private func reconcileReplicas() async {
+        if replicating { await replicas?.reconcile() }
     }
 
     private func refreshStates() async throws {

@@ -32,6 +32,12 @@ public struct ReplicationConfig: Sendable, Equatable {
         self.resyncIntervalMs = resyncIntervalMs
     }
 
+    /// The settings `plugins.json`'s broker section gives (`id`, `minInsyncReplicas`,
+    /// `replicaLagTimeMs`), the rest at their defaults.
+    public init(broker: BrokerConfig) {
+        self.init(brokerId: broker.id, minInsyncReplicas: Int(broker.minInsyncReplicas), replicaLagTimeMs: broker.replicaLagTimeMs)
+    }
+
     /// How often the leader looks for followers to drop from or add to the ISR: a quarter
     /// of `replicaLagTimeMs`, between 50 ms and 5 s.
     var isrCheckInterval: Duration { .milliseconds(min(5_000, max(50, replicaLagTimeMs / 4))) }

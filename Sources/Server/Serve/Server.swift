@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import SluiceHTTP
+import SluiceKafka
 import SluiceKernel
 
 /// Why `sluice serve` could not start or keep running.
@@ -66,7 +67,12 @@ struct Server {
             .init(service: NamedService(name: "broker", inner: BrokerService(broker: broker, logger: logger), statusBoard: statusBoard)),
         ]
         if let coordinator, let view = broker.clusterView {
-            let node = ClusterNode(broker: broker, coordinator: coordinator, view: view, logger: logger)
+            var replicaLogger = logger
+            replicaLogger[metadataKey: "component"] = "replication"
+            let transport = KafkaReplicaTransport(clientId: "sluice-replica-\(config.broker.id)", logger: replicaLogger)
+            let replicas = ReplicaManager(broker: broker, coordinator: coordinator, transport: transport,
+                                          config: ReplicationConfig(broker: config.broker), logger: replicaLogger)
+            let node = ClusterNode(broker: broker, coordinator: coordinator, view: view, replicas: replicas, logger: logger)
             await statusBoard.register(label: "cluster", instance: "cluster", plugin: config.metadata.entry.name, kind: .metadata)
             services.append(.init(service: NamedService(name: "cluster", inner: ClusterService(node: node, listener: broker.listener),
                                                         statusBoard: statusBoard)))
