@@ -392,7 +392,8 @@ public actor Broker {
                                                                          minOneBatch: first, currentLeaderEpoch: spec.currentLeaderEpoch))
                 } else {
                     result = .success(try await partition.read(from: spec.offset, maxBytes: limit, minOneBatch: first,
-                                                               currentLeaderEpoch: spec.currentLeaderEpoch))
+                                                               currentLeaderEpoch: spec.currentLeaderEpoch,
+                                                               anyReplica: request.replicaId == FetchRequest.debuggingReplicaId))
                 }
             } catch let error as BrokerError {
                 result = .failure(error)
@@ -526,6 +527,8 @@ public struct FetchRequest: Sendable {
     /// -1 for consumers; a follower's broker id for replica fetches, which read up to the
     /// log end and report the follower's progress to the leader.
     public var replicaId: Int32
+    /// Kafka's debugging consumer id: reads any replica up to its high watermark.
+    public static let debuggingReplicaId: Int32 = -2
 
     public init(partitions: [PartitionSpec], maxWait: Duration, minBytes: Int, maxBytes: Int, replicaId: Int32 = -1) {
         self.partitions = partitions

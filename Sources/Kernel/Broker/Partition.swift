@@ -141,8 +141,11 @@ public actor Partition {
 
     /// Reads whole batches from `offset` up to the high watermark (a consumer's read: in
     /// cluster mode only the leader serves it, and `currentLeaderEpoch` is checked).
-    func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool, currentLeaderEpoch: Int32 = -1) async throws -> LogReadResult {
-        if clustered { try checkConsumerRead(currentLeaderEpoch: currentLeaderEpoch) }
+    /// - Parameter anyReplica: Kafka's debugging consumer (replica id -2): any replica,
+    ///   leader or follower, answers up to its own high watermark (replica verification).
+    func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool, currentLeaderEpoch: Int32 = -1,
+              anyReplica: Bool = false) async throws -> LogReadResult {
+        if clustered && !anyReplica { try checkConsumerRead(currentLeaderEpoch: currentLeaderEpoch) }
         do {
             return try await log.read(from: offset, maxBytes: maxBytes, maxOffset: highWatermark, minOneBatch: minOneBatch)
         } catch StorageError.offsetOutOfRange(let requested, let start, let end) {

@@ -84,10 +84,11 @@ struct FetchHandler: KafkaApiHandler {
     }
 
     /// The follower's broker id (ReplicaId before v15, ReplicaState.ReplicaId from v15), or
-    /// -1 for consumers (and for the debug id -2 and other negative ids).
+    /// -2 for Kafka's debugging consumer (reads any replica up to its high watermark, as
+    /// replica verification does), -1 for consumers (and any other negative id).
     static func replicaId(_ request: FetchRequest, version: Int16) -> Int32 {
         let id = version >= 15 ? request.replicaState.replicaId : request.replicaId
-        return id >= 0 ? id : -1
+        return id >= 0 || id == SluiceKernel.FetchRequest.debuggingReplicaId ? id : -1
     }
 
     private func topicsById(_ broker: Broker) async -> [UUID: String] {
