@@ -75,7 +75,9 @@ struct TopicsCommand: AsyncParsableCommand {
             for partition in partitions {
                 let index = partition.partitionIndex
                 var start = "-", end = "-"
-                if let leader = try await leaders.connection(to: partition.leaderId) {
+                // A leader that just died is still named until the controller moves it: its
+                // offsets show as "-" rather than failing the whole description.
+                if let leader = try? await leaders.connection(to: partition.leaderId) {
                     start = "\(try await client.bounded("list offsets") { try await leader.listOffset(topic: name, partition: index, .earliest) }.offset)"
                     end = "\(try await client.bounded("list offsets") { try await leader.listOffset(topic: name, partition: index, .latest) }.offset)"
                 }
