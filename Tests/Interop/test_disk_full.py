@@ -167,6 +167,7 @@ def test_full_disk_fails_offset_commits_cleanly_and_keeps_what_was_committed(mak
         assert all(e.code() == KafkaError.KAFKA_STORAGE_ERROR for e in errors), errors[:3]
         assert server.process.poll() is None, "the server exited on a full disk"
         assert committed() == {last_ok}, "a failed commit left some partitions changed (commits are all or nothing)"
+        assert "no space left on the device holding the metadata file" in server.read_log(), server.read_log()[-3000:]
 
         os.unlink(os.path.join(data, "filler"))
         commit(100)

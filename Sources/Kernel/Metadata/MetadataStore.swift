@@ -118,6 +118,9 @@ public enum MetadataError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     /// The store cannot be used; the message names the file or server and what to do.
     case unusable(String)
+    /// One write was refused (e.g. a full disk) and nothing of it was stored; later writes
+    /// may succeed. The message names the file or server.
+    case writeFailed(String)
 
     public var description: String {
         switch self {
@@ -127,6 +130,7 @@ public enum MetadataError: Error, Sendable, Equatable, CustomStringConvertible {
             "topic '\(topic)' has \(current) partitions; the new count \(requested) must be larger"
         case .closed: "the metadata store is closed"
         case .unusable(let why): why
+        case .writeFailed(let why): why
         }
     }
 }

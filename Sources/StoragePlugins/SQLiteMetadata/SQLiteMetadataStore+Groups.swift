@@ -9,7 +9,7 @@ extension SQLiteMetadataStore {
         guard !offsets.isEmpty else { return }
         // One transaction (one WAL fsync) for the whole request: all or none, and a
         // 100-partition commit costs about what a single one does.
-        try await database().write { db in
+        try await write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO committedOffset (groupId, topic, partition, "offset", leaderEpoch, metadata, commitTime)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -38,7 +38,7 @@ extension SQLiteMetadataStore {
     /// Removes a group's offsets for these partitions; absent ones are ignored.
     public func deleteOffsets(group: String, partitions: [TopicPartition]) async throws {
         guard !partitions.isEmpty else { return }
-        try await database().write { db in
+        try await write { db in
             let statement = try db.cachedStatement(sql: """
                 DELETE FROM committedOffset WHERE groupId = ? AND topic = ? AND partition = ?
                 """)
@@ -50,7 +50,7 @@ extension SQLiteMetadataStore {
 
     /// Removes a group's offsets and state in one transaction.
     public func deleteGroup(_ group: String) async throws {
-        try await database().write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM committedOffset WHERE groupId = ?", arguments: [group])
             try db.execute(sql: "DELETE FROM groupState WHERE groupId = ?", arguments: [group])
         }
@@ -63,7 +63,7 @@ extension SQLiteMetadataStore {
 
     /// Stores (replacing) a group's protocol type and generation.
     public func saveGroupState(_ state: GroupStateRecord) async throws {
-        try await database().write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO groupState (groupId, protocolType, generation, updatedAt) VALUES (?, ?, ?, ?)
                 ON CONFLICT (groupId) DO UPDATE SET protocolType = excluded.protocolType,

@@ -41,7 +41,7 @@ public actor SQLiteMetadataStore: MetadataStore {
 
     /// Registers a topic and its configs in one transaction; `topicExists` if the name is taken.
     public func createTopic(_ topic: TopicRecord) async throws {
-        try await database().write { db in
+        try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM topic WHERE name = ?", arguments: [topic.name]) ?? false {
                 throw MetadataError.topicExists(topic.name)
             }
@@ -58,7 +58,7 @@ public actor SQLiteMetadataStore: MetadataStore {
 
     /// Removes a topic, its configs and every group's offsets for it, in one transaction.
     public func deleteTopic(named name: String) async throws {
-        try await database().write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM topic WHERE name = ?", arguments: [name])
             guard db.changesCount > 0 else { throw MetadataError.unknownTopic(name) }
             // Configs go by ON DELETE CASCADE; offsets are not tied to the registry by a
@@ -75,7 +75,7 @@ public actor SQLiteMetadataStore: MetadataStore {
     /// Raises a topic's partition count and stores its new replica assignment;
     /// `invalidPartitionCount` unless larger.
     public func setPartitionCount(topic: String, count: Int32, replicas: [[Int32]]) async throws {
-        try await database().write { db in
+        try await write { db in
             let current = try SQLiteQueries.partitionCount(db, topic: topic)
             guard count > current else {
                 throw MetadataError.invalidPartitionCount(topic: topic, current: current, requested: count)
@@ -87,7 +87,7 @@ public actor SQLiteMetadataStore: MetadataStore {
 
     /// Sets config overrides, removing keys whose value is `nil`; other keys stay.
     public func updateTopicConfigs(topic: String, set changes: [String: String?]) async throws {
-        try await database().write { db in
+        try await write { db in
             _ = try SQLiteQueries.partitionCount(db, topic: topic)
             for (key, value) in changes {
                 if let value {
@@ -106,7 +106,7 @@ public actor SQLiteMetadataStore: MetadataStore {
 
     /// Upserts a connector's positions by key in one transaction; keys not given stay.
     public func setConnectorPositions(connector: String, _ positions: [String: String]) async throws {
-        try await database().write { db in
+        try await write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO connectorPosition (connector, key, value) VALUES (?, ?, ?)
                 ON CONFLICT (connector, key) DO UPDATE SET value = excluded.value
