@@ -3,6 +3,7 @@ test (the suite runs as root). Producers get KAFKA_STORAGE_ERROR (56), a beats c
 no ack for the window that could not be written, the server stays up and logs where the
 disk is full, everything acknowledged before stays readable, and once the test deletes
 its filler file producing works again."""
+import contextlib
 import json
 import os
 import socket
@@ -16,13 +17,21 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, To
 VALUE = b"x" * 10_000
 
 
-def mount_tmpfs(path):
+@contextlib.contextmanager
+def small_tmpfs(path):
+    """A 16 MiB tmpfs mounted on `path` for the test's duration (lazily unmounted if busy)."""
     os.makedirs(path, exist_ok=True)
     result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", path],
                             capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
     if result.returncode != 0:
         pytest.fail(f"cannot mount a 16 MiB tmpfs on {path} for the disk-full test (it needs root or "
                     f"CAP_SYS_ADMIN): {result.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        result = subprocess.run(["umount", path], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
+        if result.returncode != 0:
+            subprocess.run(["umount", "-l", path], stdin=subprocess.DEVNULL, timeout=30)
 
 
 def produce(server, count, tag):
@@ -90,8 +99,11 @@ def fill(path):
 
 
 def test_full_disk_refuses_with_storage_error_and_recovers(make_server, workdir):
-    data = os.path.join(workdir, "data")
-    mount_tmpfs(data)
+    with small_tmpfs(os.path.join(workdir, "data")) as data:
+        run_full_disk_case(make_server, data)
+
+
+def run_full_disk_case(make_server, data):
     server = None
     try:
         def configure(config, ports):
@@ -126,19 +138,19 @@ def test_full_disk_refuses_with_storage_error_and_recovers(make_server, workdir)
     finally:
         if server is not None:
             server.stop()
-        result = subprocess.run(["umount", data], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
-        if result.returncode != 0:
-            subprocess.run(["umount", "-l", data], stdin=subprocess.DEVNULL, timeout=30)
 
 
 def test_full_disk_fails_offset_commits_cleanly_and_keeps_what_was_committed(make_server, workdir):
     """The SQLite metadata store on a full disk: a commit either succeeds (and reads back) or
     fails with KAFKA_STORAGE_ERROR as a whole; the server stays up, and after space is freed
     commits work again and survive a restart (the file was not damaged)."""
+    with small_tmpfs(os.path.join(workdir, "data")) as data:
+        run_metadata_full_case(make_server, data)
+
+
+def run_metadata_full_case(make_server, data):
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient, NewTopic
-    data = os.path.join(workdir, "data")
-    mount_tmpfs(data)
     server = None
     try:
         server = make_server()
@@ -181,6 +193,3 @@ def test_full_disk_fails_offset_commits_cleanly_and_keeps_what_was_committed(mak
     finally:
         if server is not None:
             server.stop()
-        result = subprocess.run(["umount", data], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
-        if result.returncode != 0:
-            subprocess.run(["umount", "-l", data], stdin=subprocess.DEVNULL, timeout=30)
