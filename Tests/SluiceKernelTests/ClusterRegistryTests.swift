@@ -40,9 +40,9 @@ struct ThreeBrokers {
     }
 }
 
-/// Polls `condition` every 20 ms for at most `seconds`; fails the test with `what` if it
+/// Polls `condition` every 20 ms for at most `seconds` (default 30: loaded CI machines); fails the test with `what` if it
 /// never holds.
-func waitUntil(_ what: String, seconds: Double = 10, _ condition: @Sendable () async throws -> Bool) async throws {
+func waitUntil(_ what: String, seconds: Double = 30, _ condition: @Sendable () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return }

@@ -68,7 +68,7 @@ final class ZooKeeperTestServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if !process.isRunning { throw Missing(description: "ZooKeeper exited at start; see \(log.path)") }
-            if ruok(port: port) { return }
+            if await ruokOffPool(port: port) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw Missing(description: "ZooKeeper did not answer ruok on port \(port) within 60 s; see \(log.path)")
@@ -89,6 +89,14 @@ final class ZooKeeperTestServer: @unchecked Sendable {
     }
 
     deinit { shutdown() }
+}
+
+/// `ruok` on a Dispatch thread: it blocks up to 2 s in recv while a JVM starts, and the
+/// Swift concurrency pool has one thread per core — blocking it starves every other test.
+func ruokOffPool(port: Int) async -> Bool {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: ruok(port: port)) }
+    }
 }
 
 /// Whether a ZooKeeper server on 127.0.0.1:`port` answers the four-letter word `ruok`.
