@@ -232,6 +232,12 @@ def test_group_offsets_survive_the_loss_of_the_coordinator(make_cluster):
     coordinator = cluster.node(description.coordinator.id)
     coordinator.kill()
     survivors = ",".join(n.bootstrap for n in cluster.nodes if n is not coordinator)
+    # Until its session expires the dead broker is still listed (and still named coordinator);
+    # kafka-python's iterator raises the connection error instead of retrying, so start the
+    # second member once the survivors have dropped it.
+    survivor = next(n for n in cluster.nodes if n is not coordinator)
+    wait_for("the survivors dropped the killed coordinator",
+             lambda: coordinator.broker_id not in cluster.brokers(survivor), timeout=60, logs=cluster.logs)
 
     second = KafkaConsumer("work", bootstrap_servers=survivors, group_id="workers", enable_auto_commit=False,
                            auto_offset_reset="earliest", consumer_timeout_ms=30000)
