@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: Kernel and its contract suites
@@ -116,6 +118,8 @@ let package = Package(
             name: "SluiceHTTP",
             dependencies: ["SluiceKernel", "SluiceCompression", nioCore, logging, metrics, lifecycle,
                            .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             path: "Sources/ProtocolPlugins/HTTP",
             swiftSettings: strict),
@@ -208,7 +212,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceHTTPTests",
-            dependencies: ["SluiceHTTP", "SluiceKernel", "SluiceMemory", nioCore, logging, metrics, lifecycle,
+            dependencies: ["SluiceHTTP", "SluiceKernel", "SluiceMemory", nioCore, nioPosix, logging, metrics, lifecycle,
+                           .product(name: "NIOEmbedded", package: "swift-nio"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")],

@@ -7,17 +7,16 @@ struct HTTPRoutes {
     let view: BrokerView
     let broker: Broker
     let statusBoard: ServiceStatusBoard?
+    /// Renders `/metrics` and publishes it for `MetricsFastPath`.
+    let scrapes: ScrapeCache
 
     func register(on router: Router<BasicRequestContext>) {
-        let scrapes = ScrapeCache { [view] in
-            PrometheusExport.registry.emitToString() + (await ScrapeGauges(view: view).render())
-        }
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                      body: .init(byteBuffer: ByteBuffer(string: ConsolePage.html)))
         }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            Response(status: .ok, headers: [.contentType: MetricsFastPath.contentType],
                      body: .init(byteBuffer: await scrapes.bytes()))
         }
         router.get("/healthz") { _, _ in

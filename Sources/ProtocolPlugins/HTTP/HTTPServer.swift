@@ -31,12 +31,17 @@ public struct HTTPServer: ProtocolPlugin {
         let view = BrokerView(broker: broker, statusBoard: context.statusBoard)
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(JSONErrorMiddleware())
-        HTTPRoutes(view: view, broker: broker, statusBoard: context.statusBoard).register(on: router)
+        let snapshot = MetricsSnapshot()
+        let scrapes = ScrapeCache(snapshot: snapshot) { [view] in
+            PrometheusExport.registry.emitToString() + (await ScrapeGauges(view: view).render())
+        }
+        HTTPRoutes(view: view, broker: broker, statusBoard: context.statusBoard, scrapes: scrapes).register(on: router)
         let logger = context.logger
         let portFile = config.portFile
         let bound = BindOutcome()
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [MetricsFastPath(snapshot: snapshot)])),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
