@@ -12,25 +12,30 @@ struct ClusterController: Sendable {
     let epoch: Int32
     let logger: Logger
 
-    /// Looks at every partition (or only `only`) and writes the changes it needs.
-    func reconcile(only: TopicPartition? = nil) async throws {
+    /// Looks at every partition and writes the changes it needs.
+    func reconcile() async throws {
         let live = Set(try await coordinator.liveBrokers().map(\.id))
-        for record in try await metadata.topics() where only == nil || only?.topic == record.name {
+        for record in try await metadata.topics() {
             let states = try await coordinator.partitionStates(topic: record.name)
-            for (index, current) in states where only == nil || only?.partition == index {
-                guard Int(index) < record.replicas.count else { continue }
-                let tp = TopicPartition(record.name, index)
-                guard let next = Self.decide(current.state, replicas: record.replicas[Int(index)], live: live, controllerEpoch: epoch) else { continue }
-                do {
-                    _ = try await coordinator.updatePartitionState(tp, next, expectedVersion: current.version)
-                    logger.info("partition state changed by the controller", metadata: [
-                        "partition": "\(tp)", "leader": "\(next.leader)", "leaderEpoch": "\(next.leaderEpoch)",
-                        "isr": "\(next.isr)", "previousLeader": "\(current.state.leader)",
-                    ])
-                } catch CoordinationError.versionConflict {
-                    logger.debug("partition state of \(tp) changed meanwhile; the next event re-reads it")
-                }
+            for (index, current) in states where Int(index) < record.replicas.count {
+                try await settle(TopicPartition(record.name, index), current, replicas: record.replicas[Int(index)], live: live)
             }
+        }
+    }
+
+    /// Writes the change one partition needs, judged from its state as just read (an
+    /// event's) and the live brokers the caller knows, so a partition's own state changes
+    /// cost the controller no further reads.
+    func settle(_ tp: TopicPartition, _ current: VersionedPartitionState, replicas: [Int32], live: Set<Int32>) async throws {
+        guard let next = Self.decide(current.state, replicas: replicas, live: live, controllerEpoch: epoch) else { return }
+        do {
+            _ = try await coordinator.updatePartitionState(tp, next, expectedVersion: current.version)
+            logger.info("partition state changed by the controller", metadata: [
+                "partition": "\(tp)", "leader": "\(next.leader)", "leaderEpoch": "\(next.leaderEpoch)",
+                "isr": "\(next.isr)", "previousLeader": "\(current.state.leader)",
+            ])
+        } catch CoordinationError.versionConflict {
+            logger.debug("partition state of \(tp) changed meanwhile; the next event re-reads it")
         }
     }
 

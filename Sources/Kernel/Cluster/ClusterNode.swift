@@ -101,8 +101,9 @@ public actor ClusterNode {
                 await reconcileReplicas()
                 try await refreshStates()
             case .partitionStateChanged(let tp):
-                await view.update(tp, state: try await coordinator.partitionState(tp)?.state)
-                try await runController(only: tp)
+                let state = try await coordinator.partitionState(tp)
+                await view.update(tp, state: state?.state)
+                if let state { try await runController(tp, state) }
             case .sessionExpired:
                 controllerEpoch = nil
                 logger.warning("the coordination session expired; registering again", metadata: ["broker": "\(endpoint.id)"])
@@ -152,9 +153,21 @@ public actor ClusterNode {
         try await runController()
     }
 
-    private func runController(only: TopicPartition? = nil) async throws {
-        guard let controllerEpoch else { return }
-        try await ClusterController(coordinator: coordinator, metadata: broker.metadata, epoch: controllerEpoch, logger: logger)
-            .reconcile(only: only)
+    private func runController() async throws {
+        guard let controller else { return }
+        try await controller.reconcile()
+    }
+
+    /// The controller's decision on one partition whose state just changed, from the state
+    /// the event handler read, the live brokers in `view` and the broker's topic registry.
+    private func runController(_ tp: TopicPartition, _ state: VersionedPartitionState) async throws {
+        guard let controller, let record = await broker.topic(named: tp.topic), Int(tp.partition) < record.replicas.count else { return }
+        let live = Set(await view.brokers.map(\.id))
+        try await controller.settle(tp, state, replicas: record.replicas[Int(tp.partition)], live: live)
+    }
+
+    /// The controller while this broker holds the role, else nil.
+    private var controller: ClusterController? {
+        controllerEpoch.map { ClusterController(coordinator: coordinator, metadata: broker.metadata, epoch: $0, logger: logger) }
     }
 }

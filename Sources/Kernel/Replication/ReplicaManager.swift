@@ -17,6 +17,8 @@ public actor ReplicaManager {
     /// Which fetcher (leader broker id) each followed partition is in, and its epoch.
     private var followed: [TopicPartition: (leader: Int32, epoch: Int32)] = [:]
     private var led: Set<TopicPartition> = []
+    /// The live brokers as the last full `reconcile()` read them (it runs on every broker change).
+    private var live: [Int32: BrokerEndpoint] = [:]
     private var tasks: [Task<Void, Never>] = []
     private var isrRequests: AsyncStream<TopicPartition>.Continuation?
     private let metrics: ReplicationMetrics
@@ -72,9 +74,18 @@ public actor ReplicaManager {
             let events = coordinator.events()
             // Changes made before the subscription was live are read here.
             await reconcile()
-            for await _ in events {
+            for await event in events {
                 if Task.isCancelled { return }
-                await reconcile()
+                switch event {
+                case .partitionStateChanged(let tp):
+                    await reconcile(tp)
+                case .brokersChanged, .sessionExpired:
+                    await reconcile()
+                case .topicsChanged, .controllerChanged:
+                    // New partitions exist only once the topic sync opened them; whoever
+                    // syncs topics (ClusterNode) calls `reconcile()` after it.
+                    continue
+                }
             }
             // The stream ended (session expired): subscribe again after a pause.
             try? await Task.sleep(for: .milliseconds(config.retryBackoffMs))
@@ -99,7 +110,7 @@ public actor ReplicaManager {
     /// Safe to call any time (the lead's topic sync may call it after creating partitions).
     public func reconcile() async {
         do {
-            let live = Dictionary(try await coordinator.liveBrokers().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            live = Dictionary(try await coordinator.liveBrokers().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             var seen: Set<TopicPartition> = []
             for record in await broker.topics() {
                 let states = try await coordinator.partitionStates(topic: record.name)
@@ -116,6 +127,25 @@ public actor ReplicaManager {
             led.formIntersection(seen)
         } catch {
             logger.warning("reading partition states failed; retrying on the next event", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Re-reads one partition's state and applies its role: what an event about that
+    /// partition needs, without reading every topic's states.
+    func reconcile(_ tp: TopicPartition) async {
+        guard let record = await broker.topic(named: tp.topic), tp.partition < record.partitionCount,
+              let partition = await broker.partition(tp) else { return }
+        let replicas = record.replicas(of: tp.partition, localBroker: config.brokerId)
+        guard replicas.contains(config.brokerId) else { return }
+        do {
+            guard let state = try await coordinator.partitionState(tp) else {
+                await stopFollowing(tp)
+                led.remove(tp)
+                return
+            }
+            await apply(state, to: partition, replicas: replicas, live: live)
+        } catch {
+            logger.warning("reading the state of \(tp) failed; retrying on the next event", metadata: ["error": "\(error)"])
         }
     }
 
@@ -179,7 +209,7 @@ public actor ReplicaManager {
             logger.info("ISR changed", metadata: ["partition": "\(tp)", "isr": "\(proposal.state.isr)",
                                                   "removed": "\(proposal.removed)", "added": "\(proposal.added)"])
         } catch CoordinationError.versionConflict {
-            await reconcile()
+            await reconcile(tp)
         } catch {
             logger.warning("writing the ISR failed; retrying", metadata: ["partition": "\(tp)", "error": "\(error)"])
         }
