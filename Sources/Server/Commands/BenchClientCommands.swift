@@ -108,6 +108,31 @@ extension BenchLoadOptions {
     func report(_ result: BenchResult) {
         print(json ? result.json() : result.text(), terminator: "")
     }
+
+    /// Each partition's earliest or latest offset, where a consumer run starts reading.
+    func startOffsets(_ kafka: KafkaClient, client: ClientOptions, partitions: [Int32],
+                      _ which: OffsetSpec) async throws -> [Int32: Int64] {
+        var start: [Int32: Int64] = [:]
+        for partition in partitions {
+            start[partition] = try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: partition, which) }.offset
+        }
+        return start
+    }
+
+    /// Runs `load` with the progress line over `budget`, times it and prints the report.
+    func measure(_ mode: String, budget: BenchBudget, latencyMeaning: String,
+                 _ load: () async throws -> (records: Int, bytes: Int, latency: LatencySummary)) async throws {
+        let line = ProgressLine()
+        let started = ContinuousClock.now
+        let progress = progress(budget, started: started, line: line)
+        defer {
+            progress.cancel()
+            line.finish()
+        }
+        let result = try await load()
+        report(BenchResult(mode: mode, settings: settings, records: result.records, bytes: result.bytes,
+                           seconds: secondsSince(started), latency: result.latency, latencyMeaning: latencyMeaning))
+    }
 }
 
 /// Produces as fast as the broker acknowledges, `concurrency` connections at once.
@@ -240,15 +265,9 @@ extension BenchCommand {
             let partitionCount = try await load.prepareTopic(kafka, client: client)
             await kafka.close()
             let budget = BenchBudget(records: load.records, seconds: load.seconds)
-            let line = ProgressLine()
-            let started = ContinuousClock.now
-            let progress = load.progress(budget, started: started, line: line)
-            let result = try await runProduceLoad(load, client: client, budget: budget, partitionCount: partitionCount)
-            let seconds = secondsSince(started)
-            progress.cancel()
-            line.finish()
-            load.report(BenchResult(mode: "produce", settings: load.settings, records: result.records, bytes: result.bytes,
-                                    seconds: seconds, latency: result.latency, latencyMeaning: "per produce request"))
+            try await load.measure("produce", budget: budget, latencyMeaning: "per produce request") {
+                try await runProduceLoad(load, client: client, budget: budget, partitionCount: partitionCount)
+            }
         }
     }
 
@@ -265,24 +284,14 @@ extension BenchCommand {
 
         func run() async throws {
             let kafka = try await client.connect()
-            let topic = load.topic
-            let partitions = try await client.bounded("metadata") { try await kafka.partitions(of: topic) }.map(\.partitionIndex)
-            var start: [Int32: Int64] = [:]
-            for partition in partitions {
-                start[partition] = try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: partition, .earliest) }.offset
-            }
+            let partitions = try await client.bounded("metadata") { try await kafka.partitions(of: load.topic) }.map(\.partitionIndex)
+            let start = try await load.startOffsets(kafka, client: client, partitions: partitions, .earliest)
             await kafka.close()
             let budget = BenchBudget(records: load.records, seconds: load.seconds)
-            let line = ProgressLine()
-            let started = ContinuousClock.now
-            let progress = load.progress(budget, started: started, line: line)
-            let result = try await runConsumeLoad(load, client: client, budget: budget, partitions: partitions, start: start,
-                                                  stopAtEnd: true, endToEnd: false)
-            let seconds = secondsSince(started)
-            progress.cancel()
-            line.finish()
-            load.report(BenchResult(mode: "consume", settings: load.settings, records: result.records, bytes: result.bytes,
-                                    seconds: seconds, latency: result.latency, latencyMeaning: "per fetch with data"))
+            try await load.measure("consume", budget: budget, latencyMeaning: "per fetch with data") {
+                try await runConsumeLoad(load, client: client, budget: budget, partitions: partitions, start: start,
+                                         stopAtEnd: true, endToEnd: false)
+            }
         }
     }
 
@@ -301,32 +310,22 @@ extension BenchCommand {
         func run() async throws {
             let kafka = try await client.connect()
             let partitionCount = try await load.prepareTopic(kafka, client: client)
-            let topic = load.topic
             let partitions = Array(0..<partitionCount)
-            var start: [Int32: Int64] = [:]
-            for partition in partitions {
-                start[partition] = try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: partition, .latest) }.offset
-            }
+            let start = try await load.startOffsets(kafka, client: client, partitions: partitions, .latest)
             await kafka.close()
             let sending = BenchBudget(records: load.records, seconds: load.seconds)
             let receiving = BenchBudget(records: load.records, seconds: load.seconds.map { $0 + load.timeoutAfterProducing })
-            let line = ProgressLine()
-            let started = ContinuousClock.now
-            let progress = load.progress(receiving, started: started, line: line)
-            async let consumed = runConsumeLoad(load, client: client, budget: receiving, partitions: partitions, start: start,
-                                                stopAtEnd: false, endToEnd: true)
-            let produced = try await runProduceLoad(load, client: client, budget: sending, partitionCount: partitionCount)
-            // Every record produced must arrive; the consumers stop when the receiving budget
-            // is used up, which is exactly the produced count when --seconds cut production short.
-            if produced.records < load.records {
-                _ = await receiving.take(load.records - produced.records)
+            try await load.measure("e2e", budget: receiving, latencyMeaning: "send to consumer receipt") {
+                async let consumed = runConsumeLoad(load, client: client, budget: receiving, partitions: partitions, start: start,
+                                                    stopAtEnd: false, endToEnd: true)
+                let produced = try await runProduceLoad(load, client: client, budget: sending, partitionCount: partitionCount)
+                // Every record produced must arrive; the consumers stop when the receiving budget
+                // is used up, which is exactly the produced count when --seconds cut production short.
+                if produced.records < load.records {
+                    _ = await receiving.take(load.records - produced.records)
+                }
+                return try await consumed
             }
-            let received = try await consumed
-            let seconds = secondsSince(started)
-            progress.cancel()
-            line.finish()
-            load.report(BenchResult(mode: "e2e", settings: load.settings, records: received.records, bytes: received.bytes,
-                                    seconds: seconds, latency: received.latency, latencyMeaning: "send to consumer receipt"))
         }
     }
 }
