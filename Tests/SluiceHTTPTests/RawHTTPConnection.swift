@@ -14,24 +14,31 @@ struct RawHTTPConnection {
 
     enum Failure: Error { case timedOut, malformed(String) }
 
-    private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    private let channel: any Channel
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private var pending = ByteBuffer()
     let timeout: Duration
 
-    static func connect(port: Int, timeout: Duration = .seconds(10)) async throws -> RawHTTPConnection {
+    /// Connects to 127.0.0.1:`port`, runs `body` on the connection, then closes it.
+    static func with<T>(port: Int, timeout: Duration = .seconds(10),
+                        _ body: (inout RawHTTPConnection) async throws -> T) async throws -> T {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return RawHTTPConnection(channel: channel, inbound: channel.inbound.makeAsyncIterator(), timeout: timeout)
+        return try await channel.executeThenClose { inbound, outbound in
+            var connection = RawHTTPConnection(channel: channel.channel, outbound: outbound,
+                                               inbound: inbound.makeAsyncIterator(), timeout: timeout)
+            return try await body(&connection)
+        }
     }
 
     /// Sends `text` as it is (several requests in one write pipeline them).
     func send(_ text: String) async throws {
-        try await channel.outbound.write(ByteBuffer(string: text))
+        try await outbound.write(ByteBuffer(string: text))
     }
 
     /// The next complete response (headers plus a `Content-Length` body).
@@ -48,13 +55,9 @@ struct RawHTTPConnection {
         try await nextBytes() == nil
     }
 
-    func close() async {
-        try? await channel.channel.close()
-    }
-
     private mutating func nextBytes() async throws -> ByteBuffer? {
         var iterator = inbound
-        let channel = self.channel.channel
+        let channel = self.channel
         let result = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { [timeout] in
                 try? await Task.sleep(for: timeout)
