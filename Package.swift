@@ -77,7 +77,8 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "SluiceSegmentLog",
-            dependencies: ["SluiceKernel", nioCore, logging, metrics],
+            dependencies: ["SluiceKernel", nioCore, logging, metrics,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Sources/StoragePlugins/SegmentLog",
             swiftSettings: strict),
         .target(
@@ -119,6 +120,7 @@ let package = Package(
             dependencies: ["SluiceKernel", "SluiceCompression", nioCore, logging, metrics, lifecycle,
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             path: "Sources/ProtocolPlugins/HTTP",
@@ -182,7 +184,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",
-            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore],
+            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSQLiteTests",

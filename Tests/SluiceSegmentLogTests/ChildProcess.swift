@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Runs one test of this test binary in a child process (the crash and disk-full tests
 /// need a process to kill or a private mount), collecting its standard output.
@@ -8,8 +8,8 @@ final class ChildProcess: Sendable {
     private let output = Output()
 
     private final class Output: Sendable {
-        let state = Mutex<(text: String, finished: Bool)>(("", false))
-        func withLock<R>(_ body: (inout (text: String, finished: Bool)) -> R) -> R { state.withLock { body(&$0) } }
+        let state = NIOLockedValueBox<(text: String, finished: Bool)>(("", false))
+        func withLock<R>(_ body: (inout (text: String, finished: Bool)) -> R) -> R { state.withLockedValue { body(&$0) } }
     }
 
     /// Starts `test` (a test function name) with `environment` added, optionally through

@@ -1,7 +1,7 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import SluiceKernel
-import Synchronization
 import Testing
 @testable import SluiceSegmentLog
 
@@ -128,8 +128,8 @@ struct SegmentLayoutTests {
 
 /// A settable wall clock for segment age.
 final class TestClock: Sendable {
-    private let current: Mutex<Date>
-    init(_ start: Date) { current = Mutex(start) }
-    var now: Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
+    private let current: NIOLockedValueBox<Date>
+    init(_ start: Date) { current = NIOLockedValueBox(start) }
+    var now: Date { current.withLockedValue { $0 } }
+    func advance(by seconds: TimeInterval) { current.withLockedValue { $0 += seconds } }
 }

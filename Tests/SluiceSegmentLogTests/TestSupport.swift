@@ -1,8 +1,8 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SluiceKernel
-import Synchronization
 @testable import SluiceSegmentLog
 
 /// A fresh directory under the system temp directory, removed by `remove()`.
@@ -56,9 +56,9 @@ struct CapturingLogHandler: LogHandler {
 
 /// Log lines captured by `CapturingLogHandler`.
 final class MessageStore: Sendable {
-    private let lines = Mutex<[String]>([])
-    func add(_ line: String) { lines.withLock { $0.append(line) } }
-    var messages: [String] { lines.withLock { $0 } }
+    private let lines = NIOLockedValueBox<[String]>([])
+    func add(_ line: String) { lines.withLockedValue { $0.append(line) } }
+    var messages: [String] { lines.withLockedValue { $0 } }
     var logger: Logger { Logger(label: "captured") { _ in CapturingLogHandler(store: self) } }
 }
 
