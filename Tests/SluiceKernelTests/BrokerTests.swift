@@ -44,20 +44,17 @@ struct BrokerTests {
         #expect(results[0].highWatermark == 3)
     }
 
-    @Test func waitingFetchWakesWhenDataArrives() async throws {
+    /// The fetch may wait an hour; only the append can end it within the test's time limit.
+    @Test(.timeLimit(.minutes(2))) func waitingFetchWakesWhenDataArrives() async throws {
         let broker = try await makeBroker()
         try await broker.createTopic("wake")
         let tp = TopicPartition("wake", 0)
-        let started = ContinuousClock.now
         async let fetched = broker.fetch(FetchRequest(partitions: [.init(tp, offset: 0, maxBytes: 1 << 20)],
-                                                      maxWait: .seconds(120), minBytes: 1, maxBytes: 1 << 20))
+                                                      maxWait: .seconds(3600), minBytes: 1, maxBytes: 1 << 20))
         try await Task.sleep(for: .milliseconds(100))
         _ = try await broker.produce(to: tp, bytes: batchBytes(["late"]))
         let results = await fetched
         #expect(try values(results[0]) == ["late"])
-        // Woken by the append, not by the 120 s timeout (the bound is loose: the whole
-        // suite runs in parallel on a 2-core machine).
-        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test func fetchWithNothingToReadWaitsThenReturnsEmpty() async throws {
