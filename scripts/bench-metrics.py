@@ -11,7 +11,12 @@ from kcat and the broker, so the disturbance is that cost over the produce run's
 The cost is also printed directly: the server's and the scraper's CPU time (/proc) for
 1,000 scrapes with nothing else running, per scrape.
 
-Usage: .venv/bin/python scripts/bench-metrics.py [--bin .build/release/sluice] [--records 1000000] [--rounds 3]
+The produce run is scripts/bench's kcat case: 5,000,000 records of 100 B. Its data
+directory goes under --dir; on a machine whose disk write-back makes runs vary by tens of
+percent, pass a tmpfs (--dir /dev/shm) so that what varies is the CPU the scrapes take.
+Rounds run the cases in turn; the median per case is compared.
+
+Usage: .venv/bin/python scripts/bench-metrics.py [--bin .build/release/sluice] [--records 5000000] [--rounds 5] [--dir /dev/shm]
 """
 import argparse
 import json
@@ -19,11 +24,15 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import sys
 import time
 import urllib.request
+
+
+DIRECTORY = tempfile.gettempdir()
 
 
 def free_port():
@@ -129,7 +138,7 @@ def cpu_seconds(pid):
 def scrape_cost(binary, mode):
     """Server and scraper CPU milliseconds per /metrics scrape: 1,000 scrapes, 100 in
     flight, after a warm-up; a produced topic is in the registry so the text is realistic."""
-    workdir = tempfile.mkdtemp(prefix="sluice-bench-metrics-")
+    workdir = tempfile.mkdtemp(prefix="sluice-bench-metrics-", dir=DIRECTORY)
     process, bootstrap, http = start(binary, True, workdir)
     try:
         subprocess.run(["kcat", "-b", bootstrap, "-t", "bench", "-P", "-p", "0"], input=b"x\n" * 1000, check=True, timeout=60)
@@ -154,7 +163,7 @@ CASES = {"no-http": None, "http": None, "http + 1,000 scrapes, keep-alive": "kee
 
 
 def run_case(binary, case, records, lines_file):
-    workdir = tempfile.mkdtemp(prefix="sluice-bench-metrics-")
+    workdir = tempfile.mkdtemp(prefix="sluice-bench-metrics-", dir=DIRECTORY)
     process, bootstrap, http = start(binary, case != "no-http", workdir)
     try:
         scraper = None
@@ -173,12 +182,15 @@ def run_case(binary, case, records, lines_file):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=".build/debug/sluice")
-    parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--records", type=int, default=5_000_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--dir", default=tempfile.gettempdir(), help="where data directories go")
     args = parser.parse_args()
+    global DIRECTORY
+    DIRECTORY = args.dir
     args.bin = os.path.abspath(args.bin)
     value = b"x" * 100
-    lines_file = tempfile.mktemp(prefix="sluice-bench-lines-")
+    lines_file = tempfile.mktemp(prefix="sluice-bench-lines-", dir=DIRECTORY)
     with open(lines_file, "wb") as f:
         f.write((value + b"\n") * args.records)
     results = {case: [] for case in CASES}
@@ -188,10 +200,11 @@ def main():
             results[case].append(rate)
             print(f"round {round_ + 1} {case:40s} {rate:10.0f} records/s", flush=True)
     os.remove(lines_file)
-    best = {case: max(rates) for case, rates in results.items()}
-    print(f"\nbest of {args.rounds} ({args.records} records of {len(value)} bytes, {args.bin}):")
-    for case, rate in best.items():
-        print(f"  {case:40s} {rate:10.0f} records/s  ({(rate / best['no-http'] - 1) * 100:+.1f}% vs no-http)")
+    median = {case: statistics.median(rates) for case, rates in results.items()}
+    print(f"\nmedian of {args.rounds} ({args.records} records of {len(value)} bytes, {args.bin}, data in {args.dir}):")
+    for case, rate in median.items():
+        print(f"  {case:40s} {rate:10.0f} records/s  ({(rate / median['no-http'] - 1) * 100:+.1f}% vs no-http)"
+              f"  range {min(results[case]):.0f}–{max(results[case]):.0f}")
     for mode in ("keep-alive", "close"):
         server, scraper, size = scrape_cost(args.bin, mode)
         label = "keep-alive" if mode == "keep-alive" else "new connection each"
