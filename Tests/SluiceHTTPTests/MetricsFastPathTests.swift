@@ -34,6 +34,7 @@ struct MetricsFastPathTests {
         #expect(try channel.readOutbound(as: HTTPResponsePart.self) == .body(ByteBuffer(string: "sluice_up 1\n")))
         #expect(try channel.readOutbound(as: HTTPResponsePart.self) == .end(nil))
         #expect(channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
     @Test func staleOrMissingRenderingGoesToTheRouter() throws {
@@ -44,6 +45,7 @@ struct MetricsFastPathTests {
             #expect(try channel.readInbound(as: HTTPRequestPart.self) == request("/metrics"))
             #expect(try channel.readInbound(as: HTTPRequestPart.self) == .end(nil))
             #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil)
+            _ = try channel.finish(acceptAlreadyClosed: true)
         }
     }
 
@@ -54,6 +56,7 @@ struct MetricsFastPathTests {
             #expect(try channel.readInbound(as: HTTPRequestPart.self) == request(path))
         }
         #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil)
+        _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
     @Test func scrapeBehindAnUnansweredRequestWaitsForTheRouterSoResponsesKeepTheirOrder() throws {
@@ -78,6 +81,7 @@ struct MetricsFastPathTests {
         try channel.writeInbound(HTTPRequestPart.end(nil))
         #expect(try channel.readInbound(as: HTTPRequestPart.self) == nil)
         #expect(try channel.readOutbound(as: HTTPResponsePart.self) != nil)
+        _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
     @Test func connectionCloseIsHonoured() throws {
@@ -90,6 +94,7 @@ struct MetricsFastPathTests {
         #expect(head.headerFields[.connection] == "close")
         channel.embeddedEventLoop.run()
         #expect(!channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
     @Test func realServerAnswersKeepAliveAndPipelinedScrapesInOrderAndHonoursClose() async throws {

@@ -68,5 +68,6 @@ struct ConnectionLimitsTests {
         #expect(channel.isActive, "only 'nothing read or written' counts as idle")
         channel.pipeline.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.all)
         #expect(!channel.isActive, "idle with nothing owed: closed")
+        _ = try channel.finish(acceptAlreadyClosed: true)
     }
 }

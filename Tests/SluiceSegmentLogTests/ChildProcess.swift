@@ -77,7 +77,12 @@ final class ChildProcess: Sendable {
     func waitForExit(upTo timeout: Double) async throws -> Bool {
         let deadline = Date() + timeout
         while Date() < deadline {
-            if !process.isRunning, output.withLock({ $0.finished }) { return true }
+            if !process.isRunning, output.withLock({ $0.finished }) {
+                // Already exited, so this returns at once; it also runs Foundation's
+                // termination bookkeeping, which otherwise keeps the Process alive.
+                process.waitUntilExit()
+                return true
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
         return false

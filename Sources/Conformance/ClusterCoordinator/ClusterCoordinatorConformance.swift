@@ -83,6 +83,7 @@ actor Sessions {
     let cluster: ClusterCoordinatorConformance.Cluster
     let eventTimeout: Duration
     private var open: [ClusterCoordinatorConformance.Session] = []
+    private var recorders: [EventRecorder] = []
 
     init(_ cluster: ClusterCoordinatorConformance.Cluster, eventTimeout: Duration) {
         self.cluster = cluster
@@ -94,6 +95,7 @@ actor Sessions {
         let session = try await cluster.newSession()
         open.append(session)
         let recorder = EventRecorder(session.coordinator.events(), timeout: eventTimeout)
+        recorders.append(recorder)
         // `events()` subscribes asynchronously: let it take effect before the check acts.
         try await Task.sleep(for: .milliseconds(200))
         return (session.coordinator, recorder, session)
@@ -102,6 +104,8 @@ actor Sessions {
     func endAll() async {
         for session in open { try? await session.end() }
         open.removeAll()
+        for recorder in recorders { await recorder.stop() }
+        recorders.removeAll()
     }
 }
 
@@ -109,6 +113,7 @@ actor Sessions {
 actor EventRecorder {
     private var seen: [ClusterEvent] = []
     private var task: Task<Void, Never>?
+    private var stopped = false
     let timeout: Duration
 
     init(_ stream: AsyncStream<ClusterEvent>, timeout: Duration) {
@@ -118,10 +123,18 @@ actor EventRecorder {
     }
 
     private func start(_ stream: AsyncStream<ClusterEvent>) {
+        guard !stopped else { return }
         task = Task { for await event in stream { self.record(event) } }
     }
 
     private func record(_ event: ClusterEvent) { seen.append(event) }
+
+    /// Stops listening (the stream of a coordinator that outlives the check may never end).
+    func stop() {
+        stopped = true
+        task?.cancel()
+        task = nil
+    }
 
     /// Forgets what arrived so far.
     func reset() { seen.removeAll() }

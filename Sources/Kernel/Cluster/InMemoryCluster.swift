@@ -17,6 +17,11 @@ public actor InMemoryCluster {
 
     public init() {}
 
+    /// Ends every stream still open, so tasks waiting on them finish with the cluster.
+    deinit {
+        for subscriber in subscribers.values { subscriber.continuation.finish() }
+    }
+
     /// A new session (a broker process connecting).
     public nonisolated func session() -> InMemoryClusterSession {
         InMemoryClusterSession(cluster: self, id: UInt64.random(in: 1...UInt64.max))
@@ -136,7 +141,11 @@ public actor InMemoryCluster {
         // `events()` subscribes asynchronously: whatever changed between the call and now
         // is covered by telling the new subscriber to re-read everything once.
         for event in [ClusterEvent.brokersChanged, .controllerChanged, .topicsChanged] { continuation.yield(event) }
-        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        // Weak: the cluster holds the continuation, which must not hold the cluster back.
+        continuation.onTermination = { [weak self] _ in
+            guard let self else { return }
+            Task { await self.unsubscribe(id) }
+        }
     }
 
     private func unsubscribe(_ id: UInt64) { subscribers.removeValue(forKey: id) }
