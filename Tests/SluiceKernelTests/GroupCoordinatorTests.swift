@@ -99,23 +99,26 @@ struct GroupCoordinatorTests {
 
     @Test func aSilentMemberIsRemovedAfterItsSessionTimeout() async throws {
         let c = await coordinator()
-        let steady = await joinNew(c, "expire", session: 10_000)
+        // The steady member's session outlasts any scheduling delay of a loaded machine
+        // (its heartbeats below are 50 ms apart only when the machine keeps up).
+        let steadySession: Int32 = 120_000
+        let steady = await joinNew(c, "expire", session: steadySession)
         _ = await c.sync(groupId: "expire", generationId: steady.generationId, memberId: steady.memberId, groupInstanceId: nil,
                          protocolType: nil, protocolName: nil, assignments: [:])
         let quietID = await c.join(joinRequest("expire", session: 200)).memberId
         async let quiet = c.join(joinRequest("expire", member: quietID, session: 200))
-        let rejoin = await c.join(joinRequest("expire", member: steady.memberId))
+        let rejoin = await c.join(joinRequest("expire", member: steady.memberId, session: steadySession))
         _ = await quiet
         #expect(rejoin.members.count == 2)
         // The quiet member never heartbeats again; the steady one does.
         var error: GroupError? = nil
-        for _ in 0..<100 {
+        for _ in 0..<600 {
             try await Task.sleep(for: .milliseconds(50))
             error = await c.heartbeat(groupId: "expire", generationId: rejoin.generationId, memberId: steady.memberId, groupInstanceId: nil)
             if error == .rebalanceInProgress { break }
         }
         #expect(error == .rebalanceInProgress, "the expiry of the quiet member must trigger a rebalance")
-        let alone = await c.join(joinRequest("expire", member: steady.memberId))
+        let alone = await c.join(joinRequest("expire", member: steady.memberId, session: steadySession))
         #expect(alone.members.map(\.memberId) == [steady.memberId])
         #expect(await c.heartbeat(groupId: "expire", generationId: alone.generationId, memberId: quietID, groupInstanceId: nil) == .unknownMemberId)
     }
