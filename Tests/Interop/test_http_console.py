@@ -10,6 +10,7 @@ import time
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -50,7 +51,9 @@ def test_console_lists_topic_and_group_lag_and_browses_records(make_server, brow
     traffic.start()
     try:
         browser.get(server.http_url + "/")
-        wait = WebDriverWait(browser, 30)
+        # The console re-renders its tables every 2 s, so a row found by a wait can be
+        # replaced before its text is read; the wait then simply looks again.
+        wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))
         row = wait.until(expected_conditions.presence_of_element_located(
             (By.CSS_SELECTOR, f'#topics tr[data-topic="{TOPIC}"]')))
         wait.until(expected_conditions.text_to_be_present_in_element(
