@@ -218,9 +218,10 @@ struct StaticMembershipTests {
         let leader = joined.first { $0.leader == $0.memberId }!
         #expect(leader.members.count == 3)
         // The leader syncs first; then the group is stable and each follower gets its share.
+        let shares = Dictionary(uniqueKeysWithValues: joined.enumerated().map { ($0.element.memberId, [UInt8($0.offset)]) })
         for member in [leader] + joined.filter({ $0.memberId != leader.memberId }) {
             let synced = await c.sync(groupId: "closing", generationId: member.generationId, memberId: member.memberId, groupInstanceId: nil,
-                                      protocolType: nil, protocolName: nil, assignments: [leader.memberId: [0], joined[1].memberId: [1]])
+                                      protocolType: nil, protocolName: nil, assignments: shares)
             #expect(synced.error == nil)
         }
         #expect(await c.describe(groupId: "closing").state == .stable)
