@@ -105,6 +105,9 @@ extension GroupCoordinator {
         if let group = groups[groupId], !group.members.isEmpty { return .nonEmptyGroup }
         let stored = (try? await metadata.groups().contains(groupId)) ?? false
         guard stored || groups[groupId] != nil else { return .groupIdNotFound }
+        // A state save still queued would bring the deleted group back.
+        await lastStateSave?.value
+        if let group = groups[groupId], !group.members.isEmpty { return .nonEmptyGroup }
         do { try await metadata.deleteGroup(groupId) } catch { return .storage("\(error)") }
         groups.removeValue(forKey: groupId)
         return nil
