@@ -6,7 +6,7 @@ extension MetadataStoreConformance {
     func reopenKeepsEverything() async throws {
         let topic = TopicRecord(name: "durable", partitionCount: 4, configs: ["retention.ms": "5"], createdAt: referenceDate,
                                 replicas: [[1, 2], [2, 1], [1, 2], [2, 1]])
-        let offset = CommittedOffset(offset: 77, leaderEpoch: 1, metadata: "m", commitTime: referenceDate)
+        let offset = CommittedOffset(offset: 77, leaderEpoch: 1, metadata: "m\u{0}ü", commitTime: referenceDate)
         try await withStore { store in
             try await store.createTopic(topic)
             try await store.commitOffsets(group: "durable-group", [TopicPartition("durable", 3): offset])

@@ -89,6 +89,25 @@ extension MetadataStoreConformance {
         try conform(try await store.committedOffsets(group: "nobody").isEmpty, "an unknown group has no offsets")
     }
 
+    /// Commit metadata is opaque application state (Kafka Streams, Flink and Spark keep
+    /// theirs there): every string must come back byte for byte, including a NUL, which
+    /// librdkafka appends to what it sends (the reopen check repeats this across a reopen).
+    func commitMetadataExact(_ store: any MetadataStore) async throws {
+        let values: [String?] = [nil, "", "Hello", "Hello\u{0}", "a\u{0}b\u{0}", "ünïcødé ✓ 日本 🚀",
+                                 String(repeating: "0123456789abcdef", count: 256)]
+        var batch: [TopicPartition: CommittedOffset] = [:]
+        for (index, value) in values.enumerated() {
+            batch[TopicPartition("md", Int32(index))] = CommittedOffset(offset: Int64(index), metadata: value, commitTime: referenceDate)
+        }
+        try await store.commitOffsets(group: "exact", batch)
+        let got = try await store.committedOffsets(group: "exact")
+        for (index, value) in values.enumerated() {
+            let back = got[TopicPartition("md", Int32(index))]?.metadata
+            try conform(back == value && back?.utf8.count == value?.utf8.count,
+                        "metadata \(String(reflecting: value)) must come back unchanged, got \(String(reflecting: back))")
+        }
+    }
+
     func groupsIsolated(_ store: any MetadataStore) async throws {
         try await store.commitOffsets(group: "iso-a", [TopicPartition("t", 0): CommittedOffset(offset: 1)])
         try await store.commitOffsets(group: "iso-b", [TopicPartition("t", 0): CommittedOffset(offset: 2)])

@@ -24,7 +24,7 @@ public struct MetadataStoreConformance: Sendable {
 
     public static let checkNames = [
         "topicRegistry", "duplicateTopicRejected", "deleteTopic", "partitionCount", "topicConfigs",
-        "committedOffsets", "groupsIsolated", "deleteOffsetsAndGroups", "groupState", "connectorPositions",
+        "committedOffsets", "commitMetadataExact", "groupsIsolated", "deleteOffsetsAndGroups", "groupState", "connectorPositions",
         "reopenKeepsEverything", "concurrentCommits", "closedStoreThrows",
     ]
 
@@ -36,6 +36,7 @@ public struct MetadataStoreConformance: Sendable {
         await report.check("partitionCount") { try await withStore(partitionCount) }
         await report.check("topicConfigs") { try await withStore(topicConfigs) }
         await report.check("committedOffsets") { try await withStore(committedOffsets) }
+        await report.check("commitMetadataExact") { try await withStore(commitMetadataExact) }
         await report.check("groupsIsolated") { try await withStore(groupsIsolated) }
         await report.check("deleteOffsetsAndGroups") { try await withStore(deleteOffsetsAndGroups) }
         await report.check("groupState") { try await withStore(groupState) }

@@ -20,7 +20,7 @@ extension SQLiteMetadataStore {
             for (tp, committed) in offsets {
                 try statement.execute(arguments: [
                     group, tp.topic, tp.partition, committed.offset, committed.leaderEpoch,
-                    committed.metadata, committed.commitTime.sqliteValue,
+                    committed.metadata.map(CommitMetadataColumn.blob), committed.commitTime.sqliteValue,
                 ])
             }
         }

@@ -47,7 +47,7 @@ enum SQLiteQueries {
             WHERE groupId = ? ORDER BY topic, partition
             """, arguments: [group]).map { row in
             (TopicPartition(row["topic"], row["partition"]),
-             CommittedOffset(offset: row["offset"], leaderEpoch: row["leaderEpoch"], metadata: row["metadata"],
+             CommittedOffset(offset: row["offset"], leaderEpoch: row["leaderEpoch"], metadata: CommitMetadataColumn.string(row["metadata"]),
                              commitTime: Date(sqliteValue: row["commitTime"])))
         }
     }
@@ -87,4 +87,14 @@ enum SQLiteQueries {
         }
         return positions
     }
+}
+
+/// Commit metadata is stored as a BLOB of its UTF-8 bytes, never bound as text: SQLite's
+/// text binding (GRDB passes a length of -1) ends a string at its first NUL, and
+/// librdkafka sends metadata with a trailing NUL ("Hello\0"). Rows written as TEXT by
+/// earlier versions read back the same way.
+enum CommitMetadataColumn {
+    static func blob(_ metadata: String) -> Data { Data(metadata.utf8) }
+
+    static func string(_ stored: Data?) -> String? { stored.map { String(decoding: $0, as: UTF8.self) } }
 }
