@@ -10,7 +10,8 @@ extension MetadataStoreConformance {
         try await withStore { store in
             try await store.createTopic(topic)
             try await store.commitOffsets(group: "durable-group", [TopicPartition("durable", 3): offset])
-            try await store.saveGroupState(GroupStateRecord(group: "durable-group", protocolType: "consumer", generation: 9, updatedAt: referenceDate))
+            try await store.saveGroupState(GroupStateRecord(group: "durable-group", protocolType: "consumer", generation: 9,
+                                                            staticMembers: ["pod-0": "pod-0-m1"], updatedAt: referenceDate))
             try await store.setConnectorPositions(connector: "durable-sink", ["durable-3": "77"])
         }
         try await withStore { store in
@@ -18,7 +19,8 @@ extension MetadataStoreConformance {
             try conform(got?.id == topic.id && got?.partitionCount == 4 && got?.configs == topic.configs && got?.replicas == topic.replicas, "the topic must survive a reopen: \(String(describing: got))")
             try conform(sameOffset(try await store.committedOffsets(group: "durable-group")[TopicPartition("durable", 3)], offset),
                         "the committed offset must survive a reopen")
-            try conform(try await store.groupState("durable-group")?.generation == 9, "group state must survive a reopen")
+            let state = try await store.groupState("durable-group")
+            try conform(state?.generation == 9 && state?.staticMembers == ["pod-0": "pod-0-m1"], "group state must survive a reopen: \(String(describing: state))")
             try conform(try await store.connectorPositions(connector: "durable-sink") == ["durable-3": "77"], "connector positions must survive a reopen")
         }
     }

@@ -137,6 +137,14 @@ extension MetadataStoreConformance {
         try await store.saveGroupState(GroupStateRecord(group: "state", protocolType: nil, generation: 8, updatedAt: referenceDate))
         let updated = try await store.groupState("state")
         try conform(updated?.generation == 8 && updated?.protocolType == nil, "a later save replaces the state: \(String(describing: updated))")
+        // A static member's replacement must be durable (KIP-345): the store keeps which
+        // member id holds each instance id, and a later save replaces the whole map.
+        try await store.saveGroupState(GroupStateRecord(group: "state", protocolType: "consumer", generation: 8,
+                                                        staticMembers: ["pod-a": "pod-a-1", "pod-b": "pod-b-1"], updatedAt: referenceDate))
+        try await store.saveGroupState(GroupStateRecord(group: "state", protocolType: "consumer", generation: 8,
+                                                        staticMembers: ["pod-a": "pod-a-2"], updatedAt: referenceDate))
+        let replaced = try await store.groupState("state")?.staticMembers
+        try conform(replaced == ["pod-a": "pod-a-2"], "static members must round-trip and be replaced by a later save: \(String(describing: replaced))")
         try conform(try await store.groups().contains("state"), "a group with stored state is listed")
         try conform(try await store.groupState("no-state") == nil, "an unknown group has no state")
     }

@@ -65,6 +65,29 @@ struct ConsumerGroup {
         if leaderId == memberId { leaderId = nil }
     }
 
+    /// Moves a static member to a new member id (a restart with the same
+    /// `group.instance.id`): it keeps its place, its assignment and leadership, and a
+    /// Join or Sync the old id is still waiting on is answered FENCED_INSTANCE_ID.
+    mutating func replaceStaticMember(_ instance: String, oldMemberId: String, newMemberId: String) {
+        guard var member = members.removeValue(forKey: oldMemberId) else { return }
+        member.pendingJoin?.resume(returning: .failure(.fencedInstanceId, memberId: oldMemberId))
+        member.pendingSync?.resume(returning: SyncGroupResponse(error: .fencedInstanceId, assignment: []))
+        member.pendingJoin = nil
+        member.pendingSync = nil
+        member.memberId = newMemberId
+        members[newMemberId] = member
+        joinOrder = joinOrder.map { $0 == oldMemberId ? newMemberId : $0 }
+        staticMembers[instance] = newMemberId
+        if leaderId == oldMemberId { leaderId = newMemberId }
+    }
+
+    /// Kafka's check on every call from a static member: its instance id now belongs to
+    /// another member id, so this one was replaced by a newer process.
+    func isFenced(instance: String?, memberId: String) -> Bool {
+        guard let instance, let current = staticMembers[instance] else { return false }
+        return current != memberId
+    }
+
     /// Whether a joining member's protocols fit the group's.
     func accepts(protocolType: String, protocols: [(name: String, metadata: [UInt8])]) -> Bool {
         guard !protocols.isEmpty else { return false }

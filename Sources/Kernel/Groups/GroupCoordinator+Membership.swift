@@ -7,9 +7,8 @@ extension GroupCoordinator {
     public func sync(groupId: String, generationId: Int32, memberId: String, groupInstanceId: String?,
                      protocolType: String?, protocolName: String?, assignments: [String: [UInt8]]) async -> SyncGroupResponse {
         if await !coordinates(groupId) { return SyncGroupResponse(error: .notCoordinator, assignment: []) }
-        guard var group = groups[groupId], let member = group.members[memberId] else {
-            return SyncGroupResponse(error: fenced(groupId, groupInstanceId) ?? .unknownMemberId, assignment: [])
-        }
+        if let error = await memberError(groupId, memberId: memberId, instance: groupInstanceId) { return SyncGroupResponse(error: error, assignment: []) }
+        guard var group = groups[groupId], let member = group.members[memberId] else { return SyncGroupResponse(error: .unknownMemberId, assignment: []) }
         guard generationId == group.generation else { return SyncGroupResponse(error: .illegalGeneration, assignment: []) }
         if let protocolType, protocolType != group.protocolType { return SyncGroupResponse(error: .inconsistentGroupProtocol, assignment: []) }
         if let protocolName, protocolName != group.protocolName { return SyncGroupResponse(error: .inconsistentGroupProtocol, assignment: []) }
@@ -45,7 +44,8 @@ extension GroupCoordinator {
     /// Heartbeat: keeps the session alive; REBALANCE_IN_PROGRESS tells the member to rejoin.
     public func heartbeat(groupId: String, generationId: Int32, memberId: String, groupInstanceId: String?) async -> GroupError? {
         if await !coordinates(groupId) { return .notCoordinator }
-        guard var group = groups[groupId], group.members[memberId] != nil else { return fenced(groupId, groupInstanceId) ?? .unknownMemberId }
+        if let error = await memberError(groupId, memberId: memberId, instance: groupInstanceId) { return error }
+        guard var group = groups[groupId], group.members[memberId] != nil else { return .unknownMemberId }
         group.members[memberId]!.lastSeen = .now
         groups[groupId] = group
         if group.state == .preparingRebalance { return .rebalanceInProgress }
@@ -61,13 +61,19 @@ extension GroupCoordinator {
         var results: [GroupError?] = []
         var anyLeft = false
         for (memberId, instance) in members {
+            // Kafka's order: an admin names a static member by instance id alone; a member
+            // id may be one still pending (KIP-394); then fenced before unknown.
+            if !memberId.isEmpty, group.pendingMemberIds.removeValue(forKey: memberId) != nil {
+                results.append(nil)
+                continue
+            }
+            if !memberId.isEmpty, group.isFenced(instance: instance, memberId: memberId) {
+                results.append(.fencedInstanceId)
+                continue
+            }
             let id = memberId.isEmpty ? instance.flatMap { group.staticMembers[$0] } : memberId
             guard let id, group.members[id] != nil else {
                 results.append(.unknownMemberId)
-                continue
-            }
-            if let instance, group.staticMembers[instance] != id {
-                results.append(.fencedInstanceId)
                 continue
             }
             group.remove(id, answering: .unknownMemberId)
@@ -84,15 +90,29 @@ extension GroupCoordinator {
                 prepareRebalance(&group, reason: "members left")
                 group.initialDelayDeadline = nil
             }
+            persistState(of: group)
         }
         groups[groupId] = group
         completeJoinIfReady(groupId, now: .now)
         return results
     }
 
-    func fenced(_ groupId: String, _ instance: String?) -> GroupError? {
-        guard let instance, groups[groupId]?.staticMembers[instance] != nil else { return nil }
-        return .fencedInstanceId
+    /// Kafka's order of checks for a member's call: FENCED_INSTANCE_ID when its instance
+    /// id now belongs to another member id, then UNKNOWN_MEMBER_ID.
+    func memberError(_ groupId: String, memberId: String, instance: String?) async -> GroupError? {
+        guard let group = groups[groupId] else {
+            return await fencedByStoredState(groupId, memberId: memberId, instance: instance) ? .fencedInstanceId : .unknownMemberId
+        }
+        if group.isFenced(instance: instance, memberId: memberId) { return .fencedInstanceId }
+        return group.members[memberId] == nil ? .unknownMemberId : nil
+    }
+
+    /// For a group not in memory (the coordinator restarted or took over): whether the
+    /// stored state gives the instance id to another member id. A stale process must not
+    /// come back as the static member after a failover.
+    func fencedByStoredState(_ groupId: String, memberId: String, instance: String?) async -> Bool {
+        guard let instance, let stored = try? await metadata.groupState(groupId), let holder = stored.staticMembers[instance] else { return false }
+        return holder != memberId
     }
 
     // MARK: Timers
@@ -118,6 +138,7 @@ extension GroupCoordinator {
                     prepareRebalance(&group, reason: "session timeout")
                     group.initialDelayDeadline = nil
                 }
+                persistState(of: group)
             }
             groups[id] = group
             completeJoinIfReady(id, now: now)

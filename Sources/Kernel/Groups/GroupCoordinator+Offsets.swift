@@ -10,11 +10,15 @@ extension GroupCoordinator {
                               offsets: [TopicPartition: CommittedOffset]) async -> GroupError? {
         guard !groupId.isEmpty else { return .invalidGroupId }
         if await !coordinates(groupId) { return .notCoordinator }
+        if groups[groupId] == nil, await fencedByStoredState(groupId, memberId: memberId, instance: groupInstanceId) {
+            return .fencedInstanceId
+        }
         if var group = groups[groupId], !group.members.isEmpty || generationId >= 0 {
+            if group.isFenced(instance: groupInstanceId, memberId: memberId) { return .fencedInstanceId }
             if generationId < 0 && memberId.isEmpty {
                 return .unknownMemberId
             }
-            guard group.members[memberId] != nil else { return fenced(groupId, groupInstanceId) ?? .unknownMemberId }
+            guard group.members[memberId] != nil else { return .unknownMemberId }
             guard generationId == group.generation else { return .illegalGeneration }
             if group.state == .completingRebalance { return .rebalanceInProgress }
             group.members[memberId]!.lastSeen = .now
@@ -101,6 +105,9 @@ extension GroupCoordinator {
         if let group = groups[groupId], !group.members.isEmpty { return .nonEmptyGroup }
         let stored = (try? await metadata.groups().contains(groupId)) ?? false
         guard stored || groups[groupId] != nil else { return .groupIdNotFound }
+        // A state save still queued would bring the deleted group back.
+        await lastStateSave?.value
+        if let group = groups[groupId], !group.members.isEmpty { return .nonEmptyGroup }
         do { try await metadata.deleteGroup(groupId) } catch { return .storage("\(error)") }
         groups.removeValue(forKey: groupId)
         return nil

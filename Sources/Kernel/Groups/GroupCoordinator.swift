@@ -17,6 +17,9 @@ public actor GroupCoordinator {
     var groups: [String: ConsumerGroup] = [:]
     private var ticker: Task<Void, Never>?
     var lastOffsetExpiry = ContinuousClock.now
+    /// The last group-state write; each write waits for the one before, so the store
+    /// never ends up with an older state than the coordinator last saved.
+    var lastStateSave: Task<Void, Never>?
 
     public init(metadata: any MetadataStore, config: GroupCoordinatorConfig = GroupCoordinatorConfig(), logger: Logger,
                 clusterView: ClusterView? = nil) {
@@ -73,19 +76,24 @@ public actor GroupCoordinator {
         var memberId = request.memberId
 
         if memberId.isEmpty {
-            if let instance = request.groupInstanceId, let old = group.staticMembers[instance] {
-                // A static member restarted: fence the old id, keep the instance's place.
-                group.remove(old, answering: .fencedInstanceId)
-            }
             memberId = "\(request.groupInstanceId ?? request.clientId)-\(UUID().uuidString.lowercased())"
+            if let instance = request.groupInstanceId, let old = group.staticMembers[instance], group.members[old] != nil {
+                return await rejoinStaticMember(request, group: group, instance: instance, oldMemberId: old, newMemberId: memberId)
+            }
+            // Static members skip MEMBER_ID_REQUIRED: their instance id already names them.
             if request.requireKnownMemberId && request.groupInstanceId == nil {
                 group.pendingMemberIds[memberId] = now
                 groups[request.groupId] = group
                 return .failure(.memberIdRequired, memberId: memberId)
             }
-        } else if group.pendingMemberIds.removeValue(forKey: memberId) == nil && group.members[memberId] == nil {
-            if let instance = request.groupInstanceId, group.staticMembers[instance] != nil { return .failure(.fencedInstanceId, memberId: memberId) }
-            return .failure(.unknownMemberId, memberId: memberId)
+        } else if group.isFenced(instance: request.groupInstanceId, memberId: memberId) {
+            return .failure(.fencedInstanceId, memberId: memberId)
+        } else if group.pendingMemberIds.removeValue(forKey: memberId) == nil {
+            let instanceUnknown = request.groupInstanceId.map { group.staticMembers[$0] == nil } ?? false
+            // A static member the coordinator knows only from the stored state (it was
+            // reloaded) comes back under the member id the store says is its own.
+            let reloaded = request.groupInstanceId.map { group.staticMembers[$0] == memberId } ?? false
+            guard group.members[memberId] != nil || reloaded, !instanceUnknown else { return .failure(.unknownMemberId, memberId: memberId) }
         }
 
         let existing = group.members[memberId]
@@ -112,11 +120,15 @@ public actor GroupCoordinator {
         group.add(member)
         if group.state != .preparingRebalance { prepareRebalance(&group, reason: "member \(memberId) joined") }
         groups[request.groupId] = group
-        let response = await withCheckedContinuation { continuation in
-            groups[request.groupId]!.members[memberId]!.pendingJoin = continuation
-            completeJoinIfReady(request.groupId, now: .now)
+        return await awaitJoin(request.groupId, memberId: memberId)
+    }
+
+    /// Parks a member's JoinGroup until the join phase of the current rebalance completes.
+    func awaitJoin(_ groupId: String, memberId: String) async -> JoinGroupResponse {
+        await withCheckedContinuation { continuation in
+            groups[groupId]!.members[memberId]!.pendingJoin = continuation
+            completeJoinIfReady(groupId, now: .now)
         }
-        return response
     }
 
     func prepareRebalance(_ group: inout ConsumerGroup, reason: String) {
@@ -171,10 +183,7 @@ public actor GroupCoordinator {
             "group": "\(groupId)", "generation": "\(group.generation)", "members": "\(group.members.count)",
             "protocol": "\(group.protocolName ?? "-")",
         ])
-        let record = GroupStateRecord(group: groupId, protocolType: group.protocolType, generation: group.generation)
-        Task { [metadata, logger] in
-            do { try await metadata.saveGroupState(record) } catch { logger.error("saving group \(groupId) state failed: \(error)") }
-        }
+        persistState(of: group)
     }
 
     /// Brings a group the coordinator has not seen since start-up into memory, continuing
@@ -183,7 +192,9 @@ public actor GroupCoordinator {
         guard groups[groupId] == nil else { return }
         let stored = try? await metadata.groupState(groupId)
         if groups[groupId] == nil {
-            groups[groupId] = ConsumerGroup(id: groupId, generation: stored?.generation ?? 0, protocolType: stored?.protocolType)
+            var group = ConsumerGroup(id: groupId, generation: stored?.generation ?? 0, protocolType: stored?.protocolType)
+            group.staticMembers = stored?.staticMembers ?? [:]
+            groups[groupId] = group
         }
     }
 }

@@ -94,18 +94,24 @@ public struct CommittedOffset: Sendable, Equatable, Codable {
     }
 }
 
-/// What of a group outlives a restart: members rejoin, but the generation continues.
+/// What of a group outlives a restart: members rejoin, but the generation continues,
+/// and so does which member id each static member (`group.instance.id`) has now.
 public struct GroupStateRecord: Sendable, Equatable, Codable {
     public var group: String
     /// e.g. "consumer"; nil for groups that only commit offsets.
     public var protocolType: String?
     public var generation: Int32
+    /// `group.instance.id` → the member id that holds it. A coordinator that loads the
+    /// group fences any other member id presenting the instance id (KIP-345).
+    public var staticMembers: [String: String]
     public var updatedAt: Date
 
-    public init(group: String, protocolType: String?, generation: Int32, updatedAt: Date = Date()) {
+    public init(group: String, protocolType: String?, generation: Int32, staticMembers: [String: String] = [:],
+                updatedAt: Date = Date()) {
         self.group = group
         self.protocolType = protocolType
         self.generation = generation
+        self.staticMembers = staticMembers
         self.updatedAt = updatedAt
     }
 }

@@ -82,6 +82,7 @@ public enum SQLiteMetadataDump {
             if let state = group.state {
                 header += "  protocol=\(state.protocolType ?? "-")  generation=\(state.generation)"
                     + "  updated=\(timestamp(state.updatedAt))"
+                for instance in state.staticMembers.keys.sorted() { header += "  static[\(instance)]=\(state.staticMembers[instance]!)" }
             }
             lines.append(header)
             for entry in group.offsets {

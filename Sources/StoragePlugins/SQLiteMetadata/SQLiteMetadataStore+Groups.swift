@@ -61,14 +61,15 @@ extension SQLiteMetadataStore {
         try await database().read { db in try SQLiteQueries.groups(db) }
     }
 
-    /// Stores (replacing) a group's protocol type and generation.
+    /// Stores (replacing) a group's protocol type, generation and static members.
     public func saveGroupState(_ state: GroupStateRecord) async throws {
+        let staticMembers = try SQLiteQueries.json(state.staticMembers)
         try await write { db in
             try db.execute(sql: """
-                INSERT INTO groupState (groupId, protocolType, generation, updatedAt) VALUES (?, ?, ?, ?)
+                INSERT INTO groupState (groupId, protocolType, generation, staticMembers, updatedAt) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (groupId) DO UPDATE SET protocolType = excluded.protocolType,
-                    generation = excluded.generation, updatedAt = excluded.updatedAt
-                """, arguments: [state.group, state.protocolType, state.generation, state.updatedAt.sqliteValue])
+                    generation = excluded.generation, staticMembers = excluded.staticMembers, updatedAt = excluded.updatedAt
+                """, arguments: [state.group, state.protocolType, state.generation, staticMembers, state.updatedAt.sqliteValue])
         }
     }
 

@@ -61,11 +61,22 @@ enum SQLiteQueries {
 
     /// A group's stored state, if any.
     static func groupState(_ db: Database, group: String) throws -> GroupStateRecord? {
-        try Row.fetchOne(db, sql: "SELECT protocolType, generation, updatedAt FROM groupState WHERE groupId = ?",
+        try Row.fetchOne(db, sql: "SELECT protocolType, generation, staticMembers, updatedAt FROM groupState WHERE groupId = ?",
                          arguments: [group]).map { row in
-            GroupStateRecord(group: group, protocolType: row["protocolType"], generation: row["generation"],
-                             updatedAt: Date(sqliteValue: row["updatedAt"]))
+            let text: String = row["staticMembers"]
+            guard let staticMembers = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
+                throw MetadataError.unusable("group '\(group)' has malformed static members '\(text)' in the metadata file")
+            }
+            return GroupStateRecord(group: group, protocolType: row["protocolType"], generation: row["generation"],
+                                    staticMembers: staticMembers, updatedAt: Date(sqliteValue: row["updatedAt"]))
         }
+    }
+
+    /// JSON text of a string map (sorted keys, so equal maps store equal text).
+    static func json(_ map: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(map), as: UTF8.self)
     }
 
     /// Every connector's positions, by connector then key.

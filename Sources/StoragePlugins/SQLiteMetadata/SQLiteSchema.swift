@@ -20,6 +20,7 @@ enum SQLiteSchema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-registry-offsets-groups-connectors", migrate: createInitialTables)
         migrator.registerMigration("v2-topic-replicas", migrate: addTopicReplicas)
+        migrator.registerMigration("v3-group-static-members", migrate: addGroupStaticMembers)
         return migrator
     }
 
@@ -29,6 +30,11 @@ enum SQLiteSchema {
     /// `TopicRecord.replicas` as JSON text (`[[1,2],[2,3]]`); `[]` on a single node.
     private static func addTopicReplicas(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE topic ADD COLUMN replicas TEXT NOT NULL DEFAULT '[]'")
+    }
+
+    /// `GroupStateRecord.staticMembers` as a JSON object (instance id → member id).
+    private static func addGroupStaticMembers(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE groupState ADD COLUMN staticMembers TEXT NOT NULL DEFAULT '{}'")
     }
 
     private static func createInitialTables(_ db: Database) throws {

@@ -51,6 +51,8 @@ struct OffsetPayload: Codable, Sendable {
 struct GroupStatePayload: Codable, Sendable {
     var protocolType: String?
     var generation: Int32
+    /// Instance id → member id; absent in nodes written before static membership.
+    var staticMembers: [String: String]?
     var updatedAtMs: Int64
 }
 

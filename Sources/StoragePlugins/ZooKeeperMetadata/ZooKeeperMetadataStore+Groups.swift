@@ -63,7 +63,7 @@ extension ZooKeeperMetadataStore {
             try await ensureGroup(state.group)
             try await upsert(ZNodeLayout.groupState(state.group),
                              GroupStatePayload(protocolType: state.protocolType, generation: state.generation,
-                                               updatedAtMs: millis(state.updatedAt)))
+                                               staticMembers: state.staticMembers, updatedAtMs: millis(state.updatedAt)))
         }
     }
 
@@ -74,7 +74,7 @@ extension ZooKeeperMetadataStore {
             guard let node = try await client.getIfExists(path) else { return nil }
             let payload = try ZNodeJSON.decode(GroupStatePayload.self, node.bytes, path: path)
             return GroupStateRecord(group: group, protocolType: payload.protocolType, generation: payload.generation,
-                                    updatedAt: date(payload.updatedAtMs))
+                                    staticMembers: payload.staticMembers ?? [:], updatedAt: date(payload.updatedAtMs))
         }
     }
 
