@@ -6,7 +6,9 @@ import SluiceKernel
 /// a membership or storage refusal applies to every partition of the request.
 struct OffsetCommitHandler: KafkaApiHandler {
     /// Kafka's `offset.metadata.max.bytes` default: longer metadata strings are refused.
-    static let maxMetadataBytes = 4096
+    /// Despite its name Kafka compares it with `String.length()`, UTF-16 code units, so
+    /// 3,000 "ü" (6,000 UTF-8 bytes) pass there and must pass here.
+    static let maxMetadataLength = 4096
 
     func handle(_ request: OffsetCommitRequest, context: RequestContext) async -> OffsetCommitResponse? {
         var offsets: [TopicPartition: CommittedOffset] = [:]
@@ -20,7 +22,7 @@ struct OffsetCommitHandler: KafkaApiHandler {
                     refused[tp] = .unknownTopicOrPartition
                     continue
                 }
-                if let metadata = partition.committedMetadata, metadata.utf8.count > Self.maxMetadataBytes {
+                if let metadata = partition.committedMetadata, metadata.utf16.count > Self.maxMetadataLength {
                     refused[tp] = .offsetMetadataTooLarge
                     continue
                 }
