@@ -179,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "SluiceZooKeeperTests",
             dependencies: ["SluiceZooKeeper", "SluiceKernel", "MetadataStoreConformance", "ClusterCoordinatorConformance",
-                           "ConformanceKit", nioCore, nioPosix, logging],
+                           "ConformanceKit", nioCore, logging],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",
