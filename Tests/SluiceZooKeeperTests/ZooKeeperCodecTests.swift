@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func aWatcherEventFrameDecodesToItsTypeStateAndPath() throws {
-        var stream = ByteBuffer(bytes: int32(33) + int32(-1) + int64(-1) + int32(0) + int32(3) + int32(3) + string("/x/y") + [0, 0])
+        var stream = ByteBuffer(bytes: int32(32) + int32(-1) + int64(-1) + int32(0) + int32(3) + int32(3) + string("/x/y") + [0, 0])
         var frame = try #require(try ZooKeeperFrame.split(&stream))
         #expect(stream.readableBytes == 2, "the next frame's first bytes stay")
         #expect(try ReplyHeader.decode(&frame) == ReplyHeader(xid: -1, zxid: -1, err: 0))

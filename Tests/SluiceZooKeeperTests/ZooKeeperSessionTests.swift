@@ -97,8 +97,15 @@ func expireSession(of client: ZooKeeperClient, connect: ConnectString) async thr
     }
     for _ in 0..<5 {
         let request = ConnectRequest(lastZxidSeen: 0, timeoutMs: 4_000, sessionID: old, password: password)
-        let twin = try await ZooKeeperConnection.open(host: server.host, port: server.port, request: request,
+        let twin: ZooKeeperConnection
+        do {
+            twin = try await ZooKeeperConnection.open(host: server.host, port: server.port, request: request,
                                                       timeout: .seconds(5), logger: Logger(label: "twin"))
+        } catch {
+            // The client took its session back before the twin's handshake was answered.
+            try await Task.sleep(for: .milliseconds(100))
+            continue
+        }
         if twin.response.sessionID == old, !twin.response.isExpired {
             let bound = twin.close(after: .seconds(5))
             twin.send(ZooKeeperRequest.closeSession.frame(xid: 1))

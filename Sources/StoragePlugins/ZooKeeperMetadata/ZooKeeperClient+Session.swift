@@ -12,9 +12,12 @@ extension ZooKeeperClient {
             nextServer += 1
             let request = ConnectRequest(lastZxidSeen: lastZxid, timeoutMs: Int32(clamping: sessionTimeoutMs),
                                          sessionID: session, password: password)
-            // As the Java client: the session timeout shared among the servers, so one
-            // round of attempts fits in it.
-            let timeout = TimeAmount.milliseconds(Int64(max(negotiatedTimeoutMs / servers.count, 250)))
+            // The session timeout shared among the servers (as the Java client), but at
+            // most a third of it: a connection accepted while a server starts may never be
+            // answered, and one such attempt must not use up the whole session.
+            let timeout = TimeAmount.milliseconds(Int64(max(negotiatedTimeoutMs / max(servers.count, 3), 250)))
+            logger.debug("connecting to ZooKeeper server \(server.host):\(server.port)",
+                         metadata: ["zk.lastZxid": "\(lastZxid)", "zk.timeoutMs": "\(timeout.nanoseconds / 1_000_000)"])
             let connection: ZooKeeperConnection
             do {
                 connection = try await ZooKeeperConnection.open(host: server.host, port: server.port, request: request,
@@ -42,6 +45,10 @@ extension ZooKeeperClient {
                 received(frame)
             }
             lost(connection)
+            // As the Java and C clients: a random pause before reconnecting, so a server's
+            // clients do not all come back at once, nor win a session back from a client
+            // that just took it over (the server closes the older of two connections).
+            try? await Task.sleep(for: .milliseconds(Int.random(in: 0...max(1, min(1_000, negotiatedTimeoutMs / 10)))))
         }
     }
 
