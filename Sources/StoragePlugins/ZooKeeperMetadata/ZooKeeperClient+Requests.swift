@@ -65,7 +65,8 @@ extension ZooKeeperClient {
             // As the Java client: only replies move the zxid a reconnect asks for.
             if header.zxid > lastZxid { lastZxid = header.zxid }
             guard let waiting = pending.removeValue(forKey: header.xid) else {
-                return protocolError("a reply to xid \(header.xid), which no request has")
+                // After close, replies to the requests it failed may still be buffered.
+                return closed ? () : protocolError("a reply to xid \(header.xid), which no request has")
             }
             watches.register(after: waiting.request, code: header.err)
             waiting.continuation.resume(returning: ZooKeeperResult(code: header.err, body: body))

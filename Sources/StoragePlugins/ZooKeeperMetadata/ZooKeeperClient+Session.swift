@@ -67,6 +67,9 @@ extension ZooKeeperClient {
     private func established(_ connection: ZooKeeperConnection) {
         let response = connection.response
         let continued = session != 0 && response.sessionID == session
+        // A server never hands out another session in place of the one asked for (it
+        // answers timeout 0), but if one did, the old session's state would be gone too.
+        let replaced = replacingExpiredSession || (session != 0 && !continued)
         session = response.sessionID
         password = response.password
         negotiatedTimeoutMs = Int(response.timeoutMs)
@@ -85,7 +88,7 @@ extension ZooKeeperClient {
         logger.info("ZooKeeper session connected", metadata: [
             "zk.server": "\(connection.server)", "zk.timeoutMs": "\(negotiatedTimeoutMs)", "reconnected": "\(continued)",
         ])
-        if replacingExpiredSession {
+        if replaced {
             replacingExpiredSession = false
             notify.yield(.sessionReplaced)
         } else {

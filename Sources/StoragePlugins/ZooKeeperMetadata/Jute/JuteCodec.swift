@@ -1,13 +1,13 @@
 import NIOCore
 
 /// Why bytes from a ZooKeeper server could not be decoded as jute.
-public struct JuteDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+struct JuteDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was being read ("ReplyHeader.err", "string length", …).
-    public var field: String
+    var field: String
     /// What was wrong with it.
-    public var problem: String
+    var problem: String
 
-    public var description: String { "cannot decode \(field): \(problem)" }
+    var description: String { "cannot decode \(field): \(problem)" }
 
     static func truncated(_ field: String) -> JuteDecodingError {
         JuteDecodingError(field: field, problem: "the frame ends before it")
