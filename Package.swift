@@ -95,15 +95,11 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Kafka's batch compression codecs (a library, not a plugin)
-        .systemLibrary(name: "CLZ4", path: "Sources/Compression/CLZ4", pkgConfig: "liblz4",
-                       providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
-        .systemLibrary(name: "CZstd", path: "Sources/Compression/CZstd", pkgConfig: "libzstd",
-                       providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
-        .systemLibrary(name: "CSnappy", path: "Sources/Compression/CSnappy", pkgConfig: "snappy",
-                       providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
+        // gzip through zlib (a system library a new machine has); lz4 and zstd through
+        // liblz4.so.1 and libzstd.so.1 loaded at run time; snappy written in Swift.
         .target(
             name: "SluiceCompression",
-            dependencies: ["SluiceKernel", "CZlib", "CLZ4", "CZstd", "CSnappy", nioCore],
+            dependencies: ["SluiceKernel", "CZlib", nioCore],
             path: "Sources/Compression/Codecs",
             swiftSettings: strict),
 
@@ -207,6 +203,10 @@ let package = Package(
         .testTarget(
             name: "SluiceBeatsTests",
             dependencies: ["SluiceBeats", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, nioPosix, logging, metrics],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceCompressionTests",
+            dependencies: ["SluiceCompression", "SluiceKernel", nioCore],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFuzzTests",

@@ -50,18 +50,36 @@ def test_consume_reads_what_kcat_compressed(make_server, codec):
     assert [p["log_end"] for p in json.loads(out)["partitions"]] == ["1000", "1000"]
 
 
-def test_consume_reads_what_kafka_python_gzipped(make_server):
+@pytest.mark.parametrize("codec", ["gzip", "snappy"])
+def test_consume_reads_what_kafka_python_compressed(make_server, codec):
+    """kafka-python writes snappy in the xerial framing (python-snappy blocks), unlike librdkafka."""
     from kafka import KafkaProducer
     server = make_server()
-    producer = KafkaProducer(bootstrap_servers=server.bootstrap, compression_type="gzip", linger_ms=50, acks="all")
-    values = [f"py-gzip-{i} " + "z" * (i % 200) for i in range(1500)]
+    producer = KafkaProducer(bootstrap_servers=server.bootstrap, compression_type=codec, linger_ms=50, acks="all")
+    values = [f"py-{codec}-{i} " + "z" * (i % 200) for i in range(1500)]
     for v in values:
-        producer.send("pyz", key=b"k", value=v.encode(), partition=0)
+        producer.send("py" + codec, key=b"k", value=v.encode(), partition=0)
     producer.flush(timeout=30)
     producer.close()
-    code, out, err = sluice(server, "consume", "pyz", "--from-beginning", "--exit-at-end", "--format", "%k=%s\\n")
+    code, out, err = sluice(server, "consume", "py" + codec, "--from-beginning", "--exit-at-end", "--format", "%k=%s\\n")
     assert code == 0, err
     assert out.splitlines() == [f"k={v}" for v in values]
+
+
+def test_kafka_python_reads_what_sluice_produce_snappied(make_server):
+    """Sluice's Swift snappy encoder, decoded by python-snappy (the reference C++ library)."""
+    from kafka import KafkaConsumer
+    server = make_server(autoCreateTopics=False)
+    assert sluice(server, "topics", "create", "s", "--partitions", "1")[0] == 0
+    lines = [f"snappy line {i} " + "w" * (i % 500) + str(i * 7919) for i in range(3000)]
+    code, _, err = sluice(server, "produce", "s", "--compression", "snappy", "--batch-size", "700",
+                          stdin=("\n".join(lines) + "\n").encode())
+    assert code == 0 and "produced 3000 records" in err, err
+    consumer = KafkaConsumer("s", bootstrap_servers=server.bootstrap, auto_offset_reset="earliest",
+                             enable_auto_commit=False, consumer_timeout_ms=10_000)
+    got = [m.value.decode() for m in consumer]
+    consumer.close()
+    assert got == lines
 
 
 @pytest.mark.parametrize("codec", CODECS)

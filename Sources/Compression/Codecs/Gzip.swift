@@ -52,6 +52,10 @@ enum Gzip {
                     return (status, chunkPointer.count - Int(stream.avail_out))
                 }
                 output.append(contentsOf: chunk[0..<produced])
+                if output.count > limit {
+                    failure = "decompressed data exceeds \(limit) bytes"
+                    return
+                }
                 switch status {
                 case Z_STREAM_END:
                     if stream.avail_in == 0 { return }
@@ -64,7 +68,6 @@ enum Gzip {
                     let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
                     failure = "corrupt gzip data: \(message)"
                 }
-                if output.count > limit { failure = "decompressed data exceeds \(limit) bytes" }
             }
         }
         if let failure { throw CompressionError(.gzip, failure) }

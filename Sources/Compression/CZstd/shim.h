@@ -1,2 +1,0 @@
-// libzstd (Debian: libzstd-dev) for zstd-compressed Kafka record batches.
-#include <zstd.h>
