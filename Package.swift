@@ -86,12 +86,11 @@ let package = Package(
             dependencies: ["SluiceKernel", logging, .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/StoragePlugins/SQLiteMetadata",
             swiftSettings: strict),
-        // The ZooKeeper C client (only the C one: no JVM in the broker) for cluster mode.
-        .systemLibrary(name: "CZooKeeper", path: "Sources/CZooKeeper",
-                       providers: [.apt(["libzookeeper-mt-dev"]), .brew(["zookeeper"])]),
+        // Cluster mode's ZooKeeper client: the jute protocol in Swift on SwiftNIO, so the
+        // broker needs neither a JVM nor a native ZooKeeper library (DESIGN.md, "A new machine").
         .target(
             name: "SluiceZooKeeper",
-            dependencies: ["SluiceKernel", "CZooKeeper", logging],
+            dependencies: ["SluiceKernel", nioCore, nioPosix, logging],
             path: "Sources/StoragePlugins/ZooKeeperMetadata",
             swiftSettings: strict),
 
@@ -176,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "SluiceZooKeeperTests",
             dependencies: ["SluiceZooKeeper", "SluiceKernel", "MetadataStoreConformance", "ClusterCoordinatorConformance",
-                           "ConformanceKit", "CZooKeeper", logging],
+                           "ConformanceKit", nioCore, logging],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",

@@ -1,5 +1,6 @@
-import CZooKeeper
 import Foundation
+import Logging
+import NIOCore
 import SluiceKernel
 @testable import SluiceZooKeeper
 import Testing
@@ -84,26 +85,38 @@ import Testing
     }
 }
 
-/// Expires `client`'s session the way ZooKeeper's own tests do: a second handle joins the
-/// same session (id and password) and closes it, so the server ends it. The original
-/// client may win its connection back before the twin closes; then try again.
+/// Expires `client`'s session the way ZooKeeper's own tests do: a second connection
+/// joins the same session (id and password) and sends closeSession, so the server ends it
+/// (and drops the client's own connection; its reconnect then learns of the expiry).
 func expireSession(of client: ZooKeeperClient, connect: ConnectString) async throws {
-    guard let handle = await client.currentHandle, var id = zoo_client_id(handle.raw)?.pointee else {
+    let old = await client.sessionID
+    let password = await client.password
+    guard old != 0, let server = connect.servers.first else {
         Issue.record("the client has no session")
         return
     }
-    let old = id.client_id
     for _ in 0..<5 {
-        guard let twin = zookeeper_init2(connect.description, { _, _, _, _, _ in }, 4_000, &id, nil, 0, cClientLog) else {
-            Issue.record("cannot open the twin handle")
-            return
+        let request = ConnectRequest(lastZxidSeen: 0, timeoutMs: 4_000, sessionID: old, password: password)
+        let twin: ZooKeeperConnection
+        do {
+            twin = try await ZooKeeperConnection.open(host: server.host, port: server.port, request: request,
+                                                      timeout: .seconds(5), logger: Logger(label: "twin"))
+        } catch {
+            // The client took its session back before the twin's handshake was answered.
+            try await Task.sleep(for: .milliseconds(100))
+            continue
         }
-        let twinHandle = ZooKeeperHandle(raw: twin)
-        for _ in 0..<400 where zoo_state(twinHandle.raw) != ZOO_CONNECTED_STATE {
-            try await Task.sleep(for: .milliseconds(5))
+        if twin.response.sessionID == old, !twin.response.isExpired {
+            let bound = twin.close(after: .seconds(5))
+            twin.send(ZooKeeperRequest.closeSession.frame(xid: 1))
+            for await frame in twin.frames {
+                var body = frame
+                if (try? ReplyHeader.decode(&body))?.xid == 1 { break }
+            }
+            bound.cancel()
         }
-        zookeeper_close(twinHandle.raw)
-        for _ in 0..<150 where await client.sessionID == old {
+        twin.close()
+        for _ in 0..<250 where await client.sessionID == old {
             try await Task.sleep(for: .milliseconds(20))
         }
         if await client.sessionID != old { return }

@@ -1,5 +1,3 @@
-import CZooKeeper
-
 /// The znode operations, each retried across reconnects by `perform`.
 extension ZooKeeperClient {
     /// Creates a znode; returns its path (with the sequence suffix for sequential modes).
@@ -8,13 +6,13 @@ extension ZooKeeperClient {
     /// - Throws: `nodeExists`, `noNode` (missing parent).
     @discardableResult
     public func create(_ path: String, data: [UInt8] = [], mode: CreateMode = .persistent) async throws -> String {
-        try await perform("create", path) { handle, retried in
-            let (code, created) = await handle.create(path, data, flags: mode.flags)
-            guard code == ZNODEEXISTS.rawValue, retried, !mode.isSequential else { return (code, created) }
-            let (getCode, node) = await handle.get(path, watch: false)
-            if getCode == ZOK.rawValue, let node, node.bytes == data,
-               !mode.isEphemeral || node.stat.ephemeralOwner == handle.sessionID {
-                return (ZOK.rawValue, path)
+        try await perform("create", path) { retried in
+            let (code, created) = await attemptCreate(path, data, mode)
+            guard code == ZooKeeperCode.nodeExists, retried, !mode.isSequential else { return (code, created) }
+            let (getCode, node) = await attemptGet(path, watch: false)
+            if getCode == ZooKeeperCode.ok, let node, node.bytes == data,
+               !mode.isEphemeral || node.stat.ephemeralOwner == session {
+                return (ZooKeeperCode.ok, path)
             }
             return (code, nil)
         }
@@ -23,7 +21,7 @@ extension ZooKeeperClient {
     /// A znode's data and stat; `watch` sets a one-shot data watch.
     /// - Throws: `noNode`.
     public func get(_ path: String, watch: Bool = false) async throws -> ZNodeData {
-        try await perform("get", path) { handle, _ in await handle.get(path, watch: watch) }
+        try await perform("get", path) { _ in await attemptGet(path, watch: watch) }
     }
 
     /// The data of a znode, or nil when it does not exist.
@@ -40,12 +38,12 @@ extension ZooKeeperClient {
     /// - Throws: `badVersion`, `noNode`.
     @discardableResult
     public func set(_ path: String, data: [UInt8], version: Int32 = -1) async throws -> ZNodeStat {
-        try await perform("set", path, expectedVersion: version) { handle, retried in
-            let (code, stat) = await handle.set(path, data, version: version)
-            guard code == ZBADVERSION.rawValue, retried, version >= 0 else { return (code, stat) }
-            let (getCode, node) = await handle.get(path, watch: false)
-            if getCode == ZOK.rawValue, let node, node.bytes == data, node.stat.version == version + 1 {
-                return (ZOK.rawValue, node.stat)
+        try await perform("set", path, expectedVersion: version) { retried in
+            let (code, stat) = await attemptSet(path, data, version: version)
+            guard code == ZooKeeperCode.badVersion, retried, version >= 0 else { return (code, stat) }
+            let (getCode, node) = await attemptGet(path, watch: false)
+            if getCode == ZooKeeperCode.ok, let node, node.bytes == data, node.stat.version == version + 1 {
+                return (ZooKeeperCode.ok, node.stat)
             }
             return (code, nil)
         }
@@ -54,16 +52,16 @@ extension ZooKeeperClient {
     /// Deletes a znode if it is at `version` (-1: any). A retry that finds it gone counts
     /// as done. - Throws: `noNode`, `badVersion`, `notEmpty`.
     public func delete(_ path: String, version: Int32 = -1) async throws {
-        _ = try await perform("delete", path, expectedVersion: version) { handle, retried in
-            let (code, done) = await handle.delete(path, version: version)
-            return code == ZNONODE.rawValue && retried ? (ZOK.rawValue, true) : (code, done)
+        _ = try await perform("delete", path, expectedVersion: version) { retried in
+            let (code, done) = await attemptDelete(path, version: version)
+            return code == ZooKeeperCode.noNode && retried ? (ZooKeeperCode.ok, true) : (code, done)
         }
     }
 
     /// The stat of a znode, or nil; `watch` sets a watch that fires on create, change or delete.
     public func exists(_ path: String, watch: Bool = false) async throws -> ZNodeStat? {
         do {
-            return try await perform("exists", path) { handle, _ in await handle.exists(path, watch: watch) }
+            return try await perform("exists", path) { _ in await attemptExists(path, watch: watch) }
         } catch ZooKeeperError.noNode {
             return nil
         }
@@ -72,25 +70,23 @@ extension ZooKeeperClient {
     /// The names of a znode's children, unsorted; `watch` sets a one-shot child watch.
     /// - Throws: `noNode`.
     public func children(_ path: String, watch: Bool = false) async throws -> [String] {
-        try await perform("children", path) { handle, _ in await handle.children(path, watch: watch) }
+        try await perform("children", path) { _ in await attemptChildren(path, watch: watch) }
     }
 
-    /// Applies `ops` atomically. - Throws: the first failing op's error (e.g.
-    /// `nodeExists` for a create, `badVersion` for a set, delete or check).
+    /// Applies `ops` atomically: all of them or none.
+    /// - Throws: the failing op's error (e.g. `nodeExists` for a create, `badVersion` for
+    ///   a set, delete or check, `noNode`), naming that op's path.
     public func multi(_ ops: [ZooKeeperOp]) async throws {
         guard !ops.isEmpty else { return }
-        let outcome = try await perform("multi", ops[0].path) { handle, _ -> (Int32, MultiOutcome?) in
-            let (code, outcome) = await handle.multi(ops)
+        let results = try await perform("multi", ops[0].path) { _ -> (Int32, [MultiOpResult]?) in
+            let (code, results) = await attemptMulti(ops)
             // A failing op fails the whole multi: report its code, not a retriable one.
-            return ZooKeeperError.isRetriable(code) || outcome == nil ? (code, outcome) : (ZOK.rawValue, outcome)
+            return ZooKeeperError.isRetriable(code) || results == nil ? (code, results) : (ZooKeeperCode.ok, results)
         }
-        for (op, code) in zip(ops, outcome.codes) where code != ZOK.rawValue && code != ZRUNTIMEINCONSISTENCY.rawValue {
-            var version: Int32 = -1
-            switch op {
-            case .set(_, _, let v), .delete(_, let v), .check(_, let v): version = v
-            case .create: break
-            }
-            throw ZooKeeperError.from(code, operation: "multi", path: op.path, expectedVersion: version)
+        // The ops before the failing one answer ok, those after it runtimeInconsistency.
+        for (op, result) in zip(ops, results)
+        where result.code != ZooKeeperCode.ok && result.code != ZooKeeperCode.runtimeInconsistency {
+            throw ZooKeeperError.from(result.code, operation: "multi", path: op.path, expectedVersion: op.expectedVersion)
         }
     }
 

@@ -12,7 +12,7 @@ public enum ZooKeeperMetadataFactory: MetadataPluginFactory {
     /// The name in plugins.json: `"plugin": "zookeeper"`.
     public static let name = "zookeeper"
     /// One line for `sluice plugins`.
-    public static let summary = "cluster metadata and broker coordination in a ZooKeeper ensemble (C client)"
+    public static let summary = "cluster metadata and broker coordination in a ZooKeeper ensemble"
 
     /// The `config` object of the `zookeeper` plugin.
     public struct Configuration: PluginConfiguration, Equatable {

@@ -58,7 +58,7 @@ extension ZooKeeperMetadataStore {
                 do {
                     try await client.multi([
                         .create(path: ZNodeLayout.controller, data: try ZNodeJSON.encode(ControllerPayload(brokerId: brokerId, epoch: claim.epoch)),
-                                flags: CreateMode.ephemeral.flags),
+                                mode: .ephemeral),
                         .set(path: ZNodeLayout.controllerEpoch, data: Array("\(claim.epoch)".utf8), version: epochNode.stat.version),
                     ])
                     logger.info("elected controller", metadata: ["broker.id": "\(brokerId)", "controller.epoch": "\(claim.epoch)"])
@@ -120,7 +120,7 @@ extension ZooKeeperMetadataStore {
             } catch ZooKeeperError.nodeExists {}
             let ops = try states.sorted { $0.key < $1.key }.map { partition, state in
                 ZooKeeperOp.create(path: ZNodeLayout.partitionState(TopicPartition(topic, partition)),
-                                   data: try ZNodeJSON.encode(state), flags: CreateMode.persistent.flags)
+                                   data: try ZNodeJSON.encode(state), mode: .persistent)
             }
             do {
                 try await client.multi(ops)

@@ -1,4 +1,3 @@
-import CZooKeeper
 import SluiceKernel
 
 /// Turns ZooKeeper's one-shot watches into `ClusterEvent`s and keeps them armed.
@@ -90,7 +89,7 @@ extension ZooKeeperMetadataStore {
         return now.symmetricDifference(old)
     }
 
-    private func watchFired(type: Int32, path: String) async throws {
+    private func watchFired(type: WatchEventType, path: String) async throws {
         let parts = path.split(separator: "/").map(String.init)
         switch parts.count {
         case 2 where path == ZNodeLayout.brokerIDs:
@@ -103,7 +102,7 @@ extension ZooKeeperMetadataStore {
             try await armTopics()
             publish(.topicsChanged)
         case 2 where parts[0] == "topics":
-            if type != ZOO_DELETED_EVENT { _ = try await client.exists(path, watch: true) }
+            if type != .deleted { _ = try await client.exists(path, watch: true) }
             publish(.topicsChanged)
         case 1 where path == ZNodeLayout.partitions:
             let topics = Set(try await client.children(path, watch: true))
@@ -119,7 +118,7 @@ extension ZooKeeperMetadataStore {
             }
         case 3 where parts[0] == "partitions":
             guard let partition = Int32(parts[2]) else { return }
-            if type != ZOO_DELETED_EVENT { _ = try await client.exists(path, watch: true) }
+            if type != .deleted { _ = try await client.exists(path, watch: true) }
             publish(.partitionStateChanged(TopicPartition(ZNodeLayout.decode(parts[1]), partition)))
         default:
             logger.debug("ignoring a watch on \(path)")

@@ -1,31 +1,47 @@
-import CZooKeeper
-import Logging
-
 /// What the client reports about its session and watches, in order.
 public enum ZooKeeperNotification: Sendable, Equatable {
     /// The session is connected; `reconnected` is true after a disconnect of the same
-    /// session (watches set before were re-registered by the C client).
+    /// session (the watches set before were re-registered with SetWatches).
     case connected(reconnected: Bool)
-    /// The connection dropped; the C client is reconnecting within the session timeout.
+    /// The connection dropped; the client is reconnecting within the session timeout.
     case disconnected
     /// The server ended the session (ephemeral znodes and watches are gone); a new
-    /// session has been opened in its place.
+    /// session has been opened in its place and is connected.
     case sessionReplaced
-    /// A watch fired: `type` is `ZOO_CHILD_EVENT`, `ZOO_CHANGED_EVENT`, `ZOO_CREATED_EVENT`
-    /// or `ZOO_DELETED_EVENT`; `path` is relative to the chroot.
-    case watch(type: Int32, path: String)
+    /// A watch fired on `path` (relative to the chroot).
+    case watch(type: WatchEventType, path: String)
+}
+
+/// What happened to a watched znode.
+public enum WatchEventType: Int32, Sendable, Equatable {
+    /// The znode was created (an `exists` watch on a missing znode).
+    case created = 1
+    /// The znode was deleted.
+    case deleted = 2
+    /// The znode's data was set.
+    case dataChanged = 3
+    /// A child was created or deleted.
+    case childrenChanged = 4
 }
 
 /// How a znode is created.
-public enum CreateMode: Sendable {
-    case persistent, ephemeral, persistentSequential, ephemeralSequential
+public enum CreateMode: Sendable, Equatable {
+    /// Stays until deleted.
+    case persistent
+    /// Deleted when the session that created it ends.
+    case ephemeral
+    /// Persistent, with a 10-digit counter appended to the name.
+    case persistentSequential
+    /// Ephemeral, with a 10-digit counter appended to the name.
+    case ephemeralSequential
 
+    /// The jute CreateRequest flags.
     var flags: Int32 {
         switch self {
-        case .persistent: ZOO_PERSISTENT
-        case .ephemeral: ZOO_EPHEMERAL
-        case .persistentSequential: ZOO_PERSISTENT_SEQUENTIAL
-        case .ephemeralSequential: ZOO_EPHEMERAL_SEQUENTIAL
+        case .persistent: 0
+        case .ephemeral: 1
+        case .persistentSequential: 2
+        case .ephemeralSequential: 3
         }
     }
 
@@ -35,7 +51,7 @@ public enum CreateMode: Sendable {
 
 /// A parsed connect string: "host:port[,host:port…][/chroot]".
 public struct ConnectString: Sendable, Equatable, CustomStringConvertible {
-    /// "host:port,host:port", as the C client takes it.
+    /// "host:port,host:port", as configured.
     public var hosts: String
     /// The chroot path ("/sluice"), or nil for the root.
     public var chroot: String?
@@ -49,6 +65,16 @@ public struct ConnectString: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { hosts + (chroot ?? "") }
+
+    /// The servers of `hosts` in their configured order; IPv6 addresses may be bracketed.
+    var servers: [(host: String, port: Int)] {
+        hosts.split(separator: ",").compactMap { entry in
+            guard let colon = entry.lastIndex(of: ":"), let port = Int(entry[entry.index(after: colon)...]) else { return nil }
+            var host = entry[..<colon]
+            if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+            return (String(host), port)
+        }
+    }
 
     static func problem(hosts: String, chroot: String?) -> String? {
         if hosts.isEmpty { return "expected host:port[,host:port…][/chroot], got no host" }
@@ -64,15 +90,6 @@ public struct ConnectString: Sendable, Equatable, CustomStringConvertible {
         }
         return nil
     }
-}
-
-/// The C client's own log lines, routed to swift-log (it has no context pointer).
-let cClientLogger = Logger(label: "sluice.zookeeper.c-client")
-
-/// Receives the C client's log lines (set per handle by `zookeeper_init2`).
-let cClientLog: log_callback_fn = { message in
-    guard let message else { return }
-    cClientLogger.debug("\(String(cString: message))")
 }
 
 /// Hex form of a session id, as ZooKeeper's own logs print it.
