@@ -210,10 +210,12 @@ struct StaticMembershipTests {
 
     @Test func closedStaticMembersLeaveBySessionTimeoutAndTheGroupCanBeDeleted() async {
         // The initial delay gathers the three into one generation.
+        // A 3 s session: the joins and syncs below must fit in it on a loaded machine (with
+        // 300 ms, a parallel run expired members between their join and their sync).
         let c = await coordinator(initialDelayMs: 5_000)
-        async let a = c.join(join("closing", instance: "pod-a", session: 300))
-        async let b = c.join(join("closing", instance: "pod-b", session: 300))
-        async let d = c.join(join("closing", instance: "pod-c", session: 300))
+        async let a = c.join(join("closing", instance: "pod-a", session: 3_000))
+        async let b = c.join(join("closing", instance: "pod-b", session: 3_000))
+        async let d = c.join(join("closing", instance: "pod-c", session: 3_000))
         let joined = await [a, b, d]
         let leader = joined.first { $0.leader == $0.memberId }!
         #expect(leader.members.count == 3)

@@ -135,6 +135,17 @@ func modeOffPool(port: Int) async -> String? {
 
 /// The `Mode:` line of `srvr`, or nil when the server does not answer.
 func mode(port: Int) -> String? {
+    guard let reply = fourLetterWord("srvr", port: port) else { return nil }
+    let line = reply.split(separator: "\n").first { $0.hasPrefix("Mode:") }
+    return line.map { $0.dropFirst("Mode:".count).trimmingCharacters(in: .whitespaces) }
+}
+
+/// Whether a ZooKeeper server on 127.0.0.1:`port` answers the four-letter word `ruok`.
+func ruok(port: Int) -> Bool { fourLetterWord("ruok", port: port) == "imok" }
+
+/// Sends a four-letter word to 127.0.0.1:`port` and returns the whole reply (the server
+/// closes after it), or nil when nothing answers; each receive waits at most 2 s.
+func fourLetterWord(_ word: String, port: Int) -> String? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -144,7 +155,7 @@ func mode(port: Int) -> String? {
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard connected == 0, send(fd, "srvr", 4, 0) == 4 else { return nil }
+    guard connected == 0, send(fd, word, word.utf8.count, 0) == word.utf8.count else { return nil }
     var reply: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {
@@ -152,24 +163,7 @@ func mode(port: Int) -> String? {
         if count <= 0 { break }
         reply += chunk[..<count]
     }
-    let line = String(decoding: reply, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Mode:") }
-    return line.map { $0.dropFirst("Mode:".count).trimmingCharacters(in: .whitespaces) }
-}
-
-/// Whether a ZooKeeper server on 127.0.0.1:`port` answers the four-letter word `ruok`.
-func ruok(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var timeout = timeval(tv_sec: 2, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var address = loopback(port: port)
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0, send(fd, "ruok", 4, 0) == 4 else { return false }
-    var reply = [UInt8](repeating: 0, count: 4)
-    return recv(fd, &reply, 4, Int32(MSG_WAITALL)) == 4 && reply == Array("imok".utf8)
+    return reply.isEmpty ? nil : String(decoding: reply, as: UTF8.self)
 }
 
 /// A port nothing listens on now (bound to 127.0.0.1:0, then released).
