@@ -34,9 +34,10 @@ extension Broker {
         return defaults
     }
 
-    /// A topic's changed overrides with list operations resolved: `append`/`subtract` items
-    /// apply to the topic's current value (its override, else the default), as Kafka's
-    /// IncrementalAlterConfigs does. Only list configs take them.
+    /// The value a list config of topic `name` takes after adding `items` (those not yet
+    /// in it) and removing `removed`, starting from its current value (its override, else
+    /// the default) as Kafka's IncrementalAlterConfigs APPEND and SUBTRACT do. Other
+    /// config types refuse them with `invalidConfig`.
     public func resolveListChange(topic name: String, config: String, append items: [String]? = nil,
                                   subtract removed: [String]? = nil) throws(BrokerError) -> String {
         guard let state = topicStates[name] else { throw .unknownTopicOrPartition(name, nil) }
