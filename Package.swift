@@ -144,9 +144,18 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Composition root
+        // The plugin catalog and the plugins.json loader: a library so that the `sluice`
+        // executable and the config fuzz target compile the same code.
+        .target(
+            name: "SluiceServerConfig",
+            dependencies: ["SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceZooKeeper",
+                           "SluiceKafka", "SluiceFileSink", "SluiceBeats", "SluiceHTTP"],
+            path: "Sources/ServerConfig",
+            swiftSettings: strict),
         .executableTarget(
             name: "Server",
             dependencies: [
+                "SluiceServerConfig",
                 "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceZooKeeper", "SluiceKafka",
                 "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceCompression",
                 nioCore, logging, metrics, lifecycle,
@@ -225,7 +234,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server"],
+            dependencies: ["Server", "SluiceServerConfig", "SluiceKernel"],
             swiftSettings: strict),
     ]
 )
@@ -240,8 +249,7 @@ if Context.environment["SLUICE_FUZZ"] == "1" {
         ("fuzz-kafka-request", "FuzzKafkaRequest", ["SluiceFuzzEntries"]),
         ("fuzz-record-batch", "FuzzRecordBatch", ["SluiceFuzzEntries"]),
         ("fuzz-lumberjack", "FuzzLumberjack", ["SluiceFuzzEntries"]),
-        ("fuzz-config", "FuzzConfig", ["SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
-                                       "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceZooKeeper"]),
+        ("fuzz-config", "FuzzConfig", ["SluiceServerConfig"]),
     ]
     package.targets.append(.target(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"))
     for fuzz in targets {

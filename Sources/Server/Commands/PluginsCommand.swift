@@ -1,5 +1,6 @@
 import ArgumentParser
 import SluiceKernel
+import SluiceServerConfig
 
 /// `sluice plugins`: what can be named in plugins.json.
 struct PluginsCommand: AsyncParsableCommand {
