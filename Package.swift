@@ -96,7 +96,13 @@ let package = Package(
 
         // MARK: Kafka's batch compression codecs (a library, not a plugin)
         // gzip through zlib (a system library a new machine has); lz4 and zstd through
-        // liblz4.so.1 and libzstd.so.1 loaded at run time; snappy written in Swift.
+        // liblz4.so.1 and libzstd.so.1 loaded at run time; snappy written in Swift. Its `Zlib`
+        // is the package's one zlib wrapper (the beats connector inflates through it too).
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/Compression/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(
             name: "SluiceCompression",
             dependencies: ["SluiceKernel", "CZlib", nioCore],
@@ -122,11 +128,6 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Connectors
-        .systemLibrary(
-            name: "CZlib",
-            path: "Sources/Connectors/CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(
             name: "SluiceFileSink",
             dependencies: ["SluiceKernel", "SluiceCompression", nioCore, logging, metrics, lifecycle],
@@ -136,7 +137,7 @@ let package = Package(
         .target(
             name: "SluiceBeats",
             dependencies: [
-                "SluiceKernel", "CZlib", nioCore, nioPosix, logging, metrics, lifecycle,
+                "SluiceKernel", "SluiceCompression", nioCore, nioPosix, logging, metrics, lifecycle,
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Connectors/Beats",
@@ -206,13 +207,13 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFileSinkTests",
-            dependencies: ["SluiceFileSink", "SluiceKernel", "SluiceMemory", "SluiceCompression", "CZlib", nioCore, logging, lifecycle,
+            dependencies: ["SluiceFileSink", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, logging, lifecycle,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "InMemoryLogging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceBeatsTests",
-            dependencies: ["SluiceBeats", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, nioPosix, logging, metrics],
+            dependencies: ["SluiceBeats", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceCompressionTests",
