@@ -173,6 +173,11 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Tests
+        // Seeded random numbers for tests (SLUICE_TEST_SEED repeats a run); not a product.
+        .target(
+            name: "SluiceTestSupport",
+            path: "Sources/TestSupport",
+            swiftSettings: strict),
         .testTarget(
             name: "SluiceKernelTests",
             dependencies: ["SluiceKernel", "SluiceMemory", nioCore],
@@ -189,35 +194,36 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",
-            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore,
+            dependencies: ["SluiceTestSupport", "SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSQLiteTests",
             dependencies: [
+                "SluiceTestSupport",
                 "SluiceSQLite", "SluiceKernel", "MetadataStoreConformance", "ConformanceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
+            dependencies: ["SluiceTestSupport", "SluiceKafka", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             exclude: ["Golden"],  // wire captures the golden tests read from disk
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFileSinkTests",
-            dependencies: ["SluiceFileSink", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, logging, lifecycle,
+            dependencies: ["SluiceTestSupport", "SluiceFileSink", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, logging, lifecycle,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "InMemoryLogging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceBeatsTests",
-            dependencies: ["SluiceBeats", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics],
+            dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceCompressionTests",
-            dependencies: ["SluiceCompression", "SluiceKernel", nioCore],
+            dependencies: ["SluiceTestSupport", "SluiceCompression", "SluiceKernel", nioCore],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFuzzTests",
