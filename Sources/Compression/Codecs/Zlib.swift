@@ -109,7 +109,7 @@ public enum Zlib {
     /// Deflates `input` into one stream.
     /// - Parameter level: 0 (store) to 9 (smallest), or -1 for zlib's default (6).
     ///   Filebeat's default is 3.
-    public static func deflate(_ input: ByteBuffer, framing: Framing, level: Int32 = Z_DEFAULT_COMPRESSION,
+    public static func deflate(_ input: ByteBuffer, framing: Framing, level: Int32 = -1,
                                allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
         var stream = z_stream()
         precondition(deflateInit2_(&stream, level, Z_DEFLATED, framing.windowBits, 8, Z_DEFAULT_STRATEGY,
