@@ -113,7 +113,7 @@ struct ConfigCheckTests {
         #expect(kinds["file-sink"] == "sink" && kinds["beats-input"] == "source", "\(kinds)")
         let segmentLog = try #require(plugins.first { $0["name"] as? String == "segment-log" })
         let keys = try #require(segmentLog["keys"] as? [[String: String]])
-        #expect(keys.contains { $0["key"] == "segmentBytes" && $0["type"] == "bytes" && $0["default"] == "1048576" }, "\(keys)")
+        #expect(keys.contains { $0["key"] == "segmentBytes" && $0["type"] == "bytes" && $0["default"] == "1073741824" }, "\(keys)")
         let broker = try #require((root["broker"] as? [String: Any])?["keys"] as? [[String: String]])
         #expect(broker.contains { $0["key"] == "autoCreateTopics" && $0["default"] == "true" }, "\(broker)")
     }
