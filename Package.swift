@@ -96,7 +96,13 @@ let package = Package(
 
         // MARK: Kafka's batch compression codecs (a library, not a plugin)
         // gzip through zlib (a system library a new machine has); lz4 and zstd through
-        // liblz4.so.1 and libzstd.so.1 loaded at run time; snappy written in Swift.
+        // liblz4.so.1 and libzstd.so.1 loaded at run time; snappy written in Swift. Its `Zlib`
+        // is the package's one zlib wrapper (the beats connector inflates through it too).
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/Compression/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(
             name: "SluiceCompression",
             dependencies: ["SluiceKernel", "CZlib", nioCore],
@@ -122,11 +128,6 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Connectors
-        .systemLibrary(
-            name: "CZlib",
-            path: "Sources/Connectors/CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(
             name: "SluiceFileSink",
             dependencies: ["SluiceKernel", "SluiceCompression", nioCore, logging, metrics, lifecycle],
@@ -136,7 +137,7 @@ let package = Package(
         .target(
             name: "SluiceBeats",
             dependencies: [
-                "SluiceKernel", "CZlib", nioCore, nioPosix, logging, metrics, lifecycle,
+                "SluiceKernel", "SluiceCompression", nioCore, nioPosix, logging, metrics, lifecycle,
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Connectors/Beats",
@@ -144,9 +145,18 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Composition root
+        // The plugin catalog and the plugins.json loader: a library so that the `sluice`
+        // executable and the config fuzz target compile the same code.
+        .target(
+            name: "SluiceServerConfig",
+            dependencies: ["SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceZooKeeper",
+                           "SluiceKafka", "SluiceFileSink", "SluiceBeats", "SluiceHTTP"],
+            path: "Sources/ServerConfig",
+            swiftSettings: strict),
         .executableTarget(
             name: "Server",
             dependencies: [
+                "SluiceServerConfig",
                 "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceZooKeeper", "SluiceKafka",
                 "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceCompression",
                 nioCore, logging, metrics, lifecycle,
@@ -163,6 +173,11 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Tests
+        // Seeded random numbers for tests (SLUICE_TEST_SEED repeats a run); not a product.
+        .target(
+            name: "SluiceTestSupport",
+            path: "Sources/TestSupport",
+            swiftSettings: strict),
         .testTarget(
             name: "SluiceKernelTests",
             dependencies: ["SluiceKernel", "SluiceMemory", nioCore],
@@ -179,35 +194,36 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSegmentLogTests",
-            dependencies: ["SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore,
+            dependencies: ["SluiceTestSupport", "SluiceSegmentLog", "SluiceKernel", "LogStorageConformance", "ConformanceKit", nioCore,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceSQLiteTests",
             dependencies: [
+                "SluiceTestSupport",
                 "SluiceSQLite", "SluiceKernel", "MetadataStoreConformance", "ConformanceKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceKafka", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
+            dependencies: ["SluiceTestSupport", "SluiceKafka", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             exclude: ["Golden"],  // wire captures the golden tests read from disk
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFileSinkTests",
-            dependencies: ["SluiceFileSink", "SluiceKernel", "SluiceMemory", "SluiceCompression", "CZlib", nioCore, logging, lifecycle,
+            dependencies: ["SluiceTestSupport", "SluiceFileSink", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, logging, lifecycle,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "InMemoryLogging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceBeatsTests",
-            dependencies: ["SluiceBeats", "SluiceKernel", "SluiceMemory", "CZlib", nioCore, nioPosix, logging, metrics],
+            dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceCompressionTests",
-            dependencies: ["SluiceCompression", "SluiceKernel", nioCore],
+            dependencies: ["SluiceTestSupport", "SluiceCompression", "SluiceKernel", nioCore],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFuzzTests",
@@ -225,7 +241,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server"],
+            dependencies: ["Server", "SluiceServerConfig", "SluiceKernel"],
             swiftSettings: strict),
     ]
 )
@@ -240,8 +256,7 @@ if Context.environment["SLUICE_FUZZ"] == "1" {
         ("fuzz-kafka-request", "FuzzKafkaRequest", ["SluiceFuzzEntries"]),
         ("fuzz-record-batch", "FuzzRecordBatch", ["SluiceFuzzEntries"]),
         ("fuzz-lumberjack", "FuzzLumberjack", ["SluiceFuzzEntries"]),
-        ("fuzz-config", "FuzzConfig", ["SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceKafka",
-                                       "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceZooKeeper"]),
+        ("fuzz-config", "FuzzConfig", ["SluiceServerConfig"]),
     ]
     package.targets.append(.target(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"))
     for fuzz in targets {

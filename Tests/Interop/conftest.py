@@ -17,6 +17,31 @@ import time
 import pytest
 
 
+# --- A skipped test fails the run --------------------------------------------------
+# An interop test that does not run proves nothing, and `scripts/test` must not report a
+# pass for it: every skip (and xfail) is listed with its reason and turns the exit status
+# into a failure, whoever runs pytest on these files.
+_not_run = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _not_run.append((report.nodeid, getattr(report, "wasxfail", None) or reason))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _not_run:
+        terminalreporter.write_sep("=", f"{len(_not_run)} interop test(s) did not run: that is a failure", red=True)
+        for nodeid, reason in _not_run:
+            terminalreporter.write_line(f"NOT RUN {nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _not_run and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def sluice_bin():
     path = os.environ.get("SLUICE_BIN")
     if not path or not os.access(path, os.X_OK):
@@ -153,18 +178,29 @@ def default_config(ports, workdir=None, **broker):
     return config
 
 
+def plugin_listing():
+    """`sluice plugins --output json`: {"plugins": [{"name", "kind", "summary", "keys"}], "broker": {"keys"}}."""
+    result = subprocess.run([sluice_bin(), "plugins", "--output", "json"], capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def catalog():
-    """Registered plugin names by kind, from `sluice plugins` (e.g. {"storage": {"memory"}})."""
-    result = subprocess.run([sluice_bin(), "plugins"], capture_output=True, text=True, timeout=60,
-                            stdin=subprocess.DEVNULL, check=True)
-    kinds, kind = {}, None
-    for line in result.stdout.splitlines():
-        if line and not line.startswith(" ") and line.endswith(":"):
-            kind = line[:-1]
-            kinds.setdefault(kind, set())
-        elif line.startswith("  ") and not line.startswith("    ") and kind:
-            kinds[kind].add(line.split(" — ")[0].strip())
+    """Registered plugin names by kind (e.g. {"storage": {"memory", "segment-log"}})."""
+    kinds = {}
+    for plugin in plugin_listing()["plugins"]:
+        kinds.setdefault(plugin["kind"], set()).add(plugin["name"])
     return kinds
+
+
+def require_plugins(**wanted):
+    """Fails, naming what is missing, unless the catalog has each plugin: require_plugins(protocol="kafka",
+    storage="segment-log"). A test that needs a plugin fails without it; it never skips."""
+    kinds = catalog()
+    missing = [f"{kind} plugin '{name}'" for kind, name in wanted.items() if name not in kinds.get(kind, set())]
+    if missing:
+        pytest.fail(f"this build's catalog (sluice plugins) lacks the {', '.join(missing)}")
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The beats input against pylogbeat, a real Lumberjack v2 client from PyPI.
 
 pylogbeat's send() returns only once the server acked the window's last sequence, so a
-returning send() is the ack arriving. Reading events back needs a Kafka client, so those
-checks run once the `kafka` protocol plugin is in the catalog.
+returning send() is the ack arriving. Events are read back through the `kafka` protocol
+plugin with a Kafka client.
 """
 import json
 import os
@@ -14,7 +14,7 @@ import time
 import pytest
 from pylogbeat import PyLogBeatClient
 
-from conftest import catalog, sluice_bin
+from conftest import require_plugins, sluice_bin
 
 
 def beats_connector(ports, **config):
@@ -26,10 +26,6 @@ def with_beats(**config):
     def configure(cfg, ports):
         cfg["connectors"].append(beats_connector(ports, **config))
     return configure
-
-
-def kafka_protocols():
-    return ("kafka",) if "kafka" in catalog().get("protocol", set()) else ()
 
 
 def event(i):
@@ -78,10 +74,8 @@ def test_pylogbeat_sends_100000_events_in_acked_windows(make_server):
 
 
 def test_100000_pylogbeat_events_are_consumed_back_with_identical_json(make_server):
-    protocols = kafka_protocols()
-    if not protocols:
-        pytest.skip("reading the topic back needs the kafka protocol plugin in the catalog")
-    server = make_server(protocols=protocols, listeners=("beats",), configure=with_beats())
+    require_plugins(protocol="kafka")
+    server = make_server(protocols=("kafka",), listeners=("beats",), configure=with_beats())
     events = send_100000(server)
     values = consume_all(server.bootstrap, "logs", len(events))
     assert len(values) == len(events)
@@ -131,17 +125,11 @@ def test_beats_config_problems_are_named(workdir):
 
 
 def test_acknowledged_windows_survive_kill_9(make_server):
-    kinds = catalog()
-    durable = sorted(kinds.get("storage", set()) - {"memory"})
-    if not durable or "kafka" not in kinds.get("protocol", set()):
-        pytest.skip(f"needs a durable storage plugin (have {sorted(kinds.get('storage', set()))}) and the kafka "
-                    "protocol to read back")
-    metadata = sorted(kinds.get("metadata", set()) - {"memory"})
+    require_plugins(protocol="kafka", storage="segment-log", metadata="sqlite")
 
     def configure(config, ports):
-        config["storage"] = {"plugin": durable[0], "config": {"flush": "always"} if durable[0] == "segment-log" else {}}
-        if metadata:
-            config["metadata"] = {"plugin": metadata[0], "config": {}}
+        config["storage"] = {"plugin": "segment-log", "config": {"flush": "always"}}
+        config["metadata"] = {"plugin": "sqlite", "config": {}}
         config["connectors"].append(beats_connector(ports))
 
     server = make_server(protocols=("kafka",), listeners=("beats",), configure=configure)

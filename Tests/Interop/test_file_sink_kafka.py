@@ -5,32 +5,19 @@
 - kill -9 while the sink is writing, restart: every record is in the files exactly once.
 
 These need the Kafka protocol plugin (and, for the crash, the durable segment-log and
-sqlite plugins) in `sluice plugins`; until those are merged the tests skip and say why.
+sqlite plugins) in `sluice plugins`; without them they fail and say which is missing.
 """
 import glob
 import json
 import os
-import subprocess
 import time
 
 import pytest
 
-from conftest import sluice_bin
+from conftest import require_plugins
 
 PARTITIONS = 3
 RECORDS = 100_000
-
-
-def registered_plugins():
-    out = subprocess.run([sluice_bin(), "plugins"], capture_output=True, text=True, timeout=60,
-                         stdin=subprocess.DEVNULL).stdout
-    return {line.split(" — ")[0].strip() for line in out.splitlines() if " — " in line}
-
-
-def require(*plugins):
-    missing = [p for p in plugins if p not in registered_plugins()]
-    if missing:
-        pytest.skip(f"needs the {', '.join(missing)} plugin(s), not in `sluice plugins` on this branch yet")
 
 
 def sink_config(path, fmt, **extra):
@@ -106,7 +93,7 @@ def exactly_once_problem(root, fmt):
 
 @pytest.mark.parametrize("fmt", ["value", "json"])
 def test_hundred_thousand_records_from_kafka_python_land_once_in_order(make_server, workdir, fmt):
-    require("kafka")
+    require_plugins(protocol="kafka")
     root = os.path.join(workdir, "archive")
     server = make_server(configure=lambda c: c["connectors"].append(sink_config(root, fmt)))
     create_topic(server.bootstrap)
@@ -121,7 +108,7 @@ def test_hundred_thousand_records_from_kafka_python_land_once_in_order(make_serv
 
 
 def test_kill_9_while_sinking_then_restart_leaves_every_record_once(make_server, workdir):
-    require("kafka", "segment-log", "sqlite")
+    require_plugins(protocol="kafka", storage="segment-log", metadata="sqlite")
     root = os.path.join(workdir, "archive")
 
     def durable(config):

@@ -1,32 +1,12 @@
 """A consumer restarted with the same group id after a server restart resumes from its
 committed offset. Needs durable plugins: the "sqlite" metadata plugin (offsets) and the
-"segment-log" storage plugin (records); skipped, saying so, while the catalog lacks them."""
-import subprocess
-
-import pytest
-
-from conftest import sluice_bin
+"segment-log" storage plugin (records); fails, saying so, if the catalog lacks them."""
+from conftest import require_plugins
 from group_members import REBALANCE_DELAY_MS, create_topic, members, produce, values_of, wait_until  # noqa: F401
 
 
-def catalog():
-    """{"metadata": {...}, "storage": {...}, ...}: plugin names per kind, from `sluice plugins`."""
-    out = subprocess.run([sluice_bin(), "plugins"], capture_output=True, text=True, timeout=60).stdout
-    kinds, kind = {}, None
-    for line in out.splitlines():
-        if line and not line.startswith(" ") and line.endswith(":"):
-            kind = line[:-1]
-            kinds[kind] = set()
-        elif kind and line.startswith("  ") and not line.startswith("    ") and " — " in line:
-            kinds[kind].add(line.split(" — ")[0].strip())
-    return kinds
-
-
 def test_offsets_survive_a_server_restart(make_server, members):  # noqa: F811
-    plugins = catalog()
-    missing = [name for kind, name in (("metadata", "sqlite"), ("storage", "segment-log")) if name not in plugins.get(kind, set())]
-    assert not missing, (f"durable plugin(s) {', '.join(missing)} not in this build's catalog (sluice plugins); "
-                         "offsets cannot outlive a restart without them")
+    require_plugins(metadata="sqlite", storage="segment-log")  # offsets cannot outlive a restart without them
 
     def durable(config):
         config["storage"] = {"plugin": "segment-log", "config": {}}

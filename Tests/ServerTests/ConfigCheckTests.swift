@@ -100,4 +100,21 @@ struct ConfigCheckTests {
         #expect(result.stdout.contains("segmentBytes (bytes, default 1048576)"), "\(result.stdout)")
         #expect(result.stdout.contains("autoCreateTopics (boolean, default true)"), "\(result.stdout)")
     }
+
+    /// The JSON listing is what scripts and the interop tests read, so they never parse
+    /// the text layout.
+    @Test func pluginsAsJSONNamesEveryPluginWithItsKindAndKeys() async throws {
+        let result = try await SluiceBinary.run(["plugins", "--output", "json"])
+        #expect(result.status == 0)
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let plugins = try #require(root["plugins"] as? [[String: Any]])
+        let kinds = Dictionary(plugins.map { ($0["name"] as? String ?? "?", $0["kind"] as? String ?? "?") }) { a, _ in a }
+        #expect(kinds["segment-log"] == "storage" && kinds["sqlite"] == "metadata" && kinds["kafka"] == "protocol", "\(kinds)")
+        #expect(kinds["file-sink"] == "sink" && kinds["beats-input"] == "source", "\(kinds)")
+        let segmentLog = try #require(plugins.first { $0["name"] as? String == "segment-log" })
+        let keys = try #require(segmentLog["keys"] as? [[String: String]])
+        #expect(keys.contains { $0["key"] == "segmentBytes" && $0["type"] == "bytes" && $0["default"] == "1073741824" }, "\(keys)")
+        let broker = try #require((root["broker"] as? [String: Any])?["keys"] as? [[String: String]])
+        #expect(broker.contains { $0["key"] == "autoCreateTopics" && $0["default"] == "true" }, "\(broker)")
+    }
 }

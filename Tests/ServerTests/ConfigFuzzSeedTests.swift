@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Server
+import SluiceServerConfig
 
 /// The config fuzz target's seeds (Tests/Fuzz/corpus/config) through its entry code,
 /// `ConfigFuzz.run`: the real configs load, each broken one is refused with problems a

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SluiceKernel
+import SluiceTestSupport
 import Testing
 @testable import SluiceBeats
 
@@ -61,8 +62,9 @@ import Testing
     }
 
     @Test func randomBytesAreRefused() async throws {
+        var generator = SeededGenerator.forTest()
         var random = ByteBuffer()
-        random.writeBytes((0..<65_536).map { _ in UInt8.random(in: 0...255) })
+        random.writeBytes(generator.bytes(65_536))
         random.setInteger(UInt8(0x00), at: 0)  // never a valid version byte
         try await closesAfterAckedWindow(random, logs: "is neither '1' nor '2'")
     }
@@ -113,13 +115,15 @@ import Testing
     @Test func manyBadClientsInParallelDoNotDisturbAGoodOne() async throws {
         try await withBeatsInput { server in
             let port = server.port
+            var generator = SeededGenerator.forTest()
+            let junks = (0..<8).map { _ in generator.bytes(4096) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<8 {
                     group.addTask {
                         try await BeatsBenchmark.onThread {
                             let client = try LumberjackSocketClient(port: port)
                             var junk = ByteBuffer()
-                            junk.writeBytes([Lumberjack.version2] + (0..<4096).map { _ in UInt8.random(in: 0...255) })
+                            junk.writeBytes([Lumberjack.version2] + junks[index])
                             if index % 2 == 0 { junk.setInteger(Lumberjack.FrameType.compressed, at: 1) }
                             try? client.send(junk)
                             _ = try? client.waitForServerClose()

@@ -1,4 +1,5 @@
 import NIOCore
+import SluiceTestSupport
 import Testing
 @testable import SluiceBeats
 
@@ -71,7 +72,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator.forTest()
         for _ in 0..<2000 {
             let length = Int.random(in: 0..<64, using: &generator)
             let alphabet = Array(#"{}[]":,\ a1-tfn."#.utf8)

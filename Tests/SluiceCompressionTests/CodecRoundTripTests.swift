@@ -1,6 +1,7 @@
 import NIOCore
 @testable import SluiceCompression
 import SluiceKernel
+import SluiceTestSupport
 import Testing
 
 /// Every codec through `BatchCodec`: lz4 and zstd through the libraries loaded at run

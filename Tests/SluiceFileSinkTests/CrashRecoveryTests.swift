@@ -1,5 +1,6 @@
 import Foundation
 import SluiceKernel
+import SluiceTestSupport
 import Testing
 @testable import SluiceFileSink
 
@@ -21,6 +22,7 @@ struct CrashRecoveryTests {
             $0.flushIntervalMs = 400
         }
         var rounds = 0, tornTails = 0, uncommittedTails = 0
+        var generator = SeededGenerator.forTest()  // when to crash
         // At least 6 crashes, and more until two of them hit between a write and its
         // stored position (the case recovery exists for) and four left a torn tail.
         while rounds < 6 || ((uncommittedTails < 2 || tornTails < 4) && rounds < 40) {
@@ -29,7 +31,7 @@ struct CrashRecoveryTests {
             async let produced: Void = {
                 for tp in partitions { try await harness.produce(tp, count: perRound, from: first, batchSize: 100) }
             }()
-            try await Task.sleep(for: .milliseconds(Int.random(in: 5...800)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 5...800, using: &generator)))
             await sink.crash()
             try await produced
             rounds += 1

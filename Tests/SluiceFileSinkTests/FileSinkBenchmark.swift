@@ -47,7 +47,7 @@ struct FileSinkBenchmark {
 
         let contents = try tps.map { try harness.contents($0) }
         let outputBytes = contents.reduce(0) { $0 + $1.count }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let records = Double(count * partitions)
         let line = String(format: "file-sink benchmark: format=%@ partitions=%d records=%d: %.2f s, %.0f records/s, %.1f MB/s written (%.1f MB/s of stored batches)",
                           format.rawValue, partitions, count * partitions, seconds, records / seconds,

@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import NIOCore
 import SluiceCompression
@@ -133,21 +132,5 @@ func compressedBatch(_ records: [Record], codec: RecordBatch.Compression, compre
 
 /// gzip through zlib's deflate, as Kafka's Java client writes it.
 func gzip(_ input: [UInt8]) throws -> [UInt8] {
-    var stream = z_stream()
-    guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                        zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw CocoaError(.coderInvalidValue) }
-    defer { deflateEnd(&stream) }
-    var source = input
-    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
-    let produced: Int = source.withUnsafeMutableBufferPointer { inBuffer in
-        output.withUnsafeMutableBufferPointer { outBuffer in
-            stream.next_in = inBuffer.baseAddress
-            stream.avail_in = uInt(inBuffer.count)
-            stream.next_out = outBuffer.baseAddress
-            stream.avail_out = uInt(outBuffer.count)
-            return deflate(&stream, Z_FINISH) == Z_STREAM_END ? outBuffer.count - Int(stream.avail_out) : -1
-        }
-    }
-    guard produced >= 0 else { throw CocoaError(.coderInvalidValue) }
-    return Array(output[..<produced])
+    Array(Zlib.deflate(ByteBuffer(bytes: input), framing: .gzip).readableBytesView)
 }

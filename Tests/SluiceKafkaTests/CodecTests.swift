@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SluiceTestSupport
 import Testing
 @testable import SluiceKafka
 
@@ -141,7 +142,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrashTheDecoders() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator.forTest()
         for _ in 0..<200 {
             let length = Int.random(in: 0..<64, using: &generator)
             let junk = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SluiceKernel
+import SluiceTestSupport
 import Testing
 @testable import SluiceKafka
 
@@ -69,7 +70,7 @@ import Testing
 
     @Test func randomFramedBytesNeverCrashTheServer() async throws {
         try await withServer { server in
-            var generator = SystemRandomNumberGenerator()
+            var generator = SeededGenerator.forTest()
             for round in 0..<20 {
                 let raw = try server.raw()
                 let count = Int.random(in: 0..<200, using: &generator)

@@ -1,6 +1,7 @@
 import ClusterCoordinatorConformance
 import ConformanceKit
 import SluiceKernel
+import SluiceMemory
 import Testing
 
 /// The kernel's in-process coordinator against the contract it defines.

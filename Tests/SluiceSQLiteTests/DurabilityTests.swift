@@ -1,6 +1,7 @@
 import Foundation
 import SluiceKernel
 import SluiceSQLite
+import SluiceTestSupport
 import Testing
 
 /// An offset commit that returned survives the process being SIGKILLed right after.
@@ -12,10 +13,11 @@ import Testing
         try await withTemporaryDirectory { dir in
             let url = dir.appendingPathComponent("metadata.sqlite")
             var total = 0
+            var generator = SeededGenerator.forTest()  // when to kill
             for round in 0..<Self.rounds {
                 let group = "round-\(round)"
                 // Kill at a different point each round, including after the very first.
-                let killAfter = round == 0 ? 1 : Int.random(in: 1...60)
+                let killAfter = round == 0 ? 1 : Int.random(in: 1...60, using: &generator)
                 let run = try await ChildRun.commitAndKill(database: url, group: group, afterAcks: killAfter)
                 #expect(run.killedBySIGKILL, "round \(round): the child was not killed by SIGKILL: \(run)")
                 #expect(run.acknowledged.count >= killAfter, "round \(round): child stopped early: \(run)")

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SluiceKernel
+import SluiceTestSupport
 import Testing
 @testable import SluiceSegmentLog
 
@@ -28,6 +29,7 @@ struct CrashTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         var acknowledged: [(round: Int, partition: Int32, sequence: Int, offset: Int64)] = []
+        var generator = SeededGenerator.forTest()  // when to kill; the kill's timing is still the OS's
         let rounds = 24
         for round in 0..<rounds {
             let child = try ChildProcess(test: "childAppendsUntilKilled",
@@ -36,7 +38,7 @@ struct CrashTests {
                 // Sometimes kill while the child is still opening (recovering) the log.
                 let opening = try await child.wait(upTo: 60) { !$0.lines(startingWith: "OPENING").isEmpty }
                 #expect(opening, "round \(round): the child never started opening the storage")
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...15)))
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...15, using: &generator)))
             } else {
                 let acked = try await child.wait(upTo: 60) { !$0.lines(startingWith: "ACK").isEmpty }
                 #expect(acked, "round \(round): the child acknowledged nothing within 60 s: \(child.text.suffix(500))")
@@ -45,7 +47,7 @@ struct CrashTests {
                     let path = dir.url.standardizedFileURL.path
                     #expect(throws: StorageError.locked(directory: path, holderPID: child.pid)) { _ = try openStorage(dir) }
                 }
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...250)))
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...250, using: &generator)))
             }
             try await child.kill()
             for line in child.lines(startingWith: "ACK ") {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import SluiceKernel
+import SluiceTestSupport
 import Testing
 @testable import SluiceSegmentLog
 
@@ -56,8 +57,8 @@ struct RecoveryTests {
         let stored = try await appendAndCrash(dir, (0..<30).map { batch(2, tag: "g\($0)", valueSize: 50) })
         let path = try activeLogPath(dir)
         let whole = try fileSize(path)
-        var generator = SystemRandomNumberGenerator()
-        try appendBytes((0..<3000).map { _ in UInt8.random(in: 0...255, using: &generator) }, to: path)
+        var generator = SeededGenerator.forTest()
+        try appendBytes(generator.bytes(3000), to: path)
         let messages = MessageStore()
         let (storage, log, read) = try await reopenAndRead(dir, logger: messages.logger)
         #expect(read == stored)

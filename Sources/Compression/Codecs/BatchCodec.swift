@@ -11,32 +11,31 @@ public enum BatchCodec {
 
     /// Compresses `body` with `codec` (`.none` returns it unchanged).
     public static func compress(_ codec: RecordBatch.Compression, _ body: ByteBuffer) throws(CompressionError) -> ByteBuffer {
-        let input = Array(body.readableBytesView)
-        let output: [UInt8]
         switch codec {
-        case .none: return body
-        case .gzip: output = try Gzip.compress(input)
-        case .snappy: output = try Snappy.compress(input)
-        case .lz4: output = try LZ4Frame.compress(input)
-        case .zstd: output = try Zstd.compress(input)
+        case .none: body
+        case .gzip: Zlib.deflate(body, framing: .gzip)
+        case .snappy: ByteBuffer(bytes: try Snappy.compress(Array(body.readableBytesView)))
+        case .lz4: ByteBuffer(bytes: try LZ4Frame.compress(Array(body.readableBytesView)))
+        case .zstd: ByteBuffer(bytes: try Zstd.compress(Array(body.readableBytesView)))
         }
-        return ByteBuffer(bytes: output)
     }
 
     /// Decompresses `body` written with `codec` (`.none` returns it unchanged).
     /// - Parameter limit: decompressed bytes at most; default `maxDecompressedBytes`.
     public static func decompress(_ codec: RecordBatch.Compression, _ body: ByteBuffer,
                                   limit: Int = maxDecompressedBytes) throws(CompressionError) -> ByteBuffer {
-        let input = Array(body.readableBytesView)
-        let output: [UInt8]
         switch codec {
         case .none: return body
-        case .gzip: output = try Gzip.decompress(input, limit: limit)
-        case .snappy: output = try Snappy.decompress(input, limit: limit)
-        case .lz4: output = try LZ4Frame.decompress(input, limit: limit)
-        case .zstd: output = try Zstd.decompress(input, limit: limit)
+        case .gzip:
+            do throws(Zlib.Failure) {
+                return try Zlib.inflate(body, framing: .gzip, limit: limit)
+            } catch {
+                throw CompressionError(.gzip, error.description)
+            }
+        case .snappy: return ByteBuffer(bytes: try Snappy.decompress(Array(body.readableBytesView), limit: limit))
+        case .lz4: return ByteBuffer(bytes: try LZ4Frame.decompress(Array(body.readableBytesView), limit: limit))
+        case .zstd: return ByteBuffer(bytes: try Zstd.decompress(Array(body.readableBytesView), limit: limit))
         }
-        return ByteBuffer(bytes: output)
     }
 
     /// Parses a codec name as Kafka's `compression.type` spells it: none, gzip, snappy, lz4, zstd.

@@ -1,8 +1,9 @@
 import CLibFuzzer
 import Foundation
+import SluiceServerConfig
 
 /// The fuzz target's input callback (built only by scripts/fuzz, with libFuzzer). The
-/// loader's sources are links to Sources/Server/Config, compiled into this target.
+/// loader is the server's own, from the SluiceServerConfig library.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = size > 0 && data != nil ? Array(UnsafeBufferPointer(start: data, count: size)) : []

@@ -34,8 +34,7 @@ extension Broker {
         let deadline = ContinuousClock.now + timeout
         let info = try await produce(to: tp, bytes: bytes, acks: acks)
         if acks == -1 {
-            let ms = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
-            try await awaitReplication(of: info, in: tp, deadline: deadline, timeoutMs: ms)
+            try await awaitReplication(of: info, in: tp, deadline: deadline, timeoutMs: timeout.milliseconds)
         }
         return info
     }

@@ -7,8 +7,8 @@
 /// registration and controller claim disappear when the session ends — the process dies
 /// or is cut off for longer than the session timeout.
 ///
-/// The contract is written down as `ClusterCoordinatorConformance`; `InMemoryCluster` is
-/// the in-process implementation (tests and the example to copy).
+/// The contract is written down as `ClusterCoordinatorConformance`; `InMemoryCluster` (in the
+/// memory plugin, `SluiceMemory`) is the in-process implementation (tests and the example to copy).
 public protocol ClusterCoordinator: Sendable {
     /// Registers this broker as alive until its session ends. Throws
     /// `CoordinationError.brokerIdTaken` when a live broker already has the id.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceKernel
+import SluiceServerConfig
 
 /// `sluice config …`: work with configuration files.
 struct ConfigCommand: AsyncParsableCommand {

@@ -152,8 +152,7 @@ struct ProduceCommand: AsyncParsableCommand {
 }
 
 func secondsSince(_ start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    (ContinuousClock.now - start).seconds
 }
 
 struct UncheckedBox<T>: @unchecked Sendable {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SluiceKernel
+import SluiceServerConfig
 
 /// `sluice serve`: run the broker with its plugins until SIGINT/SIGTERM.
 struct ServeCommand: AsyncParsableCommand {

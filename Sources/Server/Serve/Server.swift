@@ -5,6 +5,7 @@ import ServiceLifecycle
 import SluiceHTTP
 import SluiceKafka
 import SluiceKernel
+import SluiceServerConfig
 
 /// Why `sluice serve` could not start or keep running.
 struct ServeError: Error, CustomStringConvertible {

@@ -76,11 +76,3 @@ public enum SQLiteMetadataBenchmark {
                       batchSize: batchSize, path: url.path)
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    fileprivate var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-}

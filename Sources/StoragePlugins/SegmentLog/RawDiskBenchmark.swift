@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SluiceKernel
 import Synchronization
 
 /// The disk's own figures for the same access pattern as the log, measured in the same

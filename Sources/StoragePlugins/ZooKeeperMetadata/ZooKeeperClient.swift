@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import SluiceKernel
 
 /// A Swift-concurrency client for a ZooKeeper ensemble, speaking the jute protocol on
 /// SwiftNIO (no native ZooKeeper library, no JVM).
@@ -113,7 +114,7 @@ public actor ZooKeeperClient {
             if closed { throw ZooKeeperError.closed }
             if ContinuousClock.now >= deadline {
                 throw ZooKeeperError.connectionLoss(connect: connect.description,
-                                                    waitedMs: Int((ContinuousClock.now - start) / .milliseconds(1)))
+                                                    waitedMs: Int((ContinuousClock.now - start).milliseconds))
             }
             try await Task.sleep(for: .milliseconds(20))
         }

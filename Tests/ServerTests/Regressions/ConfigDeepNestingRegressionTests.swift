@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Server
+import SluiceServerConfig
 
 /// Found by the config fuzz target (a -timeout=10 finding): 879 bytes of plugins.json
 /// with ~430 nested arrays under "broker" kept the loader busy for over 10 s (debug +

@@ -1,4 +1,5 @@
 import NIOCore
+import SluiceCompression
 
 /// Writes client frames: what Filebeat sends, for the benchmark, tests and any future
 /// beats output. The counterpart of `LumberjackParser`.
@@ -39,7 +40,7 @@ public struct LumberjackEncoder: Sendable {
     /// A compressed frame holding `frames` (whole frames) deflated at `level`.
     public func compressed(_ frames: ByteBuffer, level: Int32 = 3, version: UInt8 = Lumberjack.version2,
                            into buffer: inout ByteBuffer) {
-        var payload = Zlib.deflate(frames, level: level)
+        var payload = Zlib.deflate(frames, framing: .zlib, level: level)
         buffer.writeInteger(version)
         buffer.writeInteger(Lumberjack.FrameType.compressed)
         buffer.writeInteger(UInt32(payload.readableBytes))

@@ -1,4 +1,5 @@
 import NIOCore
+import SluiceCompression
 
 /// Turns the frames of one connection into window chunks: it opens windows, inflates
 /// compressed frames and reads the frames inside them, checks and scans each event, and
@@ -70,7 +71,15 @@ public struct WindowAssembler: Sendable {
 
         case .compressed(_, let payload):
             guard depth < Self.maxCompressionDepth else { throw .compressionNestedTooDeep(limit: Self.maxCompressionDepth) }
-            var inflated = try Zlib.inflate(payload, limit: inflateBudget)
+            var inflated: ByteBuffer
+            do throws(Zlib.Failure) {
+                inflated = try Zlib.inflate(payload, framing: .zlib, limit: inflateBudget)
+            } catch {
+                switch error {
+                case .tooLarge(let limit): throw .decompressedTooLarge(limit: limit)
+                case .corrupt(let reason): throw .corruptCompressedFrame(reason)
+                }
+            }
             inflateBudget -= inflated.readableBytes
             while inflated.readableBytes > 0 {
                 guard let inner = try parser.parse(&inflated) else {

@@ -28,7 +28,7 @@ public actor KafkaReplicaTransport: ReplicaTransport {
                       maxWait: Duration, maxBytes: Int) async throws -> [TopicPartition: ReplicaFetchResult] {
         var request = FetchRequest()
         request.replicaId = replicaId
-        request.maxWaitMs = Int32(clamping: maxWait.components.seconds * 1000 + maxWait.components.attoseconds / 1_000_000_000_000_000)
+        request.maxWaitMs = Int32(clamping: maxWait.milliseconds)
         request.minBytes = 1
         request.maxBytes = Int32(clamping: maxBytes)
         let byTopic = Dictionary(grouping: partitions, by: \.topicPartition.topic)

@@ -146,7 +146,7 @@ struct ApiRouter: Sendable {
         metrics.record(elapsed)
         connection.logger.trace("request", metadata: [
             "api": "\(header.apiKey)", "version": "\(header.apiVersion)", "correlation": "\(header.correlationId)",
-            "micros": "\(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)",
+            "micros": "\(elapsed.microseconds)",
         ])
         return outcome
     }

@@ -10,8 +10,8 @@ import SluiceZooKeeper
 
 /// Every plugin `sluice` knows, by role. This is the composition root: adding a backend
 /// is one new target plus one line here.
-enum PluginCatalog {
-    static let entries: [CatalogEntry] = [
+package enum PluginCatalog {
+    package static let entries: [CatalogEntry] = [
         .storage(SegmentLogStorageFactory.self),
         .storage(MemoryStorageFactory.self),
         .metadata(SQLiteMetadataFactory.self),
@@ -23,17 +23,17 @@ enum PluginCatalog {
         .connector(FileSinkFactory.self),
     ]
 
-    static func entries(of kinds: Set<PluginKind>) -> [CatalogEntry] {
+    package static func entries(of kinds: Set<PluginKind>) -> [CatalogEntry] {
         entries.filter { kinds.contains($0.kind) }
     }
 
-    static func find(_ name: String, kinds: Set<PluginKind>) -> CatalogEntry? {
+    package static func find(_ name: String, kinds: Set<PluginKind>) -> CatalogEntry? {
         entries.first { $0.name == name && kinds.contains($0.kind) }
     }
 }
 
 /// A made plugin instance.
-enum PluginInstance: Sendable {
+package enum PluginInstance: Sendable {
     case storage(any LogStorage)
     case metadata(any MetadataStore)
     case `protocol`(any ProtocolPlugin)
@@ -41,15 +41,15 @@ enum PluginInstance: Sendable {
 }
 
 /// One registered plugin, with its configuration type erased.
-struct CatalogEntry: Sendable {
-    var name: String
-    var kind: PluginKind
-    var summary: String
-    var keys: [ConfigKeyDoc]
+package struct CatalogEntry: Sendable {
+    package var name: String
+    package var kind: PluginKind
+    package var summary: String
+    package var keys: [ConfigKeyDoc]
     /// Decodes and validates a config section; empty when valid.
-    var check: @Sendable (JSONValue?) -> [ConfigProblem]
+    package var check: @Sendable (JSONValue?) -> [ConfigProblem]
     /// Decodes a (checked) config section and makes the plugin.
-    var make: @Sendable (JSONValue?, PluginContext, Broker?) async throws -> PluginInstance
+    package var make: @Sendable (JSONValue?, PluginContext, Broker?) async throws -> PluginInstance
 
     private static func decoded<C: PluginConfiguration>(_ type: C.Type, _ json: JSONValue?) throws -> C {
         let (config, problems) = ConfigDecoding.decode(C.self, from: json)

@@ -4,32 +4,6 @@ import SluiceKernel
 import Testing
 @testable import SluiceBeats
 
-@Suite struct ZlibTests {
-    @Test func roundTripsAtEveryLevel() throws {
-        let text = ByteBuffer(string: String(repeating: "the quick brown fox jumps over the lazy dog. ", count: 20_000))
-        for level in [Int32(0), 1, 3, 9] {
-            let compressed = Zlib.deflate(text, level: level)
-            #expect(try Zlib.inflate(compressed, limit: text.readableBytes) == text)
-        }
-    }
-
-    @Test func anOutputOfExactlyTheLimitIsAccepted() throws {
-        let data = ByteBuffer(repeating: 7, count: 300_000)
-        #expect(try Zlib.inflate(Zlib.deflate(data), limit: 300_000).readableBytes == 300_000)
-        #expect(throws: BeatsProtocolError.decompressedTooLarge(limit: 299_999)) {
-            try Zlib.inflate(Zlib.deflate(data), limit: 299_999)
-        }
-    }
-
-    @Test func truncatedAndCorruptStreamsAreRefused() {
-        let compressed = Zlib.deflate(ByteBuffer(string: String(repeating: "abc", count: 1000)))
-        let truncated = compressed.getSlice(at: 0, length: compressed.readableBytes - 3)!
-        #expect(throws: BeatsProtocolError.self) { try Zlib.inflate(truncated, limit: 1 << 20) }
-        #expect(throws: BeatsProtocolError.self) { try Zlib.inflate(ByteBuffer(string: "not zlib at all"), limit: 1 << 20) }
-        #expect(throws: BeatsProtocolError.self) { try Zlib.inflate(ByteBuffer(), limit: 1 << 20) }
-    }
-}
-
 @Suite struct PartitionerTests {
     /// Values from Kafka's own `Utils.murmur2` (checked against kafka-python's port).
     @Test(arguments: [

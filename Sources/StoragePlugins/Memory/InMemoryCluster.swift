@@ -1,4 +1,5 @@
 import Foundation
+import SluiceKernel
 
 /// Coordination for brokers that run in one process: the in-memory implementation of
 /// `ClusterCoordinator`, used by tests that start several brokers side by side, and the

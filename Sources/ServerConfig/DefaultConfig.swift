@@ -1,8 +1,8 @@
 /// The embedded default configuration `sluice serve` uses without `--config`: the same
 /// text as plugins.json at the repository root (a test keeps the two identical).
-enum DefaultConfig {
-    static let source = "plugins.json (embedded default)"
-    static let text = #"""
+package enum DefaultConfig {
+    package static let source = "plugins.json (embedded default)"
+    package static let text = #"""
 {
   "broker": { "dataDir": "data", "autoCreateTopics": true, "defaultPartitions": 1 },
   "storage": { "plugin": "segment-log", "config": { "segmentBytes": 1073741824, "retentionHours": 168, "flush": "interval", "flushIntervalMs": 1000 } },

@@ -3,27 +3,27 @@ import SluiceKernel
 
 /// A loaded and checked plugins.json: the broker settings and every plugin instance with
 /// its catalog entry and raw config section.
-struct SluiceConfig: Sendable {
-    struct Instance: Sendable {
+package struct SluiceConfig: Sendable {
+    package struct Instance: Sendable {
         /// e.g. `connectors[1] "archive" (file-sink)`, for logs and errors.
-        var label: String
+        package var label: String
         /// The connector's name, or the role ("storage", "metadata", "kafka"…).
-        var name: String
-        var entry: CatalogEntry
-        var config: JSONValue?
+        package var name: String
+        package var entry: CatalogEntry
+        package var config: JSONValue?
     }
 
-    var broker: BrokerConfig
-    var storage: Instance
-    var metadata: Instance
-    var protocols: [Instance]
-    var connectors: [Instance]
+    package var broker: BrokerConfig
+    package var storage: Instance
+    package var metadata: Instance
+    package var protocols: [Instance]
+    package var connectors: [Instance]
 
-    static let topLevelKeys = ["broker", "storage", "metadata", "protocols", "connectors"]
+    package static let topLevelKeys = ["broker", "storage", "metadata", "protocols", "connectors"]
 
     /// Loads a configuration, collecting every problem before failing.
     /// - Parameter source: the file name for messages ("plugins.json (embedded default)").
-    static func load(_ data: Data, source: String) throws(ConfigurationError) -> SluiceConfig {
+    package static func load(_ data: Data, source: String) throws(ConfigurationError) -> SluiceConfig {
         let root: JSONValue
         do {
             root = try JSONValue.parse(data)
