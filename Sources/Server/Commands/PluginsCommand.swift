@@ -10,7 +10,7 @@ struct PluginsCommand: AsyncParsableCommand {
 
     func run() async throws {
         for kind in PluginKind.allCases {
-            let entries = PluginCatalog.entries(of: [kind])
+            let entries = PluginCatalog.descriptors(of: [kind])
             guard !entries.isEmpty else { continue }
             print("\(kind.rawValue):")
             for entry in entries {

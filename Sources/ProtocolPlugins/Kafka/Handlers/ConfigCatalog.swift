@@ -27,17 +27,18 @@ struct ConfigCatalog {
         var type: Int8
     }
 
-    let broker: Broker
+    /// The broker's settings and storage defaults, as the kernel hands them to plugins.
+    let settings: KernelSettings
 
     private var topicDefaults: [String: TopicDefault] {
-        let log = broker.storage.defaultLogConfig
-        let retention = broker.storage.defaultRetention
+        let log = settings.defaultLogConfig
+        let retention = settings.defaultRetention
         return [
             "retention.ms": .init(value: "\(retention.retentionMs ?? -1)", brokerKey: "log.retention.ms", source: Source.staticBroker, type: ConfigType.long),
             "retention.bytes": .init(value: "\(retention.retentionBytes ?? -1)", brokerKey: "log.retention.bytes", source: Source.staticBroker, type: ConfigType.long),
             "segment.bytes": .init(value: "\(log.segmentBytes)", brokerKey: "log.segment.bytes", source: Source.staticBroker, type: ConfigType.int),
             "segment.ms": .init(value: "\(log.segmentMs)", brokerKey: "log.roll.ms", source: Source.staticBroker, type: ConfigType.long),
-            "max.message.bytes": .init(value: "\(broker.config.messageMaxBytes)", brokerKey: "message.max.bytes", source: Source.staticBroker, type: ConfigType.int),
+            "max.message.bytes": .init(value: "\(settings.broker.messageMaxBytes)", brokerKey: "message.max.bytes", source: Source.staticBroker, type: ConfigType.int),
             "cleanup.policy": .init(value: "delete", brokerKey: "log.cleanup.policy", source: Source.default, type: ConfigType.list),
             "message.timestamp.type": .init(value: "CreateTime", brokerKey: "log.message.timestamp.type", source: Source.default, type: ConfigType.string),
             "min.insync.replicas": .init(value: "1", brokerKey: "min.insync.replicas", source: Source.default, type: ConfigType.int),
@@ -63,7 +64,7 @@ struct ConfigCatalog {
 
     /// The broker's settings as Kafka names them; read-only (they come from plugins.json).
     func brokerEntries(listener: HostPort, advertised: HostPort, socketRequestMaxBytes: Int, keys: [String]?) -> [Entry] {
-        let config = broker.config
+        let config = settings.broker
         let defaults = topicDefaults
         var values: [(String, String, Int8, String)] = [
             ("broker.id", "\(config.id)", ConfigType.int, "this broker's id (broker.id in plugins.json)"),
