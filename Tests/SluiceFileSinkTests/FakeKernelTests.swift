@@ -111,6 +111,11 @@ actor FakeKernel: RecordAppender, RecordReader, TopicAdministration, ConnectorPo
         throw .invalidConfig("the fake kernel alters no configs")
     }
 
+    func resolveListChange(topic name: String, config: String, append items: [String]?,
+                           subtract removed: [String]?) async throws(BrokerError) -> String {
+        throw .invalidConfig("the fake kernel alters no configs")
+    }
+
     // RecordAppender
     func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16) async throws(BrokerError) -> LogAppendInfo {
         throw .invalidConfig("the fake kernel takes no appends")

@@ -29,11 +29,21 @@ import Testing
             stored = await server.broker.topic(named: "cfg")?.configs
             #expect(stored?["retention.ms"] == "60000", "validateOnly changes nothing")
 
-            // APPEND is refused: Sluice's topic configs hold single values.
-            var append = IncrementalAlterConfigsRequest()
-            append.resources = [.init(resourceType: DescribeConfigsRequest.ResourceType.topic, resourceName: "cfg",
-                                      configs: [.init(name: "cleanup.policy", operation: IncrementalAlterConfigsRequest.Operation.append, value: "delete")])]
-            #expect(try await client.send(append).responses.first?.errorCode == KafkaErrorCode.invalidConfig.rawValue)
+            // APPEND and SUBTRACT edit list configs, starting from the default; other types refuse them.
+            typealias Operation = IncrementalAlterConfigsRequest.Operation
+            func listChange(_ name: String, _ operation: Int8, _ value: String) -> IncrementalAlterConfigsRequest {
+                var request = IncrementalAlterConfigsRequest()
+                request.resources = [.init(resourceType: DescribeConfigsRequest.ResourceType.topic, resourceName: "cfg",
+                                           configs: [.init(name: name, operation: operation, value: value)])]
+                return request
+            }
+            #expect(try await client.send(listChange("cleanup.policy", Operation.append, "compact")).responses.first?.errorCode == 0)
+            #expect(await server.broker.topic(named: "cfg")?.configs["cleanup.policy"] == "delete,compact")
+            #expect(try await client.send(listChange("cleanup.policy", Operation.subtract, "delete")).responses.first?.errorCode == 0)
+            #expect(await server.broker.topic(named: "cfg")?.configs["cleanup.policy"] == "compact")
+            let refusedAppend = try await client.send(listChange("retention.ms", Operation.append, "1")).responses.first
+            #expect(refusedAppend?.errorCode == KafkaErrorCode.invalidConfig.rawValue)
+            #expect(refusedAppend?.errorMessage?.contains("list configs only") == true)
 
             // AlterConfigs replaces the whole set of overrides.
             var whole = AlterConfigsRequest()
@@ -84,6 +94,62 @@ import Testing
 
             try await client.deleteTopic("events")
             #expect(await code { try await client.deleteTopic("events") } == .unknownTopicOrPartition)
+            await client.close()
+        }
+    }
+
+    @Test func theWholeKafkaCatalogueIsAcceptedAndDescribed() async throws {
+        try await withServer { server in
+            let client = try await server.client()
+            let set = ["delete.retention.ms": "3600000", "min.cleanable.dirty.ratio": "0.2", "compression.type": "zstd",
+                       "preallocate": "true", "message.timestamp.difference.max.ms": "60000", "cleanup.policy": "compact,delete",
+                       "leader.replication.throttled.replicas": "*", "message.format.version": "2.8"]
+            try await client.createTopic("catalogue", configs: set)
+            var request = DescribeConfigsRequest()
+            request.resources = [.init(resourceType: DescribeConfigsRequest.ResourceType.topic, resourceName: "catalogue")]
+            request.includeSynonyms = true
+            request.includeDocumentation = true
+            let result = try #require(try await client.send(request, version: 4).results.first)
+            #expect(result.errorCode == 0)
+            let byName = Dictionary(uniqueKeysWithValues: result.configs.map { ($0.name, $0) })
+            #expect(Set(byName.keys) == Set(TopicConfigs.known.map(\.name)))
+            typealias Source = DescribeConfigsResponse.Source
+            typealias ConfigType = DescribeConfigsResponse.ConfigType
+            for (name, value) in set {
+                #expect(byName[name]?.value == value && byName[name]?.configSource == Source.dynamicTopic, "\(name)")
+                #expect(byName[name]?.isDefault == false && byName[name]?.synonyms.first?.source == Source.dynamicTopic)
+            }
+            let expected: [(String, String?, Int8, Int8)] = [
+                ("delete.retention.ms", "3600000", Source.dynamicTopic, ConfigType.long),
+                ("min.cleanable.dirty.ratio", "0.2", Source.dynamicTopic, ConfigType.double),
+                ("cleanup.policy", "compact,delete", Source.dynamicTopic, ConfigType.list),
+                ("preallocate", "true", Source.dynamicTopic, ConfigType.boolean),
+                ("compression.type", "zstd", Source.dynamicTopic, ConfigType.string),
+                ("file.delete.delay.ms", "60000", Source.default, ConfigType.long),
+                ("message.downconversion.enable", "true", Source.default, ConfigType.boolean),
+                ("follower.replication.throttled.replicas", "", Source.default, ConfigType.list),
+                ("segment.index.bytes", "10485760", Source.default, ConfigType.int),
+                ("max.message.bytes", "1048588", Source.staticBroker, ConfigType.int),
+                ("retention.ms", nil, Source.staticBroker, ConfigType.long),
+            ]
+            for (name, value, source, type) in expected {
+                let config = try #require(byName[name])
+                #expect(value == nil || config.value == value, "\(name) value")
+                #expect(config.configSource == source && config.configType == type, "\(name) source and type")
+            }
+            #expect(byName["delete.retention.ms"]?.synonyms.last?.name == "log.cleaner.delete.retention.ms")
+            #expect(byName["preallocate"]?.documentation?.contains("Accepted without effect") == true)
+            #expect(byName["retention.ms"]?.documentation?.contains("Applied") == true)
+
+            // CreateTopics refuses a misspelt name with a hint; the topic is not created.
+            do {
+                try await client.createTopic("typo", configs: ["retention.msx": "1000"])
+                Issue.record("a misspelt config must be refused")
+            } catch KafkaClientError.broker(let code, let message, _) {
+                #expect(code == .invalidConfig)
+                #expect(message?.contains("unknown topic config 'retention.msx' (did you mean 'retention.ms'?)") == true)
+            }
+            #expect(await server.broker.topic(named: "typo") == nil)
             await client.close()
         }
     }

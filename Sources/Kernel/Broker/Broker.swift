@@ -157,7 +157,9 @@ public actor Broker {
         guard (1...100_000).contains(count) else {
             throw .invalidPartitions("number of partitions must be between 1 and 100000, got \(count)")
         }
-        let problems = TopicConfigs.validate(configs)
+        let configs = TopicConfigs.trimmed(configs)
+        var problems = TopicConfigs.validate(configs)
+        if problems.isEmpty { problems = TopicConfigs.validateCombination(configs) }
         guard problems.isEmpty else { throw .invalidConfig(problems.joined(separator: "; ")) }
         let replicas = try await plannedReplicas(partitions: 0..<count, replicationFactor: replicationFactor, assignment: assignment)
         let record = TopicRecord(name: name, partitionCount: count, configs: configs, createdAt: clock(), replicas: replicas)
@@ -245,7 +247,13 @@ public actor Broker {
     /// Sets (or with nil, removes) topic config overrides.
     public func alterTopicConfigs(_ name: String, set changes: [String: String?], validateOnly: Bool = false) async throws(BrokerError) {
         guard var state = topicStates[name] else { throw .unknownTopicOrPartition(name, nil) }
-        let problems = TopicConfigs.validate(changes)
+        let changes = changes.mapValues { $0.map(TopicConfigs.trimmed) }
+        var problems = TopicConfigs.validate(changes)
+        if problems.isEmpty {
+            var merged = state.record.configs
+            for (key, value) in changes { merged[key] = value }
+            problems = TopicConfigs.validateCombination(merged)
+        }
         guard problems.isEmpty else { throw .invalidConfig(problems.joined(separator: "; ")) }
         if validateOnly { return }
         do { try await metadata.updateTopicConfigs(topic: name, set: changes) } catch {

@@ -63,6 +63,9 @@ struct TopicsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
         @Argument(help: "Topic name.") var name: String
 
+        /// Answers of a leader that is not serving the partition yet (or any more).
+        static let leaderNotReady: [KafkaErrorCode] = [.unknownTopicOrPartition, .leaderNotAvailable, .notLeaderOrFollower]
+
         func run() async throws {
             let kafka = try await client.connect()
             defer { Task { await kafka.close() } }
@@ -75,11 +78,17 @@ struct TopicsCommand: AsyncParsableCommand {
             for partition in partitions {
                 let index = partition.partitionIndex
                 var start = "-", end = "-"
-                // A leader that just died is still named until the controller moves it: its
-                // offsets show as "-" rather than failing the whole description.
+                // A leader that just died is still named until the controller moves it, and a
+                // new leader may not have opened a just-created partition yet: its offsets
+                // show as "-" rather than failing the whole description.
                 if let leader = try? await leaders.connection(to: partition.leaderId) {
-                    start = "\(try await client.bounded("list offsets") { try await leader.listOffset(topic: name, partition: index, .earliest) }.offset)"
-                    end = "\(try await client.bounded("list offsets") { try await leader.listOffset(topic: name, partition: index, .latest) }.offset)"
+                    do {
+                        start = "\(try await client.bounded("list offsets") { try await leader.listOffset(topic: name, partition: index, .earliest) }.offset)"
+                        end = "\(try await client.bounded("list offsets") { try await leader.listOffset(topic: name, partition: index, .latest) }.offset)"
+                    } catch KafkaClientError.broker(let code, _, _) where Self.leaderNotReady.contains(code) {
+                        start = "-"
+                        end = "-"
+                    }
                 }
                 partitionRows.append(["\(index)", partition.leaderId < 0 ? "none" : "\(partition.leaderId)",
                                       partition.replicaNodes.map(String.init).joined(separator: ","),

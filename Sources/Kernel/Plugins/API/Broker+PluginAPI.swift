@@ -5,7 +5,8 @@
 extension Broker: RecordAppender, RecordReader, TopicAdministration, BrokerObservation, ConnectorPositionStore {
     /// The settings plugins may read.
     public nonisolated var settings: KernelSettings {
-        KernelSettings(broker: config, defaultLogConfig: storage.defaultLogConfig, defaultRetention: storage.defaultRetention)
+        KernelSettings(broker: config, defaultLogConfig: storage.defaultLogConfig, defaultRetention: storage.defaultRetention,
+                       topicConfigDefaults: topicConfigDefaults)
     }
 
     public nonisolated func partitionSnapshot(_ tp: TopicPartition) async -> PartitionSnapshot? {

@@ -1,5 +1,5 @@
 /// The broker's settings a plugin may read: plugins.json's `broker` section and the
-/// storage plugin's defaults for topics that set no override.
+/// defaults of topics that set no override (the storage plugin's and Kafka's).
 public struct KernelSettings: Sendable {
     /// plugins.json's `broker` section (id, limits, defaults).
     public var broker: BrokerConfig
@@ -7,11 +7,15 @@ public struct KernelSettings: Sendable {
     public var defaultLogConfig: PartitionLogConfig
     /// Retention of topics without `retention.ms` / `retention.bytes`.
     public var defaultRetention: RetentionPolicy
+    /// Every catalogue topic config's default, by name (`Broker.topicConfigDefaults`).
+    public var topicConfigDefaults: [String: Broker.TopicConfigDefault]
 
-    public init(broker: BrokerConfig, defaultLogConfig: PartitionLogConfig, defaultRetention: RetentionPolicy) {
+    public init(broker: BrokerConfig, defaultLogConfig: PartitionLogConfig, defaultRetention: RetentionPolicy,
+                topicConfigDefaults: [String: Broker.TopicConfigDefault] = [:]) {
         self.broker = broker
         self.defaultLogConfig = defaultLogConfig
         self.defaultRetention = defaultRetention
+        self.topicConfigDefaults = topicConfigDefaults
     }
 }
 

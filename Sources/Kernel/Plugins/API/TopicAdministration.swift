@@ -23,6 +23,11 @@ public protocol TopicAdministration: Sendable {
     func createPartitions(_ name: String, total: Int32, assignment: [[Int32]]?, validateOnly: Bool) async throws(BrokerError)
     /// Sets (or with nil, removes) topic config overrides.
     func alterTopicConfigs(_ name: String, set changes: [String: String?], validateOnly: Bool) async throws(BrokerError)
+    /// The value a list config of topic `name` takes after adding `items` and removing
+    /// `removed` (Kafka's IncrementalAlterConfigs APPEND and SUBTRACT); other config types
+    /// refuse them with `invalidConfig`.
+    func resolveListChange(topic name: String, config: String, append items: [String]?,
+                           subtract removed: [String]?) async throws(BrokerError) -> String
 }
 
 extension TopicAdministration {

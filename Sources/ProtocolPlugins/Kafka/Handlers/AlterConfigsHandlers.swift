@@ -2,7 +2,8 @@ import SluiceKernel
 
 /// IncrementalAlterConfigs 0–1: SET and DELETE of topic config overrides through
 /// `Broker.alterTopicConfigs` (validated there, durable in the metadata store before the
-/// answer). APPEND and SUBTRACT are refused: Sluice's topic configs hold single values.
+/// answer); APPEND and SUBTRACT of list configs (cleanup.policy, the throttled-replica
+/// lists) start from the topic's current value, its default when it has no override.
 struct IncrementalAlterConfigsHandler: KafkaApiHandler {
     typealias Operation = IncrementalAlterConfigsRequest.Operation
 
@@ -31,8 +32,16 @@ struct IncrementalAlterConfigsHandler: KafkaApiHandler {
             case Operation.delete:
                 changes[config.name] = .some(nil)
             case Operation.append, Operation.subtract:
-                return .outcome(resource.resourceType, resource.resourceName, .invalidConfig,
-                                "APPEND and SUBTRACT apply to list configs; '\(config.name)' takes one value: use SET")
+                guard resource.resourceType == DescribeConfigsRequest.ResourceType.topic else { break }
+                let items = TopicConfigs.items(config.value ?? "")
+                let append = config.configOperation == Operation.append
+                do {
+                    changes[config.name] = .some(try await topics.resolveListChange(
+                        topic: resource.resourceName, config: config.name,
+                        append: append ? items : nil, subtract: append ? nil : items))
+                } catch {
+                    return .outcome(resource.resourceType, resource.resourceName, error.kafkaErrorCode, error.description)
+                }
             default:
                 return .outcome(resource.resourceType, resource.resourceName, .invalidRequest,
                                 "unknown config operation \(config.configOperation) for '\(config.name)' (0 SET, 1 DELETE)")

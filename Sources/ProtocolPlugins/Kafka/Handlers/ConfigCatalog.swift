@@ -18,55 +18,45 @@ struct ConfigCatalog {
         var synonyms: [(String, String?, Int8)]
     }
 
-    /// A topic config's default: its value, the broker-level key it comes from and that
-    /// key's source.
-    private struct TopicDefault {
-        var value: String
-        var brokerKey: String
-        var source: Int8
-        var type: Int8
-    }
-
-    /// The broker's settings and storage defaults, as the kernel hands them to plugins.
+    /// The broker's settings and topic-config defaults, as the kernel hands them to plugins.
     let settings: KernelSettings
 
-    private var topicDefaults: [String: TopicDefault] {
-        let log = settings.defaultLogConfig
-        let retention = settings.defaultRetention
-        return [
-            "retention.ms": .init(value: "\(retention.retentionMs ?? -1)", brokerKey: "log.retention.ms", source: Source.staticBroker, type: ConfigType.long),
-            "retention.bytes": .init(value: "\(retention.retentionBytes ?? -1)", brokerKey: "log.retention.bytes", source: Source.staticBroker, type: ConfigType.long),
-            "segment.bytes": .init(value: "\(log.segmentBytes)", brokerKey: "log.segment.bytes", source: Source.staticBroker, type: ConfigType.int),
-            "segment.ms": .init(value: "\(log.segmentMs)", brokerKey: "log.roll.ms", source: Source.staticBroker, type: ConfigType.long),
-            "max.message.bytes": .init(value: "\(settings.broker.messageMaxBytes)", brokerKey: "message.max.bytes", source: Source.staticBroker, type: ConfigType.int),
-            "cleanup.policy": .init(value: "delete", brokerKey: "log.cleanup.policy", source: Source.default, type: ConfigType.list),
-            "message.timestamp.type": .init(value: "CreateTime", brokerKey: "log.message.timestamp.type", source: Source.default, type: ConfigType.string),
-            "min.insync.replicas": .init(value: "1", brokerKey: "min.insync.replicas", source: Source.default, type: ConfigType.int),
-            "compression.type": .init(value: "producer", brokerKey: "compression.type", source: Source.default, type: ConfigType.string),
-        ]
+    /// Kafka's wire code for a kernel config type.
+    static func wireType(_ type: TopicConfigs.ValueType) -> Int8 {
+        switch type {
+        case .boolean: ConfigType.boolean
+        case .string: ConfigType.string
+        case .int: ConfigType.int
+        case .long: ConfigType.long
+        case .double: ConfigType.double
+        case .list: ConfigType.list
+        }
     }
 
-    /// The topic configs, effective values first from `overrides`; `keys` filters (nil: all).
+    /// Every catalogue config of a topic with its effective value: the topic's override
+    /// (DYNAMIC_TOPIC_CONFIG), else Sluice's configured default (STATIC_BROKER_CONFIG),
+    /// else Kafka's default (DEFAULT_CONFIG). `keys` filters (nil: all).
     func topicEntries(_ overrides: [String: String], keys: [String]?) -> [Entry] {
-        let defaults = topicDefaults
+        let defaults = settings.topicConfigDefaults
         return TopicConfigs.known.compactMap { key in
             if let keys, !keys.contains(key.name) { return nil }
-            let fallback = defaults[key.name]
+            let fallback = defaults[key.name] ?? .init(value: key.kafkaDefault, configured: false)
+            let fallbackSource = fallback.configured ? Source.staticBroker : Source.default
             var synonyms: [(String, String?, Int8)] = []
             if let value = overrides[key.name] { synonyms.append((key.name, value, Source.dynamicTopic)) }
-            if let fallback { synonyms.append((fallback.brokerKey, fallback.value, fallback.source)) }
-            let value = overrides[key.name] ?? fallback?.value
-            let source = overrides[key.name] != nil ? Source.dynamicTopic : (fallback?.source ?? Source.default)
-            return Entry(name: key.name, value: value, source: source, readOnly: false,
-                         type: fallback?.type ?? ConfigType.string, documentation: key.summary, synonyms: synonyms)
+            synonyms.append((key.serverDefault ?? key.name, fallback.value, fallbackSource))
+            let override = overrides[key.name]
+            return Entry(name: key.name, value: override ?? fallback.value,
+                         source: override != nil ? Source.dynamicTopic : fallbackSource, readOnly: false,
+                         type: Self.wireType(key.type), documentation: "\(key.summary). \(key.effect.note)", synonyms: synonyms)
         }
     }
 
     /// The broker's settings as Kafka names them; read-only (they come from plugins.json).
     func brokerEntries(listener: HostPort, advertised: HostPort, socketRequestMaxBytes: Int, keys: [String]?) -> [Entry] {
         let config = settings.broker
-        let defaults = topicDefaults
-        var values: [(String, String, Int8, String)] = [
+        let defaults = settings.topicConfigDefaults
+        let values: [(String, String, Int8, String)] = [
             ("broker.id", "\(config.id)", ConfigType.int, "this broker's id (broker.id in plugins.json)"),
             ("node.id", "\(config.id)", ConfigType.int, "this broker's id"),
             ("listeners", "PLAINTEXT://\(listener)", ConfigType.list, "where the kafka protocol plugin listens"),
@@ -78,14 +68,18 @@ struct ConfigCatalog {
             ("log.dirs", config.dataDir, ConfigType.string, "data directory"),
             ("log.retention.check.interval.ms", "\(config.retentionCheckIntervalMs)", ConfigType.long, "how often retention runs"),
         ]
-        for (key, value) in defaults.sorted(by: { $0.key < $1.key }) {
-            values.append((value.brokerKey, value.value, value.type, "default of the topic config \(key)"))
+        var entries = values.map { name, value, type, doc in
+            Entry(name: name, value: value, source: Source.staticBroker, readOnly: true, type: type,
+                  documentation: doc, synonyms: [(name, value, Source.staticBroker)])
         }
-        return values.compactMap { name, value, type, doc in
-            if let keys, !keys.contains(name) { return nil }
-            return Entry(name: name, value: value, source: Source.staticBroker, readOnly: true, type: type,
-                         documentation: doc, synonyms: [(name, value, Source.staticBroker)])
+        // The broker-level defaults of topic configs, under Kafka's broker names.
+        for key in TopicConfigs.known {
+            guard let name = key.serverDefault, let fallback = defaults[key.name] else { continue }
+            let source = fallback.configured ? Source.staticBroker : Source.default
+            entries.append(Entry(name: name, value: fallback.value, source: source, readOnly: true, type: Self.wireType(key.type),
+                                 documentation: "default of the topic config \(key.name)", synonyms: [(name, fallback.value, source)]))
         }
+        return entries.filter { keys?.contains($0.name) ?? true }
     }
 }
 

@@ -65,7 +65,9 @@ public struct DescribeConfigsResponse: KafkaStruct {
         public static let boolean: Int8 = 1
         public static let string: Int8 = 2
         public static let int: Int8 = 3
+        public static let short: Int8 = 4
         public static let long: Int8 = 5
+        public static let double: Int8 = 6
         public static let list: Int8 = 7
     }
 
