@@ -4,20 +4,21 @@ import SluiceKernel
 /// A loaded and checked plugins.json: the broker settings and every plugin instance with
 /// its catalog entry and raw config section.
 package struct SluiceConfig: Sendable {
-    package struct Instance: Sendable {
+    /// One configured plugin instance of a role, with its typed catalog entry.
+    package struct Instance<Entry: CatalogEntry>: Sendable {
         /// e.g. `connectors[1] "archive" (file-sink)`, for logs and errors.
         package var label: String
         /// The connector's name, or the role ("storage", "metadata", "kafka"…).
         package var name: String
-        package var entry: CatalogEntry
+        package var entry: Entry
         package var config: JSONValue?
     }
 
     package var broker: BrokerConfig
-    package var storage: Instance
-    package var metadata: Instance
-    package var protocols: [Instance]
-    package var connectors: [Instance]
+    package var storage: Instance<StorageEntry>
+    package var metadata: Instance<MetadataEntry>
+    package var protocols: [Instance<ProtocolEntry>]
+    package var connectors: [Instance<ConnectorEntry>]
 
     package static let topLevelKeys = ["broker", "storage", "metadata", "protocols", "connectors"]
 
@@ -41,18 +42,21 @@ package struct SluiceConfig: Sendable {
         let (broker, brokerProblems) = ConfigDecoding.decode(BrokerConfig.self, from: top["broker"])
         problems += brokerProblems.map { $0.placed(in: "broker", under: "") }
 
-        let storage = instance(top["storage"], label: "storage", name: "storage", kinds: [.storage], defaultPlugin: nil, problems: &problems)
-        let metadata = instance(top["metadata"], label: "metadata", name: "metadata", kinds: [.metadata], defaultPlugin: nil, problems: &problems)
+        let storage = instance(top["storage"], label: "storage", name: "storage", role: "storage",
+                               from: PluginCatalog.storage, problems: &problems)
+        let metadata = instance(top["metadata"], label: "metadata", name: "metadata", role: "metadata",
+                                from: PluginCatalog.metadata, problems: &problems)
 
-        var protocols: [Instance] = []
+        var protocols: [Instance<ProtocolEntry>] = []
         for (i, item) in list(top["protocols"], key: "protocols", problems: &problems).enumerated() {
             let plugin = item["plugin"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "?"
-            if let made = instance(item, label: "protocols[\(i)] (\(plugin))", name: plugin, kinds: [.protocol], defaultPlugin: nil, problems: &problems) {
+            if let made = instance(item, label: "protocols[\(i)] (\(plugin))", name: plugin, role: "protocol",
+                                    from: PluginCatalog.protocols, problems: &problems) {
                 protocols.append(made)
             }
         }
 
-        var connectors: [Instance] = []
+        var connectors: [Instance<ConnectorEntry>] = []
         var names: Set<String> = []
         for (i, item) in list(top["connectors"], key: "connectors", problems: &problems).enumerated() {
             let plugin = item["plugin"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "?"
@@ -65,7 +69,8 @@ package struct SluiceConfig: Sendable {
             if !names.insert(name).inserted {
                 problems.append(ConfigProblem(instance: label, keyPath: "name", "the name \"\(name)\" is used by another connector; names must be unique"))
             }
-            if let made = instance(item, label: label, name: name, kinds: [.source, .sink], defaultPlugin: nil, extraKeys: ["name"], problems: &problems) {
+            if let made = instance(item, label: label, name: name, role: "sink/source",
+                                    from: PluginCatalog.connectors, extraKeys: ["name"], problems: &problems) {
                 connectors.append(made)
             }
         }
@@ -87,10 +92,10 @@ package struct SluiceConfig: Sendable {
     }
 
     /// Checks one `{ "plugin": …, "config": … }` section.
-    private static func instance(_ value: JSONValue?, label: String, name: String, kinds: Set<PluginKind>, defaultPlugin: String?,
-                                 extraKeys: Set<String> = [], problems: inout [ConfigProblem]) -> Instance? {
-        let role = kinds.map(\.rawValue).sorted().joined(separator: "/")
-        let known = PluginCatalog.entries(of: kinds).map(\.name)
+    private static func instance<Entry: CatalogEntry>(_ value: JSONValue?, label: String, name: String, role: String,
+                                                      from entries: [Entry], extraKeys: Set<String> = [],
+                                                      problems: inout [ConfigProblem]) -> Instance<Entry>? {
+        let known = entries.map(\.name)
         guard case .object(let section)? = value else {
             let found = value?.kindDescription ?? "nothing"
             problems.append(ConfigProblem(instance: label, keyPath: "", "expected { \"plugin\": NAME, \"config\": {…} } naming a \(role) plugin (\(known.joined(separator: ", "))), got \(found)"))
@@ -104,11 +109,11 @@ package struct SluiceConfig: Sendable {
             problems.append(ConfigProblem(instance: label, keyPath: "plugin", "expected the name of a \(role) plugin (\(known.joined(separator: ", "))), got \(section["plugin"]?.kindDescription ?? "nothing")"))
             return nil
         }
-        guard let entry = PluginCatalog.find(pluginName, kinds: kinds) else {
+        guard let entry = entries.first(where: { $0.name == pluginName }) else {
             problems.append(ConfigProblem(instance: label, keyPath: "plugin", "unknown \(role) plugin '\(pluginName)'; known: \(known.joined(separator: ", ")) (`sluice plugins` lists them with their keys)"))
             return nil
         }
-        let configProblems = entry.check(section["config"])
+        let configProblems = entry.descriptor.check(section["config"])
         problems += configProblems.map { $0.placed(in: label, under: "config") }
         return configProblems.isEmpty ? Instance(label: label, name: name, entry: entry, config: section["config"]) : nil
     }

@@ -1,4 +1,5 @@
 import Logging
+import SluiceKernel
 import Testing
 @testable import SluiceBeats
 
@@ -14,7 +15,7 @@ import Testing
         options.windowSize = 2048
         options.compressionLevel = compressionLevel
         options.connections = 2
-        let result = try await BeatsBenchmark.runInProcess(broker: broker, options: options,
+        let result = try await BeatsBenchmark.runInProcess(services: ConnectorServices(broker: broker), options: options,
                                                            logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
         #expect(result.events == 20_480)
         #expect(result.eventsPerSecond > 0)

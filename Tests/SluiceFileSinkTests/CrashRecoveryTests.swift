@@ -81,7 +81,7 @@ struct CrashRecoveryTests {
         try Data(older.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(SinkDirectory.fileName(firstOffset: 0))"))
         try Data((committed + "record-200\nrecord-2").utf8).write(to: URL(fileURLWithPath: "\(dir)/\(SinkDirectory.fileName(firstOffset: 100))"))
         try Data("record-250\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/\(SinkDirectory.fileName(firstOffset: 250))"))
-        try await PositionStore(metadata: harness.broker.metadata, connector: "archive").store(
+        try await PositionStore(store: harness.broker, connector: "archive").store(
             SinkPosition(nextOffset: 200, file: SinkDirectory.fileName(firstOffset: 100), fileBytes: Int64(committed.utf8.count),
                          fileCreatedMs: Int64(Date().timeIntervalSince1970 * 1000)),
             for: tp)

@@ -46,7 +46,7 @@ final class SinkHarness: Sendable {
 
     /// Starts a sink in a service group.
     func start(_ settings: SinkSettings) -> RunningSink {
-        let connector = FileSinkConnector(settings: settings, broker: broker, logger: logger)
+        let connector = FileSinkConnector(settings: settings, services: ConnectorServices(broker: broker), logger: logger)
         let group = ServiceGroup(configuration: .init(services: [connector], logger: Logger(label: "group", factory: { _ in SwiftLogNoOpLogHandler() })))
         return RunningSink(group: group, task: Task { try await group.run() })
     }
@@ -66,7 +66,7 @@ final class SinkHarness: Sendable {
 
     /// The stored position of `tp`, if any.
     func position(_ tp: TopicPartition) async throws -> SinkPosition? {
-        try await PositionStore(metadata: broker.metadata, connector: "archive").load(tp)
+        try await PositionStore(store: broker, connector: "archive").load(tp)
     }
 
     /// Waits until the stored position of every partition reaches `offset`.

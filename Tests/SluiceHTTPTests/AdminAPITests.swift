@@ -53,7 +53,7 @@ struct AdminAPITests {
         await board.register(label: "protocols[1] (http)", instance: "http", plugin: "http", kind: .protocol)
         await board.set("protocols[1] (http)", .running)
         try await withHTTPServer(statusBoard: board) { server in
-            try await server.broker.metadata.setConnectorPositions(connector: "archive", ["logs-0": "42"])
+            try await server.broker.setConnectorPositions(connector: "archive", ["logs-0": "42"])
             let (notReady, body) = try await server.json("/readyz")
             #expect(notReady == 503)
             let names = try #require((body as? [String: Any])?["notReady"] as? [String])

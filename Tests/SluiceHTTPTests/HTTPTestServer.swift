@@ -28,7 +28,7 @@ struct HTTPTestServer {
         config.listen = "127.0.0.1:0"
         config.portFile = directory.appendingPathComponent("http.port").path
         let context = PluginContext(instanceName: "http", dataDirectory: directory, logger: logger, statusBoard: statusBoard)
-        let plugin = try await HTTPProtocolFactory.make(config, broker: broker, context: context)
+        let plugin = try await HTTPProtocolFactory.make(config, services: ProtocolServices(broker: broker), context: context)
         let task = Task { try await plugin.run() }
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {

@@ -47,7 +47,7 @@ import Testing
         try await broker.start()
         var config = KafkaConfiguration()
         config.listen = "127.0.0.1:0"
-        let server = KafkaServer(config: config, broker: broker, logger: logger)
+        let server = KafkaServer(config: config, services: ProtocolServices(broker: broker), logger: logger)
         let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
         let running = Task { try await group.run() }
         let address = try await server.listeningAddress()
@@ -73,7 +73,7 @@ import Testing
             config.listen = "127.0.0.1:\(first.address.port)"
             var logger = Logger(label: "test")
             logger.logLevel = .critical
-            let server = KafkaServer(config: config, broker: first.broker, logger: logger)
+            let server = KafkaServer(config: config, services: ProtocolServices(broker: first.broker), logger: logger)
             do {
                 try await server.run()
                 Issue.record("a second server bound the same port")

@@ -10,8 +10,8 @@ public enum BeatsInputFactory: ConnectorFactory {
     public static let summary = "Lumberjack v2 server for Filebeat/Logstash: events become records in a topic"
     public static let kind = PluginKind.source
 
-    public static func make(_ config: Configuration, broker: Broker, context: PluginContext) async throws -> any Connector {
-        try BeatsInput(config: config, broker: broker, context: context)
+    public static func make(_ config: Configuration, services: ConnectorServices, context: PluginContext) async throws -> any Connector {
+        try BeatsInput(config: config, services: services, context: context)
     }
 
     /// Loads the TLS certificate chain and key named by the configuration.

@@ -10,13 +10,13 @@ import SluiceKernel
 /// each partition's fetch waits on the broker until an append wakes it.
 public struct FileSinkConnector: Connector {
     public let name: String
-    let broker: Broker
+    let services: ConnectorServices
     let settings: SinkSettings
     let logger: Logger
 
-    public init(settings: SinkSettings, broker: Broker, logger: Logger) {
+    public init(settings: SinkSettings, services: ConnectorServices, logger: Logger) {
         self.name = settings.connectorName
-        self.broker = broker
+        self.services = services
         self.settings = settings
         self.logger = logger
     }
@@ -47,7 +47,7 @@ public struct FileSinkConnector: Connector {
                     firstCheck = false
                     for tp in await discover(missing: &missing) where !running.contains(tp) {
                         running.insert(tp)
-                        let sink = PartitionSink(tp, broker: broker, settings: settings, logger: logger)
+                        let sink = PartitionSink(tp, services: services, settings: settings, logger: logger)
                         group.addTask {
                             await sink.run()
                             return .finished(tp)
@@ -69,7 +69,7 @@ public struct FileSinkConnector: Connector {
     private func discover(missing: inout Set<String>) async -> [TopicPartition] {
         var found: [TopicPartition] = []
         for topic in settings.topics {
-            guard let record = await broker.topic(named: topic) else {
+            guard let record = await services.topics.topic(named: topic) else {
                 if missing.insert(topic).inserted {
                     logger.notice("topic '\(topic)' does not exist yet; the file sink starts on it once it is created")
                 }

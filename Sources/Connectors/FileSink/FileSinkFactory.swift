@@ -11,9 +11,9 @@ public enum FileSinkFactory: ConnectorFactory {
     public static let kind = PluginKind.sink
     public typealias Configuration = FileSinkConfiguration
 
-    public static func make(_ config: FileSinkConfiguration, broker: Broker, context: PluginContext) async throws -> any Connector {
+    public static func make(_ config: FileSinkConfiguration, services: ConnectorServices, context: PluginContext) async throws -> any Connector {
         let settings = SinkSettings(config, name: context.instanceName, dataDirectory: context.dataDirectory)
-        return FileSinkConnector(settings: settings, broker: broker, logger: context.logger)
+        return FileSinkConnector(settings: settings, services: services, logger: context.logger)
     }
 }
 

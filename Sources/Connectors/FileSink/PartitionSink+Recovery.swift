@@ -68,7 +68,7 @@ extension PartitionSink {
     /// The first offset for a partition without a stored position.
     private func startOffset() async throws(FileSinkError) -> Int64 {
         do {
-            return try await broker.listOffset(topicPartition, settings.startFrom == .earliest ? .earliest : .latest).offset
+            return try await reader.listOffset(topicPartition, settings.startFrom == .earliest ? .earliest : .latest).offset
         } catch {
             throw .fetch(topicPartition, reason: error.description)
         }
@@ -92,7 +92,7 @@ extension PartitionSink {
 
     /// True when the partition's topic was deleted or shrank: the sink then ends.
     func partitionIsGone() async -> Bool {
-        guard let topic = await broker.topic(named: topicPartition.topic), topicPartition.partition < topic.partitionCount else {
+        guard let topic = await topics.topic(named: topicPartition.topic), topicPartition.partition < topic.partitionCount else {
             logger.notice("the partition no longer exists; its file sink stops (files and position are kept)")
             return true
         }

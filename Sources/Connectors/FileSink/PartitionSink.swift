@@ -16,7 +16,8 @@ import SluiceKernel
 /// as a crash would, leaving the tail for recovery.
 actor PartitionSink {
     nonisolated let topicPartition: TopicPartition
-    let broker: Broker
+    let reader: any RecordReader
+    let topics: any TopicAdministration
     let settings: SinkSettings
     let positions: PositionStore
     let directory: SinkDirectory
@@ -42,11 +43,12 @@ actor PartitionSink {
     /// Set by a stored position, to reset the retry backoff.
     var madeProgress = false
 
-    init(_ tp: TopicPartition, broker: Broker, settings: SinkSettings, logger: Logger) {
+    init(_ tp: TopicPartition, services: ConnectorServices, settings: SinkSettings, logger: Logger) {
         topicPartition = tp
-        self.broker = broker
+        reader = services.reader
+        topics = services.topics
         self.settings = settings
-        positions = PositionStore(metadata: broker.metadata, connector: settings.connectorName)
+        positions = PositionStore(store: services.positions, connector: settings.connectorName)
         directory = settings.directory(for: tp)
         formatter = RecordFormatter(format: settings.format, topicPartition: tp)
         syncQueue = DispatchQueue(label: "sluice.file-sink.\(settings.connectorName).\(tp)")
@@ -107,8 +109,8 @@ actor PartitionSink {
             let wait = uncommitted ? max(.zero, lastFlush + settings.flushInterval - .now) : settings.idleWait
             let request = FetchRequest(partitions: [.init(topicPartition, offset: nextOffset, maxBytes: settings.fetchMaxBytes)],
                                        maxWait: wait, minBytes: 1, maxBytes: settings.fetchMaxBytes)
-            let broker = broker
-            let result = await cancelWhenGracefulShutdown { await broker.fetch(request) }.first?.result
+            let reader = reader
+            let result = await cancelWhenGracefulShutdown { await reader.fetch(request) }.first?.result
             switch result {
             case .success(let read)?:
                 try await write(read.payload)

@@ -38,9 +38,10 @@ struct SinkPosition: Sendable, Equatable, Codable {
     }
 }
 
-/// Loads and stores one connector's partition positions in the broker's metadata store.
+/// Loads and stores one connector's partition positions through the kernel's
+/// `ConnectorPositionStore` (the metadata store behind it is the kernel's business).
 struct PositionStore: Sendable {
-    let metadata: any MetadataStore
+    let store: any ConnectorPositionStore
     /// The connector's name in plugins.json; positions are kept per connector.
     let connector: String
 
@@ -49,7 +50,7 @@ struct PositionStore: Sendable {
         let key = SinkPosition.key(tp)
         let positions: [String: String]
         do {
-            positions = try await metadata.connectorPositions(connector: connector)
+            positions = try await store.connectorPositions(connector: connector)
         } catch {
             throw .positionStore(connector: connector, key: key, reason: "\(error)")
         }
@@ -61,7 +62,7 @@ struct PositionStore: Sendable {
     func store(_ position: SinkPosition, for tp: TopicPartition) async throws(FileSinkError) {
         let key = SinkPosition.key(tp)
         do {
-            try await metadata.setConnectorPositions(connector: connector, [key: position.encoded()])
+            try await store.setConnectorPositions(connector: connector, [key: position.encoded()])
         } catch {
             throw .positionStore(connector: connector, key: key, reason: "\(error)")
         }

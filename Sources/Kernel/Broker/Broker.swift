@@ -3,12 +3,17 @@ import Logging
 import NIOCore
 
 /// The kernel's facade: topics and partitions, offset assignment, long-poll fetches,
-/// list offsets, topic admin, auto-create and retention. Protocol plugins and connectors
-/// drive the broker only through this type.
+/// list offsets, topic admin, auto-create and retention. Plugins never hold it: they get
+/// the narrow protocols it implements (`RecordAppender`, `RecordReader`,
+/// `TopicAdministration`, `BrokerObservation`, `ConnectorPositionStore`) in
+/// `ProtocolServices` / `ConnectorServices`.
 public actor Broker {
     public nonisolated let config: BrokerConfig
-    public nonisolated let storage: any LogStorage
-    public nonisolated let metadata: any MetadataStore
+    /// The storage plugin; reached only through the kernel (plugins get `ProtocolServices`
+    /// or `ConnectorServices`, never this).
+    nonisolated let storage: any LogStorage
+    /// The metadata plugin; reached only through the kernel, like `storage`.
+    nonisolated let metadata: any MetadataStore
     nonisolated let logger: Logger
     nonisolated let clock: @Sendable () -> Date
     /// Consumer-group coordination; committed offsets go through `metadata`.
@@ -344,80 +349,15 @@ public actor Broker {
     // MARK: Fetch
 
     /// Reads from several partitions, waiting up to `maxWait` for `minBytes` to be
-    /// available; the wait ends as soon as an append makes enough data readable.
+    /// available; the wait ends as soon as an append makes enough data readable. The wait
+    /// is a `LongPollFetch`, which never holds the broker while it waits.
     public nonisolated func fetch(_ request: FetchRequest) async -> [FetchPartitionResult] {
-        let deadline = ContinuousClock.now + request.maxWait
-        var (results, read) = await readOnce(request)
-        while true {
-            let available = results.reduce(0) { $0 + (((try? $1.result.get())?.payload.byteCount) ?? 0) }
-            let anyError = results.contains { if case .failure = $0.result { true } else { false } }
-            if available >= max(request.minBytes, 1) || anyError || ContinuousClock.now >= deadline || Task.isCancelled {
-                // Counted only for the reads returned: a long poll re-reads the same data.
-                for (partition, payload, offset) in read { partition.metrics.fetchedRecords.increment(by: payload.recordCount(from: offset)) }
-                return results
-            }
-            let waiters = await partitions(for: request)
-            await withTaskGroup(of: Void.self) { group in
-                for (partition, offset) in waiters {
-                    if request.replicaId >= 0 {
-                        group.addTask { await partition.waitForLogEnd(beyond: offset) }
-                    } else {
-                        group.addTask { await partition.waitForData(beyond: offset) }
-                    }
-                }
-                group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
-                await group.next()
-                group.cancelAll()
-            }
-            (results, read) = await readOnce(request)
-        }
+        await LongPollFetch(broker: self, request: request).run()
     }
 
-    private func partitions(for request: FetchRequest) -> [(Partition, Int64)] {
+    /// The partitions of a fetch this broker holds, with their fetch offsets, in one hop.
+    func fetchTargets(_ request: FetchRequest) -> [(Partition, Int64)] {
         request.partitions.compactMap { spec in partition(spec.topicPartition).map { ($0, spec.offset) } }
-    }
-
-    /// One pass over the requested partitions; also returns the non-empty reads with
-    /// their partitions, for the fetched-records counter.
-    private nonisolated func readOnce(_ request: FetchRequest) async
-        -> ([FetchPartitionResult], [(Partition, LogPayload, Int64)]) {
-        var remaining = request.maxBytes
-        var results: [FetchPartitionResult] = []
-        var read: [(Partition, LogPayload, Int64)] = []
-        var first = true
-        for spec in request.partitions {
-            guard let partition = await partition(spec.topicPartition) else {
-                results.append(FetchPartitionResult(topicPartition: spec.topicPartition,
-                                                    result: .failure(await missingPartitionError(spec.topicPartition)),
-                                                    highWatermark: -1, logStartOffset: -1))
-                continue
-            }
-            let limit = max(0, min(spec.maxBytes, remaining))
-            let result: Result<LogReadResult, BrokerError>
-            do {
-                if request.replicaId >= 0 {
-                    result = .success(try await partition.readForReplica(request.replicaId, from: spec.offset, maxBytes: limit,
-                                                                         minOneBatch: first, currentLeaderEpoch: spec.currentLeaderEpoch))
-                } else {
-                    result = .success(try await partition.read(from: spec.offset, maxBytes: limit, minOneBatch: first,
-                                                               currentLeaderEpoch: spec.currentLeaderEpoch,
-                                                               anyReplica: request.replicaId == FetchRequest.debuggingReplicaId))
-                }
-            } catch let error as BrokerError {
-                result = .failure(error)
-            } catch {
-                result = .failure(.storage("\(error)"))
-            }
-            if case .success(let success) = result, success.payload.byteCount > 0 {
-                first = false
-                remaining -= success.payload.byteCount
-                read.append((partition, success.payload, spec.offset))
-            }
-            results.append(FetchPartitionResult(topicPartition: spec.topicPartition, result: result,
-                                                highWatermark: await partition.highWatermark,
-                                                logStartOffset: await partition.logStartOffset))
-        }
-        return (results, read)
     }
 
     // MARK: Offsets
@@ -507,51 +447,6 @@ public enum OffsetSpec: Sendable, Equatable {
     case earliest, latest, maxTimestamp
     /// The first record at or after this time (milliseconds since the epoch).
     case timestamp(Int64)
-}
-
-/// A fetch across partitions.
-public struct FetchRequest: Sendable {
-    public struct PartitionSpec: Sendable {
-        public var topicPartition: TopicPartition
-        public var offset: Int64
-        /// Bytes at most for this partition.
-        public var maxBytes: Int
-        /// The leader epoch the client knows; -1 when not given. An older one is fenced
-        /// (FENCED_LEADER_EPOCH), a newer one is not yet known here (UNKNOWN_LEADER_EPOCH).
-        public var currentLeaderEpoch: Int32
-        public init(_ tp: TopicPartition, offset: Int64, maxBytes: Int, currentLeaderEpoch: Int32 = -1) {
-            self.topicPartition = tp
-            self.offset = offset
-            self.maxBytes = maxBytes
-            self.currentLeaderEpoch = currentLeaderEpoch
-        }
-    }
-    public var partitions: [PartitionSpec]
-    /// The longest the fetch waits for `minBytes`.
-    public var maxWait: Duration
-    public var minBytes: Int
-    /// Bytes at most across partitions (the first batch is returned even if larger).
-    public var maxBytes: Int
-    /// -1 for consumers; a follower's broker id for replica fetches, which read up to the
-    /// log end and report the follower's progress to the leader.
-    public var replicaId: Int32
-    /// Kafka's debugging consumer id: reads any replica up to its high watermark.
-    public static let debuggingReplicaId: Int32 = -2
-
-    public init(partitions: [PartitionSpec], maxWait: Duration, minBytes: Int, maxBytes: Int, replicaId: Int32 = -1) {
-        self.partitions = partitions
-        self.maxWait = maxWait
-        self.minBytes = minBytes
-        self.maxBytes = maxBytes
-        self.replicaId = replicaId
-    }
-}
-
-public struct FetchPartitionResult: Sendable {
-    public var topicPartition: TopicPartition
-    public var result: Result<LogReadResult, BrokerError>
-    public var highWatermark: Int64
-    public var logStartOffset: Int64
 }
 
 /// One partition of a consumer group's progress.

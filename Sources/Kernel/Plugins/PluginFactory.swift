@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// The roles a plugin can play; `sluice serve` starts them in this order and stops them
@@ -83,8 +84,9 @@ public protocol MetadataPluginFactory: Sendable {
     static func make(_ config: Configuration, context: PluginContext) async throws -> any MetadataStore
 }
 
-/// A plugin that accepts client connections and drives the `Broker`. `run()` serves
-/// until graceful shutdown, then closes its listeners and returns.
+/// A plugin that accepts client connections and drives the kernel through
+/// `ProtocolServices`. `run()` serves until graceful shutdown, then closes its listeners
+/// and returns.
 public protocol ProtocolPlugin: Service {
     /// Where it listens, for logs and tests (e.g. "127.0.0.1:9092"), once started.
     var name: String { get }
@@ -95,11 +97,20 @@ public protocol ProtocolPluginFactory: Sendable {
     associatedtype Configuration: PluginConfiguration
     static var name: String { get }
     static var summary: String { get }
-    static func make(_ config: Configuration, broker: Broker, context: PluginContext) async throws -> any ProtocolPlugin
+    /// Makes the plugin; `services` is everything of the kernel it may use.
+    static func make(_ config: Configuration, services: ProtocolServices, context: PluginContext) async throws -> any ProtocolPlugin
+    /// The swift-metrics backend this plugin exports (the http plugin's Prometheus
+    /// registry), bootstrapped once per process before anything starts; nil (the
+    /// default) when the plugin exports no metrics.
+    static func metricsBackend() -> (any MetricsFactory)?
 }
 
-/// A connector that appends to topics (source) or consumes them (sink) through the
-/// `Broker`, tracking its own position in the metadata store.
+extension ProtocolPluginFactory {
+    public static func metricsBackend() -> (any MetricsFactory)? { nil }
+}
+
+/// A connector that appends to topics (source) or consumes them (sink) through
+/// `ConnectorServices`, tracking its own position in `ConnectorServices.positions`.
 public protocol Connector: Service {
     var name: String { get }
 }
@@ -111,5 +122,13 @@ public protocol ConnectorFactory: Sendable {
     static var summary: String { get }
     /// `.source` or `.sink`: sources start before sinks.
     static var kind: PluginKind { get }
-    static func make(_ config: Configuration, broker: Broker, context: PluginContext) async throws -> any Connector
+    /// Makes the connector; `services` is everything of the kernel it may use.
+    static func make(_ config: Configuration, services: ConnectorServices, context: PluginContext) async throws -> any Connector
+}
+
+/// Makes the transport followers fetch from leaders with in cluster mode (the Kafka
+/// plugin's client). The catalog names one; the server never names its type.
+public protocol ReplicaTransportFactory: Sendable {
+    /// - Parameter clientId: the client id in request headers, e.g. "sluice-replica-1".
+    static func makeReplicaTransport(clientId: String, logger: Logger) -> any ReplicaTransport
 }

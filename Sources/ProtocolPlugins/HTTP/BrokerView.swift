@@ -1,26 +1,23 @@
 import SluiceKernel
 
 /// Reads what the admin API, the console and the scrape-time gauges show, through the
-/// kernel's `Broker` facade and `GroupCoordinator` only (never through another plugin).
+/// kernel's read-only `BrokerObservation` and `GroupService` only (never through another
+/// plugin, never through storage or metadata).
 struct BrokerView: Sendable {
-    let broker: Broker
+    let observation: any BrokerObservation
+    let groupService: any GroupService
     let statusBoard: ServiceStatusBoard?
 
     /// Every topic, sorted by name, with each partition's offsets and size.
     func topics() async -> [TopicInfo] {
         var result: [TopicInfo] = []
-        for record in await broker.topics().sorted(by: { $0.name < $1.name }) {
+        for record in await observation.topics().sorted(by: { $0.name < $1.name }) {
             var partitions: [PartitionInfo] = []
             for index in 0..<record.partitionCount {
-                guard let partition = await broker.partition(TopicPartition(record.name, index)) else { continue }
+                guard let snapshot = await observation.partitionSnapshot(TopicPartition(record.name, index)) else { continue }
                 // A partition whose storage cannot say its size is shown with its known offsets.
-                if let offsets = try? await partition.offsets() {
-                    partitions.append(PartitionInfo(partition: index, logStartOffset: offsets.logStartOffset,
-                                                    logEndOffset: offsets.logEndOffset, sizeBytes: offsets.sizeBytes))
-                } else {
-                    partitions.append(PartitionInfo(partition: index, logStartOffset: await partition.logStartOffset,
-                                                    logEndOffset: await partition.logEndOffset, sizeBytes: 0))
-                }
+                partitions.append(PartitionInfo(partition: index, logStartOffset: snapshot.logStartOffset,
+                                                logEndOffset: snapshot.logEndOffset, sizeBytes: snapshot.sizeBytes ?? 0))
             }
             result.append(TopicInfo(name: record.name, partitions: partitions, configs: record.configs))
         }
@@ -30,9 +27,9 @@ struct BrokerView: Sendable {
     /// Every group with members or committed offsets, sorted by id, with per-partition lag.
     func groups() async -> [GroupInfo] {
         var result: [GroupInfo] = []
-        for listed in await broker.groups.listGroups() {
-            let description = await broker.groups.describe(groupId: listed.groupId)
-            let lags = (try? await broker.groupLag(listed.groupId)) ?? []
+        for listed in await groupService.listGroups() {
+            let description = await groupService.describe(groupId: listed.groupId)
+            let lags = (try? await observation.groupLag(listed.groupId)) ?? []
             result.append(GroupInfo(
                 group: listed.groupId, state: listed.state.rawValue,
                 members: description.members.map { MemberInfo(memberId: $0.memberId, clientId: $0.clientId, clientHost: $0.clientHost) },
@@ -54,7 +51,7 @@ struct BrokerView: Sendable {
         var result: [ConnectorInfo] = []
         for entry in connectors + others {
             let isConnector = entry.kind == .source || entry.kind == .sink
-            let position = isConnector ? ((try? await broker.metadata.connectorPositions(connector: entry.instance)) ?? [:]) : [:]
+            let position = isConnector ? ((try? await observation.connectorPositions(connector: entry.instance)) ?? [:]) : [:]
             result.append(ConnectorInfo(name: entry.instance, plugin: entry.plugin, kind: entry.kind?.rawValue ?? "kernel",
                                         state: entry.state.rawValue, position: position, lastError: entry.lastError))
         }

@@ -1,3 +1,4 @@
+import Metrics
 import SluiceKernel
 
 /// Registers the `http` protocol plugin: Prometheus metrics, health checks, a read-only
@@ -7,7 +8,12 @@ public enum HTTPProtocolFactory: ProtocolPluginFactory {
     public static let name = "http"
     public static let summary = "HTTP: /metrics (Prometheus), /healthz, /readyz, read-only /api and the web console at /"
 
-    public static func make(_ config: HTTPConfiguration, broker: Broker, context: PluginContext) async throws -> any ProtocolPlugin {
-        HTTPServer(config: config, broker: broker, context: context)
+    public static func make(_ config: HTTPConfiguration, services: ProtocolServices, context: PluginContext) async throws -> any ProtocolPlugin {
+        HTTPServer(config: config, services: services, context: context)
+    }
+
+    /// Prometheus: without the http plugin every metric stays swift-metrics' no-op.
+    public static func metricsBackend() -> (any MetricsFactory)? {
+        PrometheusExport.metricsFactory()
     }
 }

@@ -5,7 +5,7 @@ import SluiceKernel
 /// Every path the HTTP plugin answers, in one place.
 struct HTTPRoutes {
     let view: BrokerView
-    let broker: Broker
+    let browser: RecordBrowser
     let statusBoard: ServiceStatusBoard?
     /// Renders `/metrics` and publishes it for `MetricsFastPath`.
     let scrapes: ScrapeCache
@@ -50,7 +50,7 @@ struct HTTPRoutes {
             let parameters = request.uri.queryParameters
             let query = try RecordBrowser.Query(offset: parameters.get("offset"), timestamp: parameters.get("timestamp"),
                                                 limit: parameters.get("limit"))
-            return try JSONBody.response(try await RecordBrowser(broker: broker).page(topic: name, partition: partition, query: query))
+            return try JSONBody.response(try await browser.page(topic: name, partition: partition, query: query))
         }
     }
 

@@ -8,14 +8,15 @@ import SluiceKernel
 /// `/healthz`, `/readyz`, the read-only `/api` and the web console at `/`.
 public struct HTTPServer: ProtocolPlugin {
     public let config: HTTPConfiguration
-    let broker: Broker
+    let services: ProtocolServices
     let context: PluginContext
 
     public var name: String { "http \(config.listen)" }
 
-    public init(config: HTTPConfiguration, broker: Broker, context: PluginContext) {
+    /// A server reading the kernel through `services`; nothing is bound until `run()`.
+    public init(config: HTTPConfiguration, services: ProtocolServices, context: PluginContext) {
         self.config = config
-        self.broker = broker
+        self.services = services
         self.context = context
     }
 
@@ -28,14 +29,14 @@ public struct HTTPServer: ProtocolPlugin {
         } catch {
             throw HTTPServerError.invalidAddress(reason: error.description)
         }
-        let view = BrokerView(broker: broker, statusBoard: context.statusBoard)
+        let view = BrokerView(observation: services.observation, groupService: services.groups, statusBoard: context.statusBoard)
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(JSONErrorMiddleware())
         let snapshot = MetricsSnapshot()
         let scrapes = ScrapeCache(snapshot: snapshot) { [view] in
             PrometheusExport.registry.emitToString() + (await ScrapeGauges(view: view).render())
         }
-        HTTPRoutes(view: view, broker: broker, statusBoard: context.statusBoard, scrapes: scrapes).register(on: router)
+        HTTPRoutes(view: view, browser: RecordBrowser(reader: services.reader, observation: services.observation), statusBoard: context.statusBoard, scrapes: scrapes).register(on: router)
         let logger = context.logger
         let portFile = config.portFile
         let bound = BindOutcome()

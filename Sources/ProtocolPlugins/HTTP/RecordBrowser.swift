@@ -6,7 +6,8 @@ import SluiceKernel
 /// records of one partition from an offset (default: the log start) or from the first
 /// record at or after a timestamp in milliseconds.
 struct RecordBrowser: Sendable {
-    let broker: Broker
+    let reader: any RecordReader
+    let observation: any BrokerObservation
 
     /// Records per page when `limit` is absent.
     static let defaultLimit = 50
@@ -49,18 +50,18 @@ struct RecordBrowser: Sendable {
     }
 
     func page(topic: String, partition: Int32, query: Query) async throws(APIError) -> RecordPage {
-        guard await broker.topic(named: topic) != nil else { throw .notFound("unknown topic '\(topic)'") }
+        guard let record = await observation.topic(named: topic) else { throw .notFound("unknown topic '\(topic)'") }
         let tp = TopicPartition(topic, partition)
-        guard let log = await broker.partition(tp) else {
-            let count = await broker.topic(named: topic)?.partitionCount ?? 0
+        guard let log = await observation.partitionSnapshot(tp) else {
+            let count = record.partitionCount
             throw .notFound("topic '\(topic)' has no partition \(partition) (partitions 0–\(count - 1))")
         }
-        let start = await log.logStartOffset
-        let end = await log.highWatermark
+        let start = log.logStartOffset
+        let end = log.highWatermark
         var offset = query.offset ?? start
         if let timestamp = query.timestamp {
             do {
-                let found = try await broker.listOffset(tp, .timestamp(timestamp))
+                let found = try await reader.listOffset(tp, .timestamp(timestamp))
                 offset = found.offset < 0 ? end : found.offset
             } catch {
                 throw .unavailable("cannot look up timestamp \(timestamp) in \(tp): \(error)")
@@ -74,7 +75,7 @@ struct RecordBrowser: Sendable {
         while records.count < query.limit && next < end {
             let read: LogReadResult
             do {
-                read = try await broker.browse(tp, from: next, maxBytes: Self.readBytes)
+                read = try await reader.browse(tp, from: next, maxBytes: Self.readBytes)
             } catch .offsetOutOfRange {
                 break  // retention moved the log start while paging
             } catch {

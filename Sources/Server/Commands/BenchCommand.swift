@@ -6,6 +6,7 @@ import SluiceKernel
 import SluiceMemory
 import SluiceSegmentLog
 import SluiceSQLite
+import SluiceServerConfig
 
 /// `sluice bench …`: benchmarks that print figures (never part of pass/fail tests).
 struct BenchCommand: AsyncParsableCommand {
@@ -102,24 +103,32 @@ struct BenchCommand: AsyncParsableCommand {
                 print(try await BeatsBenchmark.run(host: target.host, port: target.port, options: options))
                 return
             }
-            var storageConfig = SegmentLogStorageFactory.Configuration()
-            if let flush {
-                guard let policy = FlushPolicy(rawValue: flush) else {
-                    throw ValidationError("--flush takes always, interval or os; got '\(flush)'")
-                }
-                storageConfig.flush = policy
+            // The in-process store and metadata come from the catalog like `sluice serve`'s.
+            let storageName = "segment-log"
+            guard let storageEntry = PluginCatalog.storage.first(where: { $0.name == storageName }),
+                  let metadataEntry = PluginCatalog.metadata.first(where: { $0.name == "memory" }) else {
+                throw ValidationError("the catalog has no \(storageName) storage or memory metadata plugin")
             }
             let directory = URL(fileURLWithPath: dir).appendingPathComponent("sluice-bench-beats-\(UUID().uuidString)")
+            var storageConfig: [String: JSONValue] = ["directory": .string(directory.path)]
+            if let flush { storageConfig["flush"] = .string(flush) }
+            if !storageEntry.descriptor.check(.object(storageConfig)).isEmpty {
+                throw ValidationError("--flush takes always, interval or os; got '\(flush ?? "")'")
+            }
+            let flushName = flush ?? storageEntry.descriptor.keys.first { $0.key == "flush" }?.defaultValue ?? "default"
             defer { try? FileManager.default.removeItem(at: directory) }
             var logger = Logger(label: "sluice.bench")
             logger.logLevel = .warning
-            let storage = try SegmentLogStorage(configuration: storageConfig, directory: directory, logger: logger)
-            let broker = Broker(config: BrokerConfig(), storage: storage, metadata: MemoryMetadataStore(), logger: logger)
+            let context = PluginContext(instanceName: "bench", dataDirectory: directory, logger: logger)
+            let storage = try await storageEntry.make(.object(storageConfig), context)
+            let metadata = try await metadataEntry.make(nil, context)
+            let broker = Broker(config: BrokerConfig(), storage: storage, metadata: metadata, logger: logger)
             try await broker.start()
             do {
                 _ = try await broker.createTopic("logs", partitions: 1)
-                let result = try await BeatsBenchmark.runInProcess(broker: broker, options: options, logger: logger)
-                print("beats ingest, \(storageConfig.flush) flush, segment-log: \(result)")
+                let result = try await BeatsBenchmark.runInProcess(services: ConnectorServices(broker: broker), options: options,
+                                                                   logger: logger)
+                print("beats ingest, \(flushName) flush, \(storageName): \(result)")
             } catch {
                 await broker.shutdown()
                 throw error

@@ -24,7 +24,7 @@ struct PluginsCommand: AsyncParsableCommand {
 
     private func printText() {
         for kind in PluginKind.allCases {
-            let entries = PluginCatalog.entries(of: [kind])
+            let entries = PluginCatalog.descriptors(of: [kind])
             guard !entries.isEmpty else { continue }
             print("\(kind.rawValue):")
             for entry in entries {
@@ -46,7 +46,7 @@ struct PluginsCommand: AsyncParsableCommand {
             docs.map { ["key": $0.key, "type": $0.type, "default": $0.defaultValue, "summary": $0.summary] }
         }
         let plugins: [[String: Any]] = PluginKind.allCases.flatMap { kind in
-            PluginCatalog.entries(of: [kind]).map { entry in
+            PluginCatalog.descriptors(of: [kind]).map { entry in
                 ["name": entry.name, "kind": kind.rawValue, "summary": entry.summary, "keys": keys(entry.keys)]
             }
         }

@@ -2,8 +2,6 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
-import SluiceHTTP
-import SluiceKafka
 import SluiceKernel
 import SluiceServerConfig
 
@@ -15,7 +13,8 @@ struct ServeError: Error, CustomStringConvertible {
 
 /// Builds the plugins of a configuration in dependency order (metadata, storage, kernel,
 /// protocols, sources, sinks) and runs them as one service group that stops in reverse
-/// order on SIGINT/SIGTERM.
+/// order on SIGINT/SIGTERM. It names no plugin type: each comes from `PluginCatalog`, and
+/// protocol plugins and connectors get the kernel's narrow services, never the `Broker`.
 struct Server {
     let config: SluiceConfig
     let logger: Logger
@@ -35,10 +34,10 @@ struct Server {
         }
         defer { if let pidFile { try? FileManager.default.removeItem(atPath: pidFile) } }
 
-        if config.protocols.contains(where: { $0.entry.name == HTTPProtocolFactory.name }) {
-            // Once per process, and only when something serves /metrics: without the http
-            // plugin every metric stays swift-metrics' no-op.
-            MetricsSystem.bootstrap(PrometheusExport.metricsFactory())
+        if let backend = config.protocols.lazy.compactMap({ $0.entry.metricsBackend() }).first {
+            // Once per process, and only when a plugin exports metrics (http's /metrics):
+            // otherwise every metric stays swift-metrics' no-op.
+            MetricsSystem.bootstrap(backend)
         }
         let metadata = try await makeMetadata(dataDir: dataDir)
         let storage: any LogStorage
@@ -70,7 +69,8 @@ struct Server {
         if let coordinator, let view = broker.clusterView {
             var replicaLogger = logger
             replicaLogger[metadataKey: "component"] = "replication"
-            let transport = KafkaReplicaTransport(clientId: "sluice-replica-\(config.broker.id)", logger: replicaLogger)
+            let transport = PluginCatalog.replicaTransport.makeReplicaTransport(clientId: "sluice-replica-\(config.broker.id)",
+                                                                                logger: replicaLogger)
             let replicas = ReplicaManager(broker: broker, coordinator: coordinator, transport: transport,
                                           config: ReplicationConfig(broker: config.broker), logger: replicaLogger)
             let node = ClusterNode(broker: broker, coordinator: coordinator, view: view, replicas: replicas, logger: logger)
@@ -102,46 +102,53 @@ struct Server {
         logger.info("sluice stopped cleanly")
     }
 
-    private func context(_ instance: SluiceConfig.Instance, dataDir: URL) -> PluginContext {
+    private func context<Entry>(_ instance: SluiceConfig.Instance<Entry>, dataDir: URL) -> PluginContext {
         var pluginLogger = logger
         pluginLogger[metadataKey: "plugin"] = "\(instance.entry.name)"
         pluginLogger[metadataKey: "instance"] = "\(instance.name)"
         return PluginContext(instanceName: instance.name, dataDirectory: dataDir, logger: pluginLogger, statusBoard: statusBoard)
     }
 
-    private func make(_ instance: SluiceConfig.Instance, broker: Broker?, dataDir: URL) async throws -> PluginInstance {
+    /// Runs a plugin's `make`, naming the instance when it fails.
+    private func starting<Entry, Made>(_ instance: SluiceConfig.Instance<Entry>,
+                                       _ make: () async throws -> Made) async throws -> Made {
         do {
-            return try await instance.entry.make(instance.config, context(instance, dataDir: dataDir), broker)
+            return try await make()
         } catch {
             throw ServeError(description: "\(instance.label) failed to start: \(error)")
         }
     }
 
     private func makeMetadata(dataDir: URL) async throws -> any MetadataStore {
-        guard case .metadata(let store) = try await make(config.metadata, broker: nil, dataDir: dataDir) else {
-            preconditionFailure("the catalog returned a non-metadata plugin for \(config.metadata.label)")
-        }
-        return store
+        let instance = config.metadata
+        return try await starting(instance) { try await instance.entry.make(instance.config, context(instance, dataDir: dataDir)) }
     }
 
     private func makeStorage(dataDir: URL) async throws -> any LogStorage {
-        guard case .storage(let storage) = try await make(config.storage, broker: nil, dataDir: dataDir) else {
-            preconditionFailure("the catalog returned a non-storage plugin for \(config.storage.label)")
-        }
-        return storage
+        let instance = config.storage
+        return try await starting(instance) { try await instance.entry.make(instance.config, context(instance, dataDir: dataDir)) }
     }
 
-    /// Protocol plugins, then sources, then sinks: the order they start in.
+    /// Protocol plugins, then sources, then sinks: the order they start in. Each gets the
+    /// kernel's services for its role, made from the broker here and nowhere else.
     private func makeFrontEnds(broker: Broker, dataDir: URL) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let connectors = config.connectors.filter { $0.entry.kind == .source } + config.connectors.filter { $0.entry.kind == .sink }
-        for instance in config.protocols + connectors {
+        let protocolServices = ProtocolServices(broker: broker)
+        for instance in config.protocols {
             await statusBoard.register(label: instance.label, instance: instance.name, plugin: instance.entry.name, kind: instance.entry.kind)
-            switch try await make(instance, broker: broker, dataDir: dataDir) {
-            case .protocol(let plugin): services.append(.init(service: NamedService(name: instance.label, inner: plugin, statusBoard: statusBoard)))
-            case .connector(let connector): services.append(.init(service: NamedService(name: instance.label, inner: connector, statusBoard: statusBoard)))
-            default: preconditionFailure("the catalog returned a storage/metadata plugin for \(instance.label)")
+            let plugin = try await starting(instance) {
+                try await instance.entry.make(instance.config, context(instance, dataDir: dataDir), protocolServices)
             }
+            services.append(.init(service: NamedService(name: instance.label, inner: plugin, statusBoard: statusBoard)))
+        }
+        let connectorServices = ConnectorServices(broker: broker)
+        let connectors = config.connectors.filter { $0.entry.kind == .source } + config.connectors.filter { $0.entry.kind == .sink }
+        for instance in connectors {
+            await statusBoard.register(label: instance.label, instance: instance.name, plugin: instance.entry.name, kind: instance.entry.kind)
+            let connector = try await starting(instance) {
+                try await instance.entry.make(instance.config, context(instance, dataDir: dataDir), connectorServices)
+            }
+            services.append(.init(service: NamedService(name: instance.label, inner: connector, statusBoard: statusBoard)))
         }
         return services
     }

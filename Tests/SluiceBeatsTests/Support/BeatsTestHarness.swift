@@ -43,7 +43,7 @@ func withBeatsInput(broker: Broker? = nil, _ configure: (inout BeatsInputFactory
     configure(&config)
     let logs = CapturedLogs()
     let logger = Logger(label: "test.beats") { _ in CapturingLogHandler(logs: logs) }
-    let input = try BeatsInput(config: config, broker: broker,
+    let input = try BeatsInput(config: config, services: ConnectorServices(broker: broker),
                                context: PluginContext(instanceName: "beats", dataDirectory: URL(fileURLWithPath: "/tmp"), logger: logger))
     let group = ServiceGroup(configuration: .init(services: [.init(service: input)], logger: Logger(label: "test.group") { _ in SwiftLogNoOpLogHandler() }))
     try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -46,7 +46,7 @@ final class ClusterNode: @unchecked Sendable {
         try await broker.start()
         var kafka = KafkaConfiguration()
         kafka.listen = "127.0.0.1:0"
-        let server = KafkaServer(config: kafka, broker: broker, logger: logger)
+        let server = KafkaServer(config: kafka, services: ProtocolServices(broker: broker), logger: logger)
         let serverTask = Task { try await server.run() }
         let address = try await server.listeningAddress()
         let endpoint = BrokerEndpoint(id: id, host: address.host, port: Int32(address.port))

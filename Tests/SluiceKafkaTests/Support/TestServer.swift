@@ -22,7 +22,7 @@ struct TestServer {
         logger.logLevel = ProcessInfo.processInfo.environment["SLUICE_TEST_LOG"] == nil ? .critical : .trace
         let broker = Broker(config: brokerConfig, storage: storage, metadata: metadata, logger: logger)
         try await broker.start()
-        let server = KafkaServer(config: config, broker: broker, logger: logger)
+        let server = KafkaServer(config: config, services: ProtocolServices(broker: broker), logger: logger)
         let task = Task { try await server.run() }
         let address = try await server.listeningAddress()
         return TestServer(broker: broker, server: server, address: address, task: task)

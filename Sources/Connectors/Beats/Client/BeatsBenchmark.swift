@@ -71,13 +71,13 @@ public enum BeatsBenchmark {
         return Result(events: events, bytes: events * options.eventBytes, seconds: Date().timeIntervalSince(started))
     }
 
-    /// Starts a beats input on `broker` (on a free port of `config.listen`'s host), runs
+    /// Starts a beats input on the kernel's `services` (on a free port of `config.listen`'s host), runs
     /// the load against it, and stops it gracefully: what `sluice bench beats` runs.
-    public static func runInProcess(broker: Broker, config: BeatsInputFactory.Configuration = .init(),
+    public static func runInProcess(services: ConnectorServices, config: BeatsInputFactory.Configuration = .init(),
                                     options: Options, logger: Logger) async throws -> Result {
         var config = config
         config.listen.port = 0
-        let input = try BeatsInput(config: config, broker: broker,
+        let input = try BeatsInput(config: config, services: services,
                                    context: PluginContext(instanceName: "bench", dataDirectory: URL(fileURLWithPath: "."), logger: logger))
         let group = ServiceGroup(configuration: .init(services: [.init(service: input)], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in

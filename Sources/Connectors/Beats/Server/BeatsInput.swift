@@ -18,7 +18,7 @@ public final class BeatsInput: Connector, Sendable {
 
     public let name: String
     let config: BeatsInputFactory.Configuration
-    let broker: Broker
+    let services: ConnectorServices
     let logger: Logger
     let metrics: BeatsMetrics
     let tls: NIOSSLContext?
@@ -29,16 +29,16 @@ public final class BeatsInput: Connector, Sendable {
     private let listening = ListeningState()
 
     /// - Parameter group: the event loops serving connections (default: NIO's shared group).
-    public init(config: BeatsInputFactory.Configuration, broker: Broker, context: PluginContext,
+    public init(config: BeatsInputFactory.Configuration, services: ConnectorServices, context: PluginContext,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws(BeatsInputError) {
         self.name = context.instanceName
         self.config = config
-        self.broker = broker
+        self.services = services
         self.logger = context.logger
         self.metrics = BeatsMetrics(instance: context.instanceName)
         self.tls = try BeatsInputFactory.tlsContext(config, context: context)
         self.group = group
-        self.chunkBytes = min(broker.config.messageMaxBytes, 4 << 20)
+        self.chunkBytes = min(services.settings.broker.messageMaxBytes, 4 << 20)
     }
 
     /// The port the input listens on, once `run()` has bound it (config port 0 picks one).
@@ -123,7 +123,7 @@ public final class BeatsInput: Connector, Sendable {
         defer { metrics.openConnections.decrement() }
         let logger = connectionLogger(connection.channel)
         logger.debug("beats connection opened")
-        var session = BeatsConnection(channel: connection, writer: ChunkWriter(broker: broker, defaultTopic: config.topic, logger: logger),
+        var session = BeatsConnection(channel: connection, writer: ChunkWriter(services: services, defaultTopic: config.topic, logger: logger),
                                       metrics: metrics, logger: logger)
         await withGracefulShutdownHandler {
             await session.run()

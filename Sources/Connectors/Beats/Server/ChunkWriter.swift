@@ -5,7 +5,7 @@ import SluiceKernel
 /// picks its partition, packs the events of each partition into as few record batches as
 /// the batch size allows, and returns once the broker has appended all of them.
 struct ChunkWriter: Sendable {
-    let broker: Broker
+    let services: ConnectorServices
     /// Where events go without a usable `topicField` value.
     let defaultTopic: String
     /// A record batch is cut once its records hold about this many bytes: 1 MiB, or
@@ -16,10 +16,10 @@ struct ChunkWriter: Sendable {
     /// Routed topics already reported as unusable, so each is logged once per connection.
     private var reportedTopics: Set<String> = []
 
-    init(broker: Broker, defaultTopic: String, logger: Logger) {
-        self.broker = broker
+    init(services: ConnectorServices, defaultTopic: String, logger: Logger) {
+        self.services = services
         self.defaultTopic = defaultTopic
-        self.maxBatchBytes = min(broker.config.messageMaxBytes, 1 << 20)
+        self.maxBatchBytes = min(services.settings.broker.messageMaxBytes, 1 << 20)
         self.logger = logger
     }
 
@@ -27,7 +27,7 @@ struct ChunkWriter: Sendable {
     /// ready for `PreparedChunk.append`. Building is the CPU-heavy half of writing, so the
     /// connection prepares the next chunk while the previous one is being appended.
     mutating func prepare(_ chunk: WindowChunk) async throws(BeatsAppendError) -> PreparedChunk {
-        guard !chunk.events.isEmpty else { return PreparedChunk(broker: broker, appends: []) }
+        guard !chunk.events.isEmpty else { return PreparedChunk(appender: services.appender, appends: []) }
         defer { partitioner.advance() }
         // Resolve each distinct topic once: its partition count, or the fallback topic.
         var topics: [String?: (name: String, partitions: Int32)] = [:]
@@ -35,7 +35,7 @@ struct ChunkWriter: Sendable {
             topics[event.topic] = try await resolve(event.topic)
         }
         if topics.count == 1, let only = topics.values.first, only.partitions == 1 {
-            return PreparedChunk(broker: broker, appends: [(TopicPartition(only.name, 0), batches(chunk.events[...]))])
+            return PreparedChunk(appender: services.appender, appends: [(TopicPartition(only.name, 0), batches(chunk.events[...]))])
         }
         var order: [TopicPartition] = []
         var groups: [TopicPartition: [BeatsEvent]] = [:]
@@ -47,7 +47,7 @@ struct ChunkWriter: Sendable {
             if groups[tp] == nil { order.append(tp) }
             groups[tp, default: []].append(event)
         }
-        return PreparedChunk(broker: broker, appends: order.map { ($0, batches(groups[$0]![...])) })
+        return PreparedChunk(appender: services.appender, appends: order.map { ($0, batches(groups[$0]![...])) })
     }
 
     /// Packs events into batches of about `maxBatchBytes`.
@@ -93,8 +93,8 @@ struct ChunkWriter: Sendable {
     }
 
     private func lookup(_ topic: String) async -> Result<Int32, BrokerError> {
-        if let record = await broker.topic(named: topic) { return .success(record.partitionCount) }
-        let found = await broker.lookupTopics([topic], allowAutoCreate: true)
+        if let record = await services.topics.topic(named: topic) { return .success(record.partitionCount) }
+        let found = await services.topics.lookupTopics([topic], allowAutoCreate: true)
         return found.first.map { $0.1.map(\.partitionCount) } ?? .failure(.unknownTopicOrPartition(topic, nil))
     }
 
@@ -106,7 +106,7 @@ struct ChunkWriter: Sendable {
 
 /// A chunk's record batches by partition, built and waiting to be appended.
 struct PreparedChunk: Sendable {
-    let broker: Broker
+    let appender: any RecordAppender
     let appends: [(TopicPartition, [RecordBatch])]
 
     /// Appends every batch, partition by partition. When it returns, the events are in
@@ -114,7 +114,7 @@ struct PreparedChunk: Sendable {
     func append() async throws(BeatsAppendError) {
         for (tp, batches) in appends {
             do {
-                _ = try await broker.append(batches, to: tp, createTopic: false)
+                _ = try await appender.append(batches, to: tp, createTopic: false)
             } catch {
                 throw .appendFailed(tp, error)
             }

@@ -10,12 +10,12 @@ struct IncrementalAlterConfigsHandler: KafkaApiHandler {
     func handle(_ request: IncrementalAlterConfigsRequest, context: RequestContext) async -> IncrementalAlterConfigsResponse? {
         var response = IncrementalAlterConfigsResponse()
         for resource in request.resources {
-            response.responses.append(await alter(resource, validateOnly: request.validateOnly, broker: context.broker))
+            response.responses.append(await alter(resource, validateOnly: request.validateOnly, topics: context.topics))
         }
         return response
     }
 
-    private func alter(_ resource: IncrementalAlterConfigsRequest.Resource, validateOnly: Bool, broker: Broker) async -> AlterConfigsResult {
+    private func alter(_ resource: IncrementalAlterConfigsRequest.Resource, validateOnly: Bool, topics: any TopicAdministration) async -> AlterConfigsResult {
         var changes: [String: String?] = [:]
         for config in resource.configs {
             if changes.keys.contains(config.name) {
@@ -36,7 +36,7 @@ struct IncrementalAlterConfigsHandler: KafkaApiHandler {
                 let items = TopicConfigs.items(config.value ?? "")
                 let append = config.configOperation == Operation.append
                 do {
-                    changes[config.name] = .some(try await broker.resolveListChange(
+                    changes[config.name] = .some(try await topics.resolveListChange(
                         topic: resource.resourceName, config: config.name,
                         append: append ? items : nil, subtract: append ? nil : items))
                 } catch {
@@ -48,7 +48,7 @@ struct IncrementalAlterConfigsHandler: KafkaApiHandler {
             }
         }
         return await AlterTopicConfigs.apply(changes, type: resource.resourceType, name: resource.resourceName,
-                                             validateOnly: validateOnly, broker: broker)
+                                             validateOnly: validateOnly, topics: topics)
     }
 }
 
@@ -60,12 +60,12 @@ struct AlterConfigsHandler: KafkaApiHandler {
         for resource in request.resources {
             var changes: [String: String?] = [:]
             if resource.resourceType == DescribeConfigsRequest.ResourceType.topic,
-               let topic = await context.broker.topic(named: resource.resourceName) {
+               let topic = await context.topics.topic(named: resource.resourceName) {
                 for key in topic.configs.keys { changes[key] = .some(nil) }
             }
             for config in resource.configs { changes[config.name] = .some(config.value) }
             response.responses.append(await AlterTopicConfigs.apply(changes, type: resource.resourceType, name: resource.resourceName,
-                                                                    validateOnly: request.validateOnly, broker: context.broker))
+                                                                    validateOnly: request.validateOnly, topics: context.topics))
         }
         return response
     }
@@ -74,11 +74,11 @@ struct AlterConfigsHandler: KafkaApiHandler {
 /// The part both alter-config APIs share: only topics can be altered (broker settings
 /// come from plugins.json), and the kernel validates and stores the change.
 enum AlterTopicConfigs {
-    static func apply(_ changes: [String: String?], type: Int8, name: String, validateOnly: Bool, broker: Broker) async -> AlterConfigsResult {
+    static func apply(_ changes: [String: String?], type: Int8, name: String, validateOnly: Bool, topics: any TopicAdministration) async -> AlterConfigsResult {
         switch type {
         case DescribeConfigsRequest.ResourceType.topic:
             do {
-                try await broker.alterTopicConfigs(name, set: changes, validateOnly: validateOnly)
+                try await topics.alterTopicConfigs(name, set: changes, validateOnly: validateOnly)
                 return .outcome(type, name, .none, nil)
             } catch {
                 return .outcome(type, name, error.kafkaErrorCode, error.description)

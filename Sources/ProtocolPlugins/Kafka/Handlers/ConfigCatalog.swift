@@ -18,7 +18,8 @@ struct ConfigCatalog {
         var synonyms: [(String, String?, Int8)]
     }
 
-    let broker: Broker
+    /// The broker's settings and topic-config defaults, as the kernel hands them to plugins.
+    let settings: KernelSettings
 
     /// Kafka's wire code for a kernel config type.
     static func wireType(_ type: TopicConfigs.ValueType) -> Int8 {
@@ -36,7 +37,7 @@ struct ConfigCatalog {
     /// (DYNAMIC_TOPIC_CONFIG), else Sluice's configured default (STATIC_BROKER_CONFIG),
     /// else Kafka's default (DEFAULT_CONFIG). `keys` filters (nil: all).
     func topicEntries(_ overrides: [String: String], keys: [String]?) -> [Entry] {
-        let defaults = broker.topicConfigDefaults
+        let defaults = settings.topicConfigDefaults
         return TopicConfigs.known.compactMap { key in
             if let keys, !keys.contains(key.name) { return nil }
             let fallback = defaults[key.name] ?? .init(value: key.kafkaDefault, configured: false)
@@ -53,8 +54,8 @@ struct ConfigCatalog {
 
     /// The broker's settings as Kafka names them; read-only (they come from plugins.json).
     func brokerEntries(listener: HostPort, advertised: HostPort, socketRequestMaxBytes: Int, keys: [String]?) -> [Entry] {
-        let config = broker.config
-        let defaults = broker.topicConfigDefaults
+        let config = settings.broker
+        let defaults = settings.topicConfigDefaults
         let values: [(String, String, Int8, String)] = [
             ("broker.id", "\(config.id)", ConfigType.int, "this broker's id (broker.id in plugins.json)"),
             ("node.id", "\(config.id)", ConfigType.int, "this broker's id"),

@@ -5,7 +5,7 @@ struct DescribeConfigsHandler: KafkaApiHandler {
 
     func handle(_ request: DescribeConfigsRequest, context: RequestContext) async -> DescribeConfigsResponse? {
         var response = DescribeConfigsResponse()
-        let catalog = ConfigCatalog(broker: context.broker)
+        let catalog = ConfigCatalog(settings: context.settings)
         for resource in request.resources {
             var result = DescribeConfigsResponse.Result()
             result.resourceType = resource.resourceType
@@ -13,7 +13,7 @@ struct DescribeConfigsHandler: KafkaApiHandler {
             let entries: [ConfigCatalog.Entry]
             switch resource.resourceType {
             case ResourceType.topic:
-                guard let topic = await context.broker.topic(named: resource.resourceName) else {
+                guard let topic = await context.topics.topic(named: resource.resourceName) else {
                     result.errorCode = KafkaErrorCode.unknownTopicOrPartition.rawValue
                     result.errorMessage = "topic '\(resource.resourceName)' does not exist"
                     response.results.append(result)

@@ -13,7 +13,7 @@ struct FetchHandler: KafkaApiHandler {
 
     func handle(_ request: FetchRequest, context: RequestContext) async -> FetchResponse? {
         var response = FetchResponse()
-        let byId = context.version >= 13 ? await topicsById(context.broker) : [:]
+        let byId = context.version >= 13 ? await topicsById(context.topics) : [:]
         // Resolve each requested partition to a topic-partition, or an error for it.
         var specs: [SluiceKernel.FetchRequest.PartitionSpec] = []
         var plan: [(topic: FetchRequest.Topic, name: String?, partitions: [FetchRequest.Partition])] = []
@@ -28,7 +28,7 @@ struct FetchHandler: KafkaApiHandler {
             }
         }
         let maxBytes = context.version >= 3 ? Int(max(0, request.maxBytes)) : Int(Int32.max)
-        let results = specs.isEmpty ? [] : await context.broker.fetch(.init(
+        let results = specs.isEmpty ? [] : await context.reader.fetch(.init(
             partitions: specs, maxWait: .milliseconds(Int64(max(0, request.maxWaitMs))),
             minBytes: Int(max(0, request.minBytes)), maxBytes: maxBytes, replicaId: Self.replicaId(request, version: context.version)))
         var found: [TopicPartition: FetchPartitionResult] = [:]
@@ -91,7 +91,7 @@ struct FetchHandler: KafkaApiHandler {
         return id >= 0 || id == SluiceKernel.FetchRequest.debuggingReplicaId ? id : -1
     }
 
-    private func topicsById(_ broker: Broker) async -> [UUID: String] {
-        Dictionary(await broker.topics().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+    private func topicsById(_ topics: any TopicAdministration) async -> [UUID: String] {
+        Dictionary(await topics.topics().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
 }

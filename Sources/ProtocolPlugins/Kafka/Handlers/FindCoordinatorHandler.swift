@@ -42,7 +42,7 @@ struct FindCoordinatorHandler: KafkaApiHandler {
     private func answer(keyType: Int8, key: String, context: RequestContext) async -> Answer {
         switch keyType {
         case FindCoordinatorRequest.KeyType.group:
-            if let view = context.broker.clusterView {
+            if let view = context.observation.clusterView {
                 guard let coordinator = await view.groupCoordinator(for: key) else {
                     return Answer(error: .coordinatorNotAvailable, message: "no live broker is registered yet")
                 }

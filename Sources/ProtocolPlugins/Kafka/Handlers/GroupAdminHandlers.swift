@@ -11,7 +11,7 @@ struct ListGroupsHandler: KafkaApiHandler {
         let types = Set(request.typesFilter.map { $0.lowercased() })
         var response = ListGroupsResponse()
         guard types.isEmpty || types.contains("classic") else { return response }
-        response.groups = await context.broker.groups.listGroups()
+        response.groups = await context.groups.listGroups()
             .filter { states.isEmpty || states.contains($0.state.rawValue.lowercased()) }
             .map { .init(groupId: $0.groupId, protocolType: $0.protocolType, groupState: $0.state.rawValue, groupType: "classic") }
         return response
@@ -34,7 +34,7 @@ struct DescribeGroupsHandler: KafkaApiHandler {
                 response.groups.append(group)
                 continue
             }
-            let description = await context.broker.groups.describe(groupId: groupId)
+            let description = await context.groups.describe(groupId: groupId)
             let stable = description.state == .stable
             group.groupState = description.state.rawValue
             group.protocolType = description.protocolType
@@ -63,7 +63,7 @@ struct DeleteGroupsHandler: KafkaApiHandler {
     func handle(_ request: DeleteGroupsRequest, context: RequestContext) async -> DeleteGroupsResponse? {
         var response = DeleteGroupsResponse()
         for groupId in request.groupsNames {
-            let error: GroupError? = groupId.isEmpty ? .invalidGroupId : await context.broker.groups.deleteGroup(groupId)
+            let error: GroupError? = groupId.isEmpty ? .invalidGroupId : await context.groups.deleteGroup(groupId)
             response.results.append(.init(groupId: groupId, errorCode: error.kafkaCode))
         }
         return response
@@ -77,7 +77,7 @@ struct OffsetDeleteHandler: KafkaApiHandler {
         var refused: [TopicPartition: KafkaErrorCode] = [:]
         var partitions: [TopicPartition] = []
         for topic in request.topics {
-            let record = await context.broker.topic(named: topic.name)
+            let record = await context.topics.topic(named: topic.name)
             for partition in topic.partitions {
                 let tp = TopicPartition(topic.name, partition.partitionIndex)
                 if let record, (0..<record.partitionCount).contains(partition.partitionIndex) {
@@ -89,7 +89,7 @@ struct OffsetDeleteHandler: KafkaApiHandler {
         }
         var response = OffsetDeleteResponse()
         let error = request.groupId.isEmpty ? .invalidGroupId
-            : await context.broker.groups.deleteOffsets(groupId: request.groupId, partitions: partitions)
+            : await context.groups.deleteOffsets(groupId: request.groupId, partitions: partitions)
         switch error {
         case nil, .groupSubscribedToTopic?:
             response.topics = request.topics.map { topic in

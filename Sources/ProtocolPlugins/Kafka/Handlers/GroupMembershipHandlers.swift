@@ -22,7 +22,7 @@ struct JoinGroupHandler: KafkaApiHandler {
             protocolType: request.protocolType,
             protocols: request.protocols.map { ($0.name, Array($0.metadata.readableBytesView)) },
             requireKnownMemberId: context.version >= 4)
-        let result = await context.broker.groups.join(join)
+        let result = await context.groups.join(join)
         var response = JoinGroupResponse()
         response.errorCode = result.error.kafkaCode
         response.generationId = result.generationId
@@ -46,7 +46,7 @@ struct SyncGroupHandler: KafkaApiHandler {
     func handle(_ request: SyncGroupRequest, context: RequestContext) async -> SyncGroupResponse? {
         let assignments = Dictionary(request.assignments.map { ($0.memberId, Array($0.assignment.readableBytesView)) },
                                      uniquingKeysWith: { _, last in last })
-        let result = await context.broker.groups.sync(
+        let result = await context.groups.sync(
             groupId: request.groupId, generationId: request.generationId, memberId: request.memberId,
             groupInstanceId: request.groupInstanceId, protocolType: request.protocolType,
             protocolName: request.protocolName, assignments: assignments)
@@ -62,7 +62,7 @@ struct SyncGroupHandler: KafkaApiHandler {
 /// Heartbeat 0–4: REBALANCE_IN_PROGRESS tells a member to rejoin.
 struct HeartbeatHandler: KafkaApiHandler {
     func handle(_ request: HeartbeatRequest, context: RequestContext) async -> HeartbeatResponse? {
-        let error = await context.broker.groups.heartbeat(
+        let error = await context.groups.heartbeat(
             groupId: request.groupId, generationId: request.generationId, memberId: request.memberId,
             groupInstanceId: request.groupInstanceId)
         var response = HeartbeatResponse()
@@ -82,7 +82,7 @@ struct LeaveGroupHandler: KafkaApiHandler {
                 "group": "\(request.groupId)", "member": "\(member.memberId)", "reason": "\(member.reason ?? "")",
             ])
         }
-        let errors = await context.broker.groups.leave(groupId: request.groupId, members: leaving)
+        let errors = await context.groups.leave(groupId: request.groupId, members: leaving)
         var response = LeaveGroupResponse()
         if context.version < 3 {
             response.errorCode = errors.first.flatMap { $0 }.kafkaCode

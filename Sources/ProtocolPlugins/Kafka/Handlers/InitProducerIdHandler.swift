@@ -13,7 +13,7 @@ struct InitProducerIdHandler: KafkaApiHandler {
             response.producerId = request.producerId
             response.producerEpoch = request.producerEpoch + 1
         } else {
-            response.producerId = await context.broker.allocateProducerId()
+            response.producerId = await context.appender.allocateProducerId()
             response.producerEpoch = 0
         }
         context.logger.debug("producer id \(response.producerId) epoch \(response.producerEpoch)")

@@ -17,9 +17,9 @@ struct ListOffsetsHandler: KafkaApiHandler {
                 do {
                     let tp = TopicPartition(topic.name, query.partitionIndex)
                     // In cluster mode only the leader answers, in the epoch the client knows.
-                    partition.leaderEpoch = try await context.broker.checkLeader(
+                    partition.leaderEpoch = try await context.reader.checkLeader(
                         tp, currentLeaderEpoch: context.version >= 4 ? query.currentLeaderEpoch : -1)
-                    let found = try await context.broker.listOffset(tp, Self.spec(query.timestamp))
+                    let found = try await context.reader.listOffset(tp, Self.spec(query.timestamp))
                     partition.offset = found.offset
                     partition.timestamp = found.timestamp
                     if found.offset >= 0 { partition.oldStyleOffsets = [found.offset] }

@@ -13,7 +13,7 @@ struct MetadataHandler: KafkaApiHandler {
 
     func handle(_ request: MetadataRequest, context: RequestContext) async -> MetadataResponse? {
         var response = MetadataResponse()
-        let view = context.broker.clusterView
+        let view = context.observation.clusterView
         var live: Set<Int32> = [context.server.nodeId]
         if let view {
             let brokers = await view.brokers
@@ -39,7 +39,7 @@ struct MetadataHandler: KafkaApiHandler {
         var byName: [String]? = nil
         if let wanted {
             var names: [String] = []
-            let all = wanted.contains { $0.name == nil } ? await context.broker.topics() : []
+            let all = wanted.contains { $0.name == nil } ? await context.topics.topics() : []
             for topic in wanted {
                 if let name = topic.name {
                     names.append(name)
@@ -55,7 +55,7 @@ struct MetadataHandler: KafkaApiHandler {
             }
             byName = names
         }
-        let results = await context.broker.lookupTopics(byName, allowAutoCreate: request.allowAutoTopicCreation)
+        let results = await context.topics.lookupTopics(byName, allowAutoCreate: request.allowAutoTopicCreation)
         for (name, result) in results {
             var topic = MetadataResponse.Topic()
             topic.name = name

@@ -12,7 +12,7 @@ struct OffsetForLeaderEpochHandler: KafkaApiHandler {
                 var answer = OffsetForLeaderEpochResponse.Partition()
                 answer.partition = asked.partition
                 do {
-                    let found = try await context.broker.offsetForLeaderEpoch(
+                    let found = try await context.reader.offsetForLeaderEpoch(
                         TopicPartition(topic.topic, asked.partition),
                         currentLeaderEpoch: context.version >= 2 ? asked.currentLeaderEpoch : -1, leaderEpoch: asked.leaderEpoch)
                     answer.leaderEpoch = found.leaderEpoch

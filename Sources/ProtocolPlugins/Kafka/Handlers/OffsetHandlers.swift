@@ -15,7 +15,7 @@ struct OffsetCommitHandler: KafkaApiHandler {
         var refused: [TopicPartition: KafkaErrorCode] = [:]
         let now = Date()
         for topic in request.topics {
-            let record = await context.broker.topic(named: topic.name)
+            let record = await context.topics.topic(named: topic.name)
             for partition in topic.partitions {
                 let tp = TopicPartition(topic.name, partition.partitionIndex)
                 guard let record, (0..<record.partitionCount).contains(partition.partitionIndex) else {
@@ -33,7 +33,7 @@ struct OffsetCommitHandler: KafkaApiHandler {
                                               metadata: partition.committedMetadata, commitTime: time)
             }
         }
-        let error = await context.broker.groups.commitOffsets(
+        let error = await context.groups.commitOffsets(
             groupId: request.groupId, generationId: request.generationIdOrMemberEpoch, memberId: request.memberId,
             groupInstanceId: request.groupInstanceId, offsets: offsets)
         if case .storage(let why)? = error {
@@ -82,12 +82,12 @@ struct OffsetFetchHandler: KafkaApiHandler {
     private func fetch(_ groupId: String, _ topics: [OffsetFetchRequest.Topic]?,
                        context: RequestContext) async -> ([OffsetFetchResponse.Topic], Int16) {
         let committed: [TopicPartition: CommittedOffset]
-        if await !context.broker.groups.coordinates(groupId) {
+        if await !context.groups.coordinates(groupId) {
             let asked = (topics ?? []).map { OffsetFetchResponse.Topic(name: $0.name, partitions: $0.partitionIndexes.map(Self.noOffset)) }
             return (asked, KafkaErrorCode.notCoordinator.rawValue)
         }
         do {
-            committed = try await context.broker.groups.fetchOffsets(groupId: groupId, partitions: nil)
+            committed = try await context.groups.fetchOffsets(groupId: groupId, partitions: nil)
         } catch {
             context.logger.error("reading committed offsets of group '\(groupId)' failed: \(error)")
             let asked = (topics ?? []).map { OffsetFetchResponse.Topic(name: $0.name, partitions: $0.partitionIndexes.map(Self.noOffset)) }

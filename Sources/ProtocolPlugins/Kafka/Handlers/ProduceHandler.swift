@@ -44,7 +44,7 @@ struct ProduceHandler: KafkaApiHandler {
         }
         for wait in pending {
             do {
-                try await context.broker.awaitReplication(of: wait.info, in: wait.tp, deadline: deadline, timeoutMs: timeoutMs)
+                try await context.appender.awaitReplication(of: wait.info, in: wait.tp, deadline: deadline, timeoutMs: timeoutMs)
             } catch {
                 response.responses[wait.topic].partitionResponses[wait.partition].errorCode = error.kafkaErrorCode.rawValue
                 response.responses[wait.topic].partitionResponses[wait.partition].errorMessage = error.description
@@ -85,7 +85,7 @@ struct ProduceHandler: KafkaApiHandler {
         let bytes: ByteBuffer
         do { bytes = try records.load() } catch { throw ProduceRefusal(.unknownServerError, "\(error)") }
         do {
-            return try await context.broker.produce(to: TopicPartition(topic, data.index), bytes: bytes, acks: request.acks)
+            return try await context.appender.produce(to: TopicPartition(topic, data.index), bytes: bytes, acks: request.acks)
         } catch {
             throw ProduceRefusal(error.kafkaErrorCode, error.description)
         }

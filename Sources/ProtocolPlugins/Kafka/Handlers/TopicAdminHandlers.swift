@@ -20,7 +20,7 @@ struct CreateTopicsHandler: KafkaApiHandler {
                 let configs = topic.configs.reduce(into: [String: String]()) { $0[$1.name] = $1.value }
                 let record: TopicRecord
                 do {
-                    record = try await context.broker.createTopic(topic.name, partitions: partitions, configs: configs,
+                    record = try await context.topics.createTopic(topic.name, partitions: partitions, configs: configs,
                                                                  replicationFactor: factor, assignment: assignment,
                                                                  validateOnly: request.validateOnly)
                 } catch {
@@ -29,7 +29,7 @@ struct CreateTopicsHandler: KafkaApiHandler {
                 result.topicId = request.validateOnly ? .zero : record.id
                 result.numPartitions = record.partitionCount
                 result.replicationFactor = Int16(record.replicas.first?.count ?? 1)
-                result.configs = ConfigCatalog(broker: context.broker)
+                result.configs = ConfigCatalog(settings: context.settings)
                     .topicEntries(record.configs, keys: nil).map(\.createTopicsConfig)
             } catch {
                 result.errorCode = error.code.rawValue
@@ -72,7 +72,7 @@ struct DeleteTopicsHandler: KafkaApiHandler {
     func handle(_ request: DeleteTopicsRequest, context: RequestContext) async -> DeleteTopicsResponse? {
         var response = DeleteTopicsResponse()
         let wanted = context.version >= 6 ? request.topics : request.topicNames.map { DeleteTopicsRequest.Topic(name: $0) }
-        let all = wanted.contains { $0.name == nil } ? await context.broker.topics() : []
+        let all = wanted.contains { $0.name == nil } ? await context.topics.topics() : []
         for topic in wanted {
             var result = DeleteTopicsResponse.Result()
             result.name = topic.name
@@ -80,9 +80,9 @@ struct DeleteTopicsHandler: KafkaApiHandler {
             let name = topic.name ?? all.first { $0.id == topic.topicId }?.name
             if let name {
                 result.name = name
-                if result.topicId == .zero { result.topicId = await context.broker.topic(named: name)?.id ?? .zero }
+                if result.topicId == .zero { result.topicId = await context.topics.topic(named: name)?.id ?? .zero }
                 do {
-                    try await context.broker.deleteTopic(name)
+                    try await context.topics.deleteTopic(name)
                 } catch {
                     result.errorCode = error.kafkaErrorCode.rawValue
                     result.errorMessage = error.description
@@ -111,7 +111,7 @@ struct CreatePartitionsHandler: KafkaApiHandler {
                     throw TopicAdminRefusal(.invalidRequest, "topic '\(topic.name)' appears more than once in the request")
                 }
                 do {
-                    try await context.broker.createPartitions(topic.name, total: topic.count, assignment: topic.assignments?.map(\.brokerIds),
+                    try await context.topics.createPartitions(topic.name, total: topic.count, assignment: topic.assignments?.map(\.brokerIds),
                                                               validateOnly: request.validateOnly)
                 } catch {
                     throw TopicAdminRefusal(error.kafkaErrorCode, error.description)

@@ -135,3 +135,10 @@ public actor KafkaReplicaTransport: ReplicaTransport {
         }
     }
 }
+
+extension KafkaReplicaTransport: ReplicaTransportFactory {
+    /// A transport with the default request timeout (10 s beyond a fetch's max wait).
+    public static func makeReplicaTransport(clientId: String, logger: Logger) -> any ReplicaTransport {
+        KafkaReplicaTransport(clientId: clientId, logger: logger)
+    }
+}

@@ -116,13 +116,13 @@ enum HeaderOutcome: Sendable {
 struct ApiRouter: Sendable {
     let routes: [ApiKey: ApiRoute]
     let identity: ServerIdentity
-    let broker: Broker
+    let services: ProtocolServices
     private let metrics: [ApiKey: ApiMetrics]
 
-    init(routes: [ApiRoute] = ApiRoutes.all, identity: ServerIdentity, broker: Broker) {
+    init(routes: [ApiRoute] = ApiRoutes.all, identity: ServerIdentity, services: ProtocolServices) {
         self.routes = Dictionary(uniqueKeysWithValues: routes.map { ($0.apiKey, $0) })
         self.identity = identity
-        self.broker = broker
+        self.services = services
         self.metrics = Dictionary(uniqueKeysWithValues: routes.map { ($0.apiKey, ApiMetrics(api: $0.apiKey)) })
     }
 
@@ -140,7 +140,7 @@ struct ApiRouter: Sendable {
         connection.noteClient(header.clientId)
         let metrics = metrics[header.apiKey]!
         let start = ContinuousClock.now
-        let context = RequestContext(header: header, server: identity, broker: broker, logger: connection.logger, clientHost: connection.peerHost)
+        let context = RequestContext(header: header, server: identity, services: services, logger: connection.logger, clientHost: connection.peerHost)
         let outcome = await routed.route.answer(header, routed.body, context)
         let elapsed = ContinuousClock.now - start
         metrics.record(elapsed)

@@ -25,17 +25,25 @@ enum HandlerAbort: Error {
     case closeConnection(reason: String)
 }
 
-/// What a handler knows about the request and the broker serving it.
+/// What a handler knows about the request and the broker serving it. Handlers reach the
+/// kernel only through `services` (shortcuts below), never through the `Broker` itself.
 struct RequestContext: Sendable {
     var header: RequestHeader
     var server: ServerIdentity
-    var broker: Broker
+    var services: ProtocolServices
     var logger: Logger
     /// The client's IP address, as DescribeGroups shows it ("" when unknown).
     var clientHost = ""
 
     /// The version the request was sent in (and the response is written in).
     var version: Int16 { header.apiVersion }
+
+    var appender: any RecordAppender { services.appender }
+    var reader: any RecordReader { services.reader }
+    var topics: any TopicAdministration { services.topics }
+    var groups: any GroupService { services.groups }
+    var observation: any BrokerObservation { services.observation }
+    var settings: KernelSettings { services.settings }
 }
 
 /// Who this broker is to clients: node id, advertised address, cluster id and the API

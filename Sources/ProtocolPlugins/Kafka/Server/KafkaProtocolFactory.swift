@@ -7,11 +7,11 @@ public enum KafkaProtocolFactory: ProtocolPluginFactory {
     public static let name = "kafka"
     public static let summary = "Kafka binary wire protocol: kcat, librdkafka, kafka-python, aiokafka and Java clients"
 
-    public static func make(_ config: KafkaConfiguration, broker: Broker, context: PluginContext) async throws -> any ProtocolPlugin {
+    public static func make(_ config: KafkaConfiguration, services: ProtocolServices, context: PluginContext) async throws -> any ProtocolPlugin {
         var config = config
         if let portFile = config.portFile {
             config.portFile = context.resolve(path: portFile).path
         }
-        return KafkaServer(config: config, broker: broker, logger: context.logger)
+        return KafkaServer(config: config, services: services, logger: context.logger)
     }
 }

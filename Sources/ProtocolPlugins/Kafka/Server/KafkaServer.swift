@@ -13,14 +13,14 @@ import SluiceKernel
 public final class KafkaServer: ProtocolPlugin, Sendable {
     /// The plugin's configuration (listen address, limits).
     public let config: KafkaConfiguration
-    let broker: Broker
+    let services: ProtocolServices
     let logger: Logger
     private let registry: ConnectionRegistry
 
-    /// A server for `broker`; nothing is bound until `run()`.
-    public init(config: KafkaConfiguration, broker: Broker, logger: Logger) {
+    /// A server on the kernel's `services`; nothing is bound until `run()`.
+    public init(config: KafkaConfiguration, services: ProtocolServices, logger: Logger) {
         self.config = config
-        self.broker = broker
+        self.services = services
         self.logger = logger
         self.registry = ConnectionRegistry(limit: config.maxConnections)
     }
@@ -61,11 +61,11 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
             ?? HostPort(host: Self.advertisable(listen.host), port: bound.port)
         try writePortFile(bound)
         // Cluster registration waits for this: other brokers and clients connect here.
-        await broker.listener.set(host: advertised.host, port: Int32(advertised.port))
-        let identity = ServerIdentity(nodeId: broker.config.id, listener: bound, advertised: advertised,
+        await services.listener.set(host: advertised.host, port: Int32(advertised.port))
+        let identity = ServerIdentity(nodeId: services.settings.broker.id, listener: bound, advertised: advertised,
                                       clusterId: config.clusterId, socketRequestMaxBytes: config.socketRequestMaxBytes,
                                       apiVersions: ApiRoutes.advertised(ApiRoutes.all))
-        let router = ApiRouter(identity: identity, broker: broker)
+        let router = ApiRouter(identity: identity, services: services)
         logger.info("kafka protocol listening", metadata: ["address": "\(bound)", "advertised": "\(advertised)"])
         registry.didBind(bound)
 

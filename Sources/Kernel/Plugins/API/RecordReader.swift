@@ -1,0 +1,28 @@
+/// Reads records and offsets: the Kafka plugin's Fetch, ListOffsets and
+/// OffsetForLeaderEpoch, sink connectors, and the HTTP record browser.
+///
+/// `Broker` implements it: `fetch` is a `LongPollFetch` (nonisolated, so the wait itself
+/// never holds the broker), the rest are broker actor methods. Tests of a plugin may pass
+/// a fake.
+public protocol RecordReader: Sendable {
+    /// Reads from several partitions, waiting up to `request.maxWait` for
+    /// `request.minBytes`; the wait ends as soon as an append makes enough data readable.
+    func fetch(_ request: FetchRequest) async -> [FetchPartitionResult]
+
+    /// Resolves an offset query (ListOffsets): earliest, latest, a timestamp, or the
+    /// record with the largest timestamp. `(-1, -1)` when no record matches.
+    func listOffset(_ tp: TopicPartition, _ spec: OffsetSpec) async throws(BrokerError) -> (offset: Int64, timestamp: Int64)
+
+    /// Throws unless this broker leads `tp` in `currentLeaderEpoch` (-1: any); returns
+    /// the leader epoch (-1 on a single node). For consumer requests other than Fetch.
+    func checkLeader(_ tp: TopicPartition, currentLeaderEpoch: Int32) async throws(BrokerError) -> Int32
+
+    /// OffsetForLeaderEpoch: the largest epoch at or below `leaderEpoch` in the leader's
+    /// log and the offset where it ended.
+    func offsetForLeaderEpoch(_ tp: TopicPartition, currentLeaderEpoch: Int32,
+                              leaderEpoch: Int32) async throws(BrokerError) -> (leaderEpoch: Int32, endOffset: Int64)
+
+    /// Whole batches of one partition from the batch holding `offset`, up to `maxBytes`
+    /// (at least one batch), for admin tools. Never waits; not counted as fetched.
+    func browse(_ tp: TopicPartition, from offset: Int64, maxBytes: Int) async throws(BrokerError) -> LogReadResult
+}
