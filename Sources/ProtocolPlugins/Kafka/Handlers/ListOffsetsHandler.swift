@@ -18,7 +18,7 @@ struct ListOffsetsHandler: KafkaApiHandler {
                     let tp = TopicPartition(topic.name, query.partitionIndex)
                     // In cluster mode only the leader answers, in the epoch the client knows.
                     partition.leaderEpoch = try await context.broker.checkLeader(
-                        tp, currentLeaderEpoch: context.version >= 4 ? query.currentLeaderEpoch : -1)
+                        tp, currentLeaderEpoch: query.currentLeaderEpoch)
                     let found = try await context.broker.listOffset(tp, Self.spec(query.timestamp))
                     partition.offset = found.offset
                     partition.timestamp = found.timestamp

@@ -14,7 +14,7 @@ struct OffsetForLeaderEpochHandler: KafkaApiHandler {
                 do {
                     let found = try await context.broker.offsetForLeaderEpoch(
                         TopicPartition(topic.topic, asked.partition),
-                        currentLeaderEpoch: context.version >= 2 ? asked.currentLeaderEpoch : -1, leaderEpoch: asked.leaderEpoch)
+                        currentLeaderEpoch: asked.currentLeaderEpoch, leaderEpoch: asked.leaderEpoch)
                     answer.leaderEpoch = found.leaderEpoch
                     answer.endOffset = found.endOffset
                 } catch {
