@@ -1,7 +1,9 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
-import Testing
 @testable import SluiceKafka
+import SluiceKafkaClient
+import Testing
 
 /// Byte vectors written by hand from the Kafka protocol guide and the 3.9 message specs.
 @Suite struct CodecVectorTests {

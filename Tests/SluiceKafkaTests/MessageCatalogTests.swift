@@ -1,7 +1,9 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
-import Testing
 @testable import SluiceKafka
+import SluiceKafkaClient
+import Testing
 
 /// Checks every declaration against the rules of Kafka's message specs, and that every
 /// declared version of every message reads back what it writes.

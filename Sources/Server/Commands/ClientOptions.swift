@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KafkaWire
 import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 
 /// Options every console tool that talks to a broker shares.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KafkaWire
 import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 
 /// `sluice groups …`: consumer groups and their offsets.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KafkaWire
 import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 
 /// `sluice topics …`: create, list, describe, alter and delete topics over the Kafka protocol.

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaWire
 import NIOCore
 import SluiceKernel
 

@@ -1,3 +1,4 @@
+import KafkaWire
 import SluiceKernel
 
 /// ListOffsets 0–9: earliest (-2, and -4 "earliest local": every record is local here),

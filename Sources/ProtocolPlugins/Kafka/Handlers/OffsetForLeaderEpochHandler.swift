@@ -1,3 +1,4 @@
+import KafkaWire
 import SluiceKernel
 
 /// OffsetForLeaderEpoch v0–4: the leader's answer to "where did epoch E end?", from its
