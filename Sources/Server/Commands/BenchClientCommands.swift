@@ -4,7 +4,6 @@ import Foundation
 import KafkaWire
 import NIOCore
 import SluiceCompression
-import SluiceKafka
 import SluiceKafkaClient
 import SluiceKernel
 

@@ -1,5 +1,4 @@
 import KafkaWire
-import SluiceKafka
 import SluiceKafkaClient
 
 /// Connections to the brokers a Metadata response named, opened on first use: console

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import KafkaWire
-import SluiceKafka
 import SluiceKafkaClient
 
 /// `sluice cluster`: the brokers of the cluster and which one is the controller.

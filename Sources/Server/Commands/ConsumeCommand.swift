@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import KafkaWire
 import SluiceCompression
-import SluiceKafka
 import SluiceKafkaClient
 import SluiceKernel
 

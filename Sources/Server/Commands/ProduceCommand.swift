@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import KafkaWire
 import SluiceCompression
-import SluiceKafka
 import SluiceKafkaClient
 import SluiceKernel
 

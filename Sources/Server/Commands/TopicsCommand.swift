@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import KafkaWire
-import SluiceKafka
 import SluiceKafkaClient
 import SluiceKernel
 

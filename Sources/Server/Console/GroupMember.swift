@@ -1,7 +1,6 @@
 import Foundation
 import KafkaWire
 import NIOCore
-import SluiceKafka
 import SluiceKafkaClient
 
 /// A member of a consumer group for `sluice consume --group`: joins with protocol type

@@ -1,11 +1,9 @@
 import Foundation
-import KafkaWire
 import Logging
 import Metrics
 import ServiceLifecycle
 import SluiceHTTP
 import SluiceKafka
-import SluiceKafkaClient
 import SluiceKernel
 
 /// Why `sluice serve` could not start or keep running.
