@@ -110,11 +110,31 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Protocol plugins
+        // The Kafka wire, sans-io (DESIGN.md, "Style": Tansu): codec and message declarations
+        // with no socket, no Channel and no kernel, so the server, the client, the tests and
+        // the fuzzers all drive the same code. Log-file regions reach it as `WireFileRegion`.
+        .target(
+            name: "KafkaWire",
+            dependencies: [nioCore],
+            path: "Sources/ProtocolPlugins/Kafka/Wire",
+            swiftSettings: strict),
+        // A Kafka client on that wire (NIO sockets): the CLI, the benchmarks, replication and
+        // the tests talk to brokers through it.
+        .target(
+            name: "SluiceKafkaClient",
+            dependencies: ["KafkaWire", "SluiceKernel", nioCore, nioPosix,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Sources/ProtocolPlugins/Kafka/Client",
+            swiftSettings: strict),
+        // The Kafka protocol plugin: the NIO server, the API handlers, and replication
+        // between brokers over the Kafka protocol (through the client library).
         .target(
             name: "SluiceKafka",
-            dependencies: ["SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle,
+            dependencies: ["KafkaWire", "SluiceKafkaClient", "SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Sources/ProtocolPlugins/Kafka",
+            exclude: ["Wire", "Client"],  // the two targets above
+            sources: ["Server", "Handlers", "Replication"],
             swiftSettings: strict),
         .target(
             name: "SluiceHTTP",
@@ -158,7 +178,7 @@ let package = Package(
             dependencies: [
                 "SluiceServerConfig",
                 "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceZooKeeper", "SluiceKafka",
-                "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceCompression",
+                "KafkaWire", "SluiceKafkaClient", "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceCompression",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -168,7 +188,7 @@ let package = Package(
         // MARK: Fuzzing (entry code shared by the fuzz targets and their regression tests)
         .target(
             name: "SluiceFuzzEntries",
-            dependencies: ["SluiceKernel", "SluiceKafka", "SluiceFileSink", "SluiceBeats", nioCore],
+            dependencies: ["SluiceKernel", "KafkaWire", "SluiceFileSink", "SluiceBeats", nioCore],
             path: "Sources/Fuzz/Entries",
             swiftSettings: strict),
 
@@ -207,7 +227,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceTestSupport", "SluiceKafka", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
+            dependencies: ["SluiceTestSupport", "SluiceKafka", "KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             exclude: ["Golden"],  // wire captures the golden tests read from disk
             swiftSettings: strict),
@@ -227,7 +247,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFuzzTests",
-            dependencies: ["SluiceFuzzEntries", "SluiceKafka", "SluiceKernel", "SluiceFileSink", "SluiceBeats", nioCore],
+            dependencies: ["SluiceFuzzEntries", "KafkaWire", "SluiceKernel", "SluiceFileSink", "SluiceBeats", nioCore],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceHTTPTests",

@@ -1,5 +1,5 @@
 import SluiceFuzzEntries
-import SluiceKafka
+import KafkaWire
 import Testing
 
 /// The seed corpora are real client traffic (Tests/Fuzz/make-seeds.py), so each seed must

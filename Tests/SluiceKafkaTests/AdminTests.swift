@@ -1,7 +1,9 @@
 import Foundation
+@testable import KafkaWire
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import Testing
-@testable import SluiceKafka
 
 @Suite struct AdminTests {
     func code(of body: () async throws -> Void) async -> KafkaErrorCode? {

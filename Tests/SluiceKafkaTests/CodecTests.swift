@@ -1,8 +1,10 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
 import SluiceTestSupport
-import Testing
 @testable import SluiceKafka
+import SluiceKafkaClient
+import Testing
 
 /// Byte vectors written by hand from the Kafka protocol guide and the 3.9 message specs.
 @Suite struct CodecVectorTests {

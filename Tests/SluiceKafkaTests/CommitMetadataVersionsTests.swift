@@ -1,6 +1,8 @@
 import Foundation
-import Testing
+@testable import KafkaWire
 @testable import SluiceKafka
+import SluiceKafkaClient
+import Testing
 
 /// Commit metadata through every OffsetCommit version and back through every OffsetFetch
 /// version, over a real server: whatever the client committed, byte for byte. A null

@@ -1,8 +1,10 @@
+@testable import KafkaWire
 import Logging
 import NIOCore
 import NIOEmbedded
-import Testing
 @testable import SluiceKafka
+import SluiceKafkaClient
+import Testing
 
 /// Counts the `read()` calls that get past the handlers in front of it, i.e. the reads
 /// the socket would really perform.

@@ -1,6 +1,8 @@
+@testable import KafkaWire
 import NIOCore
-import Testing
 @testable import SluiceKafka
+import SluiceKafkaClient
+import Testing
 
 @Suite struct ConsumerProtocolTests {
     @Test func subscriptionAndAssignmentBytesAreKafkasVersion0Layout() throws {

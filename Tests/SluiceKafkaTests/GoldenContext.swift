@@ -1,7 +1,9 @@
+@testable import KafkaWire
 import NIOCore
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import Testing
-@testable import SluiceKafka
 
 /// The value checks of `GoldenWireTests`: what each request must carry, given what its
 /// client was told to send, and what each answer must say back. Exchanges come sorted
@@ -19,7 +21,7 @@ struct GoldenContext {
 
     mutating func expectValues(_ request: any KafkaStruct, _ response: any KafkaStruct, label: String) throws {
         switch (request, response) {
-        case let (request as SluiceKafka.ProduceRequest, response as SluiceKafka.ProduceResponse):
+        case let (request as KafkaWire.ProduceRequest, response as KafkaWire.ProduceResponse):
             let partitions = request.topicData.filter { $0.name == capture.topic }.flatMap(\.partitionData)
             #expect(!partitions.isEmpty, "\(label): produces to \(capture.topic)")
             for partition in partitions {
@@ -31,14 +33,14 @@ struct GoldenContext {
                 }
             }
             #expect(response.responses.flatMap(\.partitionResponses).allSatisfy { $0.errorCode == 0 }, "\(label)")
-        case let (_ as SluiceKafka.FetchRequest, response as SluiceKafka.FetchResponse):
+        case let (_ as KafkaWire.FetchRequest, response as KafkaWire.FetchResponse):
             for partition in response.responses.flatMap(\.partitions) {
                 guard case .bytes(let bytes)? = partition.records, bytes.readableBytes > 0 else { continue }
                 let values = try RecordBatch.parse(bytes).flatMap { try $0.records() }.map { String(decoding: $0.value ?? [], as: UTF8.self) }
                 #expect(values == Array(capture.values.prefix(values.count)), "\(label): fetched \(values)")
                 checked.insert("fetch")
             }
-        case let (request as SluiceKafka.OffsetCommitRequest, response as SluiceKafka.OffsetCommitResponse):
+        case let (request as KafkaWire.OffsetCommitRequest, response as KafkaWire.OffsetCommitResponse):
             #expect(request.groupId == capture.group, "\(label)")
             let partition = request.topics.first { $0.name == capture.topic }?.partitions.first
             if isKcat {
@@ -52,7 +54,7 @@ struct GoldenContext {
             }
             #expect(response.topics.flatMap(\.partitions).allSatisfy { $0.errorCode == 0 }, "\(label)")
             checked.insert("commit")
-        case let (request as SluiceKafka.OffsetFetchRequest, response as SluiceKafka.OffsetFetchResponse):
+        case let (request as KafkaWire.OffsetFetchRequest, response as KafkaWire.OffsetFetchResponse):
             let groups = header(request.groupId, request.groups.map(\.groupId))
             #expect(groups.contains(capture.group), "\(label): asks for \(groups)")
             let topics = response.topics + response.groups.flatMap(\.topics)
@@ -64,34 +66,34 @@ struct GoldenContext {
                     checked.insert("fetchCommitted")
                 }
             }
-        case let (request as SluiceKafka.JoinGroupRequest, response as SluiceKafka.JoinGroupResponse):
+        case let (request as KafkaWire.JoinGroupRequest, response as KafkaWire.JoinGroupResponse):
             #expect(request.groupId == capture.group && request.protocolType == "consumer", "\(label)")
             #expect([0, KafkaErrorCode.memberIdRequired.rawValue].contains(response.errorCode), "\(label): \(response.errorCode)")
             checked.insert("join")
-        case let (request as SluiceKafka.SyncGroupRequest, response as SluiceKafka.SyncGroupResponse):
+        case let (request as KafkaWire.SyncGroupRequest, response as KafkaWire.SyncGroupResponse):
             #expect(request.groupId == capture.group && response.errorCode == 0, "\(label)")
-        case let (request as SluiceKafka.HeartbeatRequest, _ as SluiceKafka.HeartbeatResponse):
+        case let (request as KafkaWire.HeartbeatRequest, _ as KafkaWire.HeartbeatResponse):
             #expect(request.groupId == capture.group, "\(label)")
-        case let (request as SluiceKafka.LeaveGroupRequest, response as SluiceKafka.LeaveGroupResponse):
+        case let (request as KafkaWire.LeaveGroupRequest, response as KafkaWire.LeaveGroupResponse):
             #expect(request.groupId == capture.group && response.errorCode == 0, "\(label)")
-        case let (request as SluiceKafka.FindCoordinatorRequest, _ as SluiceKafka.FindCoordinatorResponse):
+        case let (request as KafkaWire.FindCoordinatorRequest, _ as KafkaWire.FindCoordinatorResponse):
             let keys = header(request.key, request.coordinatorKeys)
             #expect(keys.contains(capture.group), "\(label): \(keys)")
-        case let (request as SluiceKafka.ListOffsetsRequest, _ as SluiceKafka.ListOffsetsResponse):
+        case let (request as KafkaWire.ListOffsetsRequest, _ as KafkaWire.ListOffsetsResponse):
             #expect(request.topics.map(\.name) == [capture.topic], "\(label)")
-        case let (request as SluiceKafka.CreateTopicsRequest, response as SluiceKafka.CreateTopicsResponse):
+        case let (request as KafkaWire.CreateTopicsRequest, response as KafkaWire.CreateTopicsResponse):
             let topic = request.topics.first
             #expect(topic?.name == capture.topic, "\(label)")
             #expect(topic?.configs.contains { $0.name == "retention.ms" && $0.value == "86400000" } == true, "\(label)")
             #expect(response.topics.allSatisfy { $0.errorCode == 0 }, "\(label): \(response.topics.map(\.errorMessage))")
             checked.insert("createTopics")
-        case let (request as SluiceKafka.DescribeConfigsRequest, response as SluiceKafka.DescribeConfigsResponse):
+        case let (request as KafkaWire.DescribeConfigsRequest, response as KafkaWire.DescribeConfigsResponse):
             #expect(request.resources.map(\.resourceName) == [capture.topic], "\(label)")
             #expect(response.results.allSatisfy { $0.errorCode == 0 }, "\(label)")
-        case let (request as SluiceKafka.DescribeGroupsRequest, response as SluiceKafka.DescribeGroupsResponse):
+        case let (request as KafkaWire.DescribeGroupsRequest, response as KafkaWire.DescribeGroupsResponse):
             #expect(request.groups.contains(capture.group), "\(label)")
             #expect(response.groups.contains { $0.groupId == capture.group && $0.errorCode == 0 }, "\(label)")
-        case let (request as SluiceKafka.MetadataRequest, response as SluiceKafka.MetadataResponse):
+        case let (request as KafkaWire.MetadataRequest, response as KafkaWire.MetadataResponse):
             if let topics = request.topics, topics.contains(where: { $0.name == capture.topic }) {
                 #expect(response.topics.contains { $0.name == capture.topic && $0.errorCode == 0 }, "\(label)")
             }

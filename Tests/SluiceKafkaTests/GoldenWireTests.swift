@@ -1,8 +1,10 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import Testing
-@testable import SluiceKafka
 
 /// Requests and responses as real clients put them on the wire (captured by
 /// Tests/Golden/capture.py from kcat, confluent-kafka, kafka-python, aiokafka and the

@@ -1,8 +1,10 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import Testing
-@testable import SluiceKafka
 
 /// The membership APIs through a real server and the Swift client, request by request.
 @Suite struct GroupHandlerTests {

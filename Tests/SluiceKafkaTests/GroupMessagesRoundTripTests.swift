@@ -1,6 +1,8 @@
+@testable import KafkaWire
 import NIOCore
-import Testing
 @testable import SluiceKafka
+import SluiceKafkaClient
+import Testing
 
 /// Every version of every consumer-group message survives encode → decode → encode, and
 /// at the newest version the decoded value equals the one encoded (every field exists).

@@ -1,6 +1,8 @@
+@testable import KafkaWire
 import NIOCore
-import Testing
 @testable import SluiceKafka
+import SluiceKafkaClient
+import Testing
 
 /// Byte vectors for the consumer-group messages, written by hand from Kafka 3.9's
 /// message specs: classic versions use int16 string and int32 array/bytes lengths,

@@ -1,8 +1,10 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import Testing
-@testable import SluiceKafka
 
 /// Offsets and group administration through a real server and the Swift client.
 @Suite struct GroupOffsetHandlerTests {

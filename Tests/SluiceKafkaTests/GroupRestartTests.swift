@@ -1,8 +1,10 @@
 import Foundation
+@testable import KafkaWire
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import SluiceMemory
 import Testing
-@testable import SluiceKafka
 
 /// A broker restarted over the same metadata store (what a durable metadata plugin gives):
 /// committed offsets are served again, and a member of the old generation is sent to

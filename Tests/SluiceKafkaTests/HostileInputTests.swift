@@ -1,9 +1,11 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import SluiceTestSupport
 import Testing
-@testable import SluiceKafka
 
 /// Every kind of bad input gets the right error or a closed connection, and the server
 /// keeps serving a well-behaved client on another connection.

@@ -1,20 +1,27 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
-import Testing
 @testable import SluiceKafka
+import SluiceKafkaClient
+import Testing
 
 /// Checks every declaration against the rules of Kafka's message specs, and that every
 /// declared version of every message reads back what it writes.
 @Suite struct MessageCatalogTests {
-    static let requests: [any KafkaRequest.Type] = [
-        ProduceRequest.self, FetchRequest.self, ListOffsetsRequest.self, MetadataRequest.self,
-        ApiVersionsRequest.self, CreateTopicsRequest.self, DeleteTopicsRequest.self,
-        InitProducerIdRequest.self, DescribeConfigsRequest.self, CreatePartitionsRequest.self,
-        AlterConfigsRequest.self, IncrementalAlterConfigsRequest.self, OffsetForLeaderEpochRequest.self,
-    ] + groupRequests
+    static let requests = DeclaredRequests.all
 
     @Test func everyRoutedApiIsDeclaredHere() {
         #expect(Set(ApiRoutes.all.map(\.apiKey)) == Set(Self.requests.map { $0.apiKey }))
+        #expect(Set(Self.groupRequests.map { $0.apiKey }).isSubset(of: Set(Self.requests.map { $0.apiKey })))
+    }
+
+    /// KafkaWire's `RequestParsing` (the fuzz target's parser) accepts every declared
+    /// version, as the server does only while no handler narrows `acceptedVersions`.
+    @Test func theServerAcceptsEveryDeclaredVersion() {
+        for route in ApiRoutes.all {
+            let declared = Self.requests.first { $0.apiKey == route.apiKey }!.validVersions
+            #expect(route.accepted == declared, "\(route.apiKey)")
+        }
     }
 
     @Test func advertisedVersionsAreAcceptedAndDeclared() {

@@ -1,8 +1,10 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import Testing
-@testable import SluiceKafka
 
 @Suite struct ProduceFetchTests {
     @Test func advertisesTheImplementedRangesWithProduceFromZero() async throws {

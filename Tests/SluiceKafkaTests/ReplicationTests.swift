@@ -1,8 +1,10 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
-import Testing
-@testable import SluiceKernel
 @testable import SluiceKafka
+import SluiceKafkaClient
+@testable import SluiceKernel
+import Testing
 
 /// Replication with three real brokers in one process: segment-log storage each, the real
 /// Kafka listener, `KafkaReplicaTransport` between them; the test plays controller.

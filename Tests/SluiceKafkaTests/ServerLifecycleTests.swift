@@ -1,11 +1,13 @@
 import Foundation
+@testable import KafkaWire
 import Logging
 import NIOCore
 import ServiceLifecycle
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import SluiceMemory
 import Testing
-@testable import SluiceKafka
 
 @Suite struct ServerLifecycleTests {
     @Test func fileRegionsAreSentWithSendfileByteForByte() async throws {

@@ -1,8 +1,10 @@
 import Foundation
+@testable import KafkaWire
 import NIOCore
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import Testing
-@testable import SluiceKafka
 
 /// Static membership (KIP-345) on the wire: the versions that carry group_instance_id,
 /// FENCED_INSTANCE_ID (82) for a replaced member id, LeaveGroup by instance id and

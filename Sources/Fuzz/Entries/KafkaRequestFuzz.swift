@@ -1,5 +1,5 @@
 import NIOCore
-import SluiceKafka
+import KafkaWire
 
 /// Fuzz entry for the Kafka request path: the input is what a client writes to the
 /// socket (size-prefixed frames), parsed the way the server parses it — frame split,

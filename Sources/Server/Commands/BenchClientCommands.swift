@@ -1,9 +1,10 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import KafkaWire
 import NIOCore
 import SluiceCompression
-import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 
 /// Options of the benchmarks that talk to a running broker.

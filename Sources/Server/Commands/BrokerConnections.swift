@@ -1,4 +1,5 @@
-import SluiceKafka
+import KafkaWire
+import SluiceKafkaClient
 
 /// Connections to the brokers a Metadata response named, opened on first use: console
 /// tools ask each partition's leader, which in a cluster is not always the bootstrap broker.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SluiceKafka
+import KafkaWire
+import SluiceKafkaClient
 import SluiceKernel
 
 /// Options every console tool that talks to a broker shares.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SluiceKafka
+import KafkaWire
+import SluiceKafkaClient
 
 /// `sluice cluster`: the brokers of the cluster and which one is the controller.
 struct ClusterCommand: AsyncParsableCommand {

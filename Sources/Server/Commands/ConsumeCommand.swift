@@ -1,8 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import KafkaWire
 import SluiceCompression
-import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 
 /// `sluice consume TOPIC`: prints records, one per line by default.

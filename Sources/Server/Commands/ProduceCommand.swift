@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import KafkaWire
 import SluiceCompression
-import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 
 /// `sluice produce TOPIC`: one record per input line.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SluiceKafka
+import KafkaWire
+import SluiceKafkaClient
 import SluiceKernel
 
 /// `sluice topics …`: create, list, describe, alter and delete topics over the Kafka protocol.

@@ -1,6 +1,7 @@
 import Foundation
+import KafkaWire
 import NIOCore
-import SluiceKafka
+import SluiceKafkaClient
 
 /// A member of a consumer group for `sluice consume --group`: joins with protocol type
 /// "consumer" offering the range and roundrobin assignors (standard consumer-protocol

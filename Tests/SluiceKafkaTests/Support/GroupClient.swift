@@ -1,6 +1,8 @@
+@testable import KafkaWire
 import NIOCore
-import SluiceKernel
 @testable import SluiceKafka
+import SluiceKafkaClient
+import SluiceKernel
 
 /// Broker settings for group tests: no initial rebalance delay, so a lone member's first
 /// join completes at once.
@@ -13,8 +15,8 @@ func groupTestBroker() -> BrokerConfig {
 /// The group calls a consumer makes, each one request in the version given.
 extension KafkaClient {
     func joinGroup(_ group: String, memberId: String = "", instance: String? = nil, version: Int16? = nil,
-                   metadata: [UInt8] = [1], sessionTimeoutMs: Int32 = 60_000, rebalanceTimeoutMs: Int32 = 60_000) async throws -> SluiceKafka.JoinGroupResponse {
-        var request = SluiceKafka.JoinGroupRequest()
+                   metadata: [UInt8] = [1], sessionTimeoutMs: Int32 = 60_000, rebalanceTimeoutMs: Int32 = 60_000) async throws -> KafkaWire.JoinGroupResponse {
+        var request = KafkaWire.JoinGroupRequest()
         request.groupId = group
         request.memberId = memberId
         request.groupInstanceId = instance
@@ -26,14 +28,14 @@ extension KafkaClient {
     }
 
     /// Joins as a new member, doing the MEMBER_ID_REQUIRED round trip when the broker asks.
-    func joinNewMember(_ group: String, version: Int16? = nil) async throws -> SluiceKafka.JoinGroupResponse {
+    func joinNewMember(_ group: String, version: Int16? = nil) async throws -> KafkaWire.JoinGroupResponse {
         let first = try await joinGroup(group, version: version)
         guard first.errorCode == KafkaErrorCode.memberIdRequired.rawValue else { return first }
         return try await joinGroup(group, memberId: first.memberId, version: version)
     }
 
     func syncGroup(_ group: String, generation: Int32, memberId: String,
-                   assignments: [String: [UInt8]] = [:], version: Int16? = nil) async throws -> SluiceKafka.SyncGroupResponse {
+                   assignments: [String: [UInt8]] = [:], version: Int16? = nil) async throws -> KafkaWire.SyncGroupResponse {
         var request = SyncGroupRequest()
         request.groupId = group
         request.generationId = generation

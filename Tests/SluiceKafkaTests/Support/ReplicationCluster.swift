@@ -1,10 +1,12 @@
 import Foundation
+@testable import KafkaWire
 import Logging
 import NIOCore
+@testable import SluiceKafka
+import SluiceKafkaClient
 @testable import SluiceKernel
 import SluiceMemory
 import SluiceSegmentLog
-@testable import SluiceKafka
 
 /// One broker of an in-process cluster: segment-log storage in its own directory, its own
 /// metadata store holding the test's topics, the real Kafka listener on 127.0.0.1:0, its

@@ -1,9 +1,11 @@
 import Foundation
+@testable import KafkaWire
 import Logging
 import NIOCore
+@testable import SluiceKafka
+import SluiceKafkaClient
 import SluiceKernel
 import SluiceMemory
-@testable import SluiceKafka
 
 /// A Kafka server on a free port in this process, over a broker with the memory plugins
 /// (or the storage given).

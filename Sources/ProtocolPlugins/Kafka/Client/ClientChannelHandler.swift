@@ -1,3 +1,4 @@
+import KafkaWire
 import NIOCore
 
 /// A request on its way out: its encoded frame and, unless it gets no response

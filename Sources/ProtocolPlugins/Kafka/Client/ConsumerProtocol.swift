@@ -1,3 +1,4 @@
+import KafkaWire
 import NIOCore
 
 /// The "consumer" protocol type's member metadata and assignment bytes (Kafka's

@@ -1,3 +1,5 @@
+import KafkaWire
+
 /// A config as DescribeConfigs reports it.
 public struct DescribedConfig: Sendable, Equatable {
     /// The config key, e.g. "retention.ms".

@@ -1,7 +1,8 @@
-import SluiceKernel
+import KafkaWire
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import SluiceKernel
 
 /// A Kafka client on the same codec as the server: one connection to one broker,
 /// requests pipelined (sent without waiting) and answered in order. At connect it asks

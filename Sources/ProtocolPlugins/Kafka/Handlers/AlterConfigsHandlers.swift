@@ -1,3 +1,4 @@
+import KafkaWire
 import SluiceKernel
 
 /// IncrementalAlterConfigs 0–1: SET and DELETE of topic config overrides through

@@ -1,3 +1,4 @@
+import KafkaWire
 import SluiceKernel
 
 /// The configs DescribeConfigs and CreateTopics report: every topic config the kernel

@@ -1,3 +1,5 @@
+import KafkaWire
+
 /// DescribeConfigs 0–4: topic configs (override, broker default or fixed default, with
 /// synonyms when asked) and the broker's read-only settings.
 struct DescribeConfigsHandler: KafkaApiHandler {

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaWire
 import NIOCore
 import SluiceKernel
 
@@ -24,13 +25,15 @@ struct FetchHandler: KafkaApiHandler {
             for partition in topic.partitions {
                 specs.append(.init(TopicPartition(name, partition.partition), offset: partition.fetchOffset,
                                    maxBytes: Int(max(0, partition.partitionMaxBytes)),
-                                   currentLeaderEpoch: context.version >= 9 ? partition.currentLeaderEpoch : -1))
+                                   currentLeaderEpoch: partition.currentLeaderEpoch))
             }
         }
-        let maxBytes = context.version >= 3 ? Int(max(0, request.maxBytes)) : Int(Int32.max)
+        // Fields absent from the request's version hold their spec defaults (MaxBytes
+        // before v3 is 0x7fffffff, CurrentLeaderEpoch before v9 is -1), so no version test.
         let results = specs.isEmpty ? [] : await context.reader.fetch(.init(
             partitions: specs, maxWait: .milliseconds(Int64(max(0, request.maxWaitMs))),
-            minBytes: Int(max(0, request.minBytes)), maxBytes: maxBytes, replicaId: Self.replicaId(request, version: context.version)))
+            minBytes: Int(max(0, request.minBytes)), maxBytes: Int(max(0, request.maxBytes)),
+            replicaId: Self.replicaId(request, version: context.version)))
         var found: [TopicPartition: FetchPartitionResult] = [:]
         for result in results { found[result.topicPartition] = result }
 

@@ -1,3 +1,4 @@
+import KafkaWire
 import SluiceKernel
 
 /// FindCoordinator 0–6: on a single node this broker coordinates every group, so the

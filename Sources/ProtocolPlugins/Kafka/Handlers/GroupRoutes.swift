@@ -1,3 +1,5 @@
+import KafkaWire
+
 /// The consumer-group APIs (FindCoordinator, the classic group protocol, offsets and
 /// group administration), registered with the others in `ApiRoutes.all`.
 extension ApiRoutes {

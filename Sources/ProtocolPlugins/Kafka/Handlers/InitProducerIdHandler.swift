@@ -1,3 +1,5 @@
+import KafkaWire
+
 /// InitProducerId 0–5 for idempotent producers: a new producer id with epoch 0, or (v3+,
 /// after INVALID_PRODUCER_EPOCH and similar) the same id with the next epoch, which
 /// restarts its sequence numbers. Transactional ids are refused: transactions are later work.

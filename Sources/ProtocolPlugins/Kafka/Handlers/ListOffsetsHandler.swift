@@ -1,3 +1,4 @@
+import KafkaWire
 import SluiceKernel
 
 /// ListOffsets 0–9: earliest (-2, and -4 "earliest local": every record is local here),
@@ -18,7 +19,7 @@ struct ListOffsetsHandler: KafkaApiHandler {
                     let tp = TopicPartition(topic.name, query.partitionIndex)
                     // In cluster mode only the leader answers, in the epoch the client knows.
                     partition.leaderEpoch = try await context.reader.checkLeader(
-                        tp, currentLeaderEpoch: context.version >= 4 ? query.currentLeaderEpoch : -1)
+                        tp, currentLeaderEpoch: query.currentLeaderEpoch)
                     let found = try await context.reader.listOffset(tp, Self.spec(query.timestamp))
                     partition.offset = found.offset
                     partition.timestamp = found.timestamp

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaWire
 import SluiceKernel
 
 /// Metadata 0–12: topics by name or (v12) by id; unknown topics auto-created when the

@@ -1,3 +1,4 @@
+import KafkaWire
 import SluiceKernel
 
 /// OffsetForLeaderEpoch v0–4: the leader's answer to "where did epoch E end?", from its
@@ -14,7 +15,7 @@ struct OffsetForLeaderEpochHandler: KafkaApiHandler {
                 do {
                     let found = try await context.reader.offsetForLeaderEpoch(
                         TopicPartition(topic.topic, asked.partition),
-                        currentLeaderEpoch: context.version >= 2 ? asked.currentLeaderEpoch : -1, leaderEpoch: asked.leaderEpoch)
+                        currentLeaderEpoch: asked.currentLeaderEpoch, leaderEpoch: asked.leaderEpoch)
                     answer.leaderEpoch = found.leaderEpoch
                     answer.endOffset = found.endOffset
                 } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaWire
 import SluiceKernel
 
 /// OffsetCommit 0–9: stores the offsets durably (through the metadata plugin) before

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaWire
 import SluiceKernel
 
 /// CreateTopics 0–7: partitions (or the broker default), replication factor or explicit

@@ -1,5 +1,7 @@
+import KafkaWire
 import Logging
 import NIOCore
+import SluiceKafkaClient
 import SluiceKernel
 
 /// The kernel's `ReplicaTransport` over the Kafka protocol: a follower's Fetch (v12, with

@@ -1,10 +1,11 @@
+import KafkaWire
 import Logging
 import Metrics
 import NIOCore
 import SluiceKernel
 
 /// Every API this server answers: one line per handler. Adding an API (FindCoordinator,
-/// the group APIs) is its message declaration in `Messages/`, a handler, and a line here.
+/// the group APIs) is its message declaration in `Wire/Messages/`, a handler, and a line here.
 enum ApiRoutes {
     static let all: [ApiRoute] = [
         ApiRoute(ProduceHandler()),

@@ -1,8 +1,9 @@
-import SluiceKernel
+import KafkaWire
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
+import SluiceKernel
 
 /// The open connections of one server (to enforce `maxConnections` and to stop them at
 /// shutdown) and the bound address (for `listeningAddress()`).

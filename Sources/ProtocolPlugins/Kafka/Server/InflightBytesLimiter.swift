@@ -1,3 +1,4 @@
+import KafkaWire
 import NIOCore
 
 /// Sent down the pipeline (`triggerUserOutboundEvent`) by the connection's serve loop

@@ -1,3 +1,4 @@
+import KafkaWire
 import SluiceKernel
 
 /// The `kafka` protocol plugin's configuration (`protocols[].config` in plugins.json).

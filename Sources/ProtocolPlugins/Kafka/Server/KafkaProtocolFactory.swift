@@ -1,3 +1,4 @@
+import KafkaWire
 import SluiceKernel
 
 /// Registers the Kafka wire protocol as the `kafka` protocol plugin.

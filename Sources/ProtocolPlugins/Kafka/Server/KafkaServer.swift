@@ -1,10 +1,12 @@
 import Foundation
+import KafkaWire
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import SluiceKafkaClient
 import SluiceKernel
 
 /// The Kafka protocol server: accepts connections, frames requests and answers them in

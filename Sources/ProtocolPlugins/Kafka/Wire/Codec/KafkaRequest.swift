@@ -2,7 +2,8 @@
 /// which of them are flexible, and the response message it is answered with.
 ///
 /// A new API is one type conforming to this (plus its response and nested structs) in
-/// `Messages/`, and one handler registered in `ApiRoutes`.
+/// `Messages/` (listed in `DeclaredRequests`), and one handler registered in the Kafka
+/// plugin's `ApiRoutes`.
 public protocol KafkaRequest: KafkaStruct {
     associatedtype Response: KafkaStruct
     static var apiKey: ApiKey { get }

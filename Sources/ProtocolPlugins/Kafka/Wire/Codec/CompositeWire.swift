@@ -1,5 +1,4 @@
 import NIOCore
-import SluiceKernel
 
 /// `[]T`: an array that is never null.
 public struct ArrayWire<Element: WireType>: WireType {
@@ -78,19 +77,13 @@ extension WireType {
 /// that the server sends with `sendfile`.
 public enum RecordsData: Sendable, Equatable {
     case bytes(ByteBuffer)
-    case file(LogFileRegion)
+    case file(any WireFileRegion)
 
-    public init(_ payload: LogPayload) {
-        switch payload {
-        case .bytes(let buffer): self = .bytes(buffer)
-        case .file(let region): self = .file(region)
-        }
-    }
-
+    /// The records' length in bytes.
     public var byteCount: Int {
         switch self {
         case .bytes(let buffer): buffer.readableBytes
-        case .file(let region): region.length
+        case .file(let region): region.byteCount
         }
     }
 
@@ -105,7 +98,9 @@ public enum RecordsData: Sendable, Equatable {
     public static func == (lhs: RecordsData, rhs: RecordsData) -> Bool {
         switch (lhs, rhs) {
         case (.bytes(let a), .bytes(let b)): a == b
-        case (.file(let a), .file(let b)): a.file === b.file && a.offset == b.offset && a.length == b.length
+        // Both regions hold their descriptors open, so equal descriptors are the same file.
+        case (.file(let a), .file(let b)):
+            a.fileDescriptor == b.fileDescriptor && a.fileOffset == b.fileOffset && a.byteCount == b.byteCount
         default: false
         }
     }

@@ -1,17 +1,17 @@
 import Foundation
 import NIOCore
-import SluiceKernel
 
 /// One piece of an encoded frame: bytes, or a region of a log file that the server sends
 /// with `sendfile` without reading it into memory.
 public enum FramePart: Sendable {
     case bytes(ByteBuffer)
-    case file(LogFileRegion)
+    case file(any WireFileRegion)
 
+    /// The part's length in bytes.
     public var byteCount: Int {
         switch self {
         case .bytes(let buffer): buffer.readableBytes
-        case .file(let region): region.length
+        case .file(let region): region.byteCount
         }
     }
 }

@@ -1,0 +1,67 @@
+import KafkaWire
+import NIOCore
+
+/// Splits the byte stream into Kafka frames (size prefix removed). A size outside
+/// `0...maxFrameBytes` is an error before anything is buffered for it; the connection is
+/// then closed by its owner. The server and the client both frame with it.
+package struct KafkaFrameDecoder: ByteToMessageDecoder {
+    package typealias InboundOut = ByteBuffer
+
+    /// Largest frame accepted, in bytes.
+    package let maxFrameBytes: Int
+
+    /// - Parameter maxFrameBytes: largest frame accepted, in bytes.
+    package init(maxFrameBytes: Int) { self.maxFrameBytes = maxFrameBytes }
+
+    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let frame = try KafkaFrame.next(from: &buffer, maxSize: maxFrameBytes) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(frame))
+        return .continue
+    }
+
+    package mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        // A partial frame left at EOF is dropped with the connection.
+        return .needMoreData
+    }
+}
+
+/// Writes encoded frames: byte parts as buffers, file parts with `sendfile` through NIO's
+/// `FileRegion`, so fetched log segments are never copied into user space. The server and
+/// the client both write with it.
+package final class FramePartsWriter: ChannelOutboundHandler, Sendable {
+    package typealias OutboundIn = [FramePart]
+    package typealias OutboundOut = IOData
+
+    package init() {}
+
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let parts = unwrapOutboundIn(data)
+        for (index, part) in parts.enumerated() {
+            let last = index == parts.count - 1 ? promise : nil
+            switch part {
+            case .bytes(let buffer):
+                context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: last)
+            case .file(let region):
+                write(region, context: context, promise: last)
+            }
+        }
+        if parts.isEmpty { promise?.succeed() }
+    }
+
+    private func write(_ region: any WireFileRegion, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        // The descriptor stays owned by the region (the storage plugin's LogFileHandle),
+        // which this closure keeps alive until the write finishes; the NIO handle only
+        // borrows it.
+        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: region.fileDescriptor)
+        let fileRegion = FileRegion(fileHandle: handle, readerIndex: Int(region.fileOffset),
+                                    endIndex: Int(region.fileOffset) + region.byteCount)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { _ in
+            _ = try? handle.takeDescriptorOwnership()
+            withExtendedLifetime(region) {}
+        }
+        context.write(wrapOutboundOut(.fileRegion(fileRegion)), promise: written)
+        if let promise { written.futureResult.cascade(to: promise) }
+    }
+}

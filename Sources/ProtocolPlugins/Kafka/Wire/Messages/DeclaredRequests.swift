@@ -1,0 +1,15 @@
+/// Every request message declared here, one line per API. The Kafka plugin answers each
+/// of them (its test checks that its routes and this list name the same APIs), and the
+/// sans-io request parser (`RequestParsing`) routes frames by it.
+public enum DeclaredRequests {
+    /// The declared request types.
+    public static let all: [any KafkaRequest.Type] = [
+        ProduceRequest.self, FetchRequest.self, ListOffsetsRequest.self, MetadataRequest.self,
+        ApiVersionsRequest.self, CreateTopicsRequest.self, DeleteTopicsRequest.self,
+        InitProducerIdRequest.self, DescribeConfigsRequest.self, CreatePartitionsRequest.self,
+        AlterConfigsRequest.self, IncrementalAlterConfigsRequest.self, OffsetForLeaderEpochRequest.self,
+        FindCoordinatorRequest.self, JoinGroupRequest.self, HeartbeatRequest.self, LeaveGroupRequest.self,
+        SyncGroupRequest.self, DescribeGroupsRequest.self, ListGroupsRequest.self, DeleteGroupsRequest.self,
+        OffsetCommitRequest.self, OffsetFetchRequest.self, OffsetDeleteRequest.self,
+    ]
+}
