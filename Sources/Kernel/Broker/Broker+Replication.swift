@@ -14,9 +14,9 @@ extension Broker {
         }
     }
 
-    /// The `min.insync.replicas` of a topic: its config, else the broker default (1).
-    func minInsyncReplicas(_ configs: [String: String]) -> Int {
-        configs["min.insync.replicas"].flatMap(Int.init) ?? replication?.minInsyncReplicas ?? 1
+    /// The `min.insync.replicas` of a topic: its setting, else the broker default (1).
+    func minInsyncReplicas(_ settings: TopicSettings) -> Int {
+        settings.minInsyncReplicas ?? replication?.minInsyncReplicas ?? 1
     }
 
     /// For acks=all: returns once the high watermark has passed `info.lastOffset`; throws
@@ -24,8 +24,8 @@ extension Broker {
     /// below `min.insync.replicas`. Returns at once on a single node.
     public func awaitReplication(of info: LogAppendInfo, in tp: TopicPartition, deadline: ContinuousClock.Instant,
                                  timeoutMs: Int64) async throws(BrokerError) {
-        guard replication != nil, let record = topic(named: tp.topic), let partition = partition(tp) else { return }
-        try await partition.awaitReplication(through: info.lastOffset + 1, minInsync: minInsyncReplicas(record.configs),
+        guard replication != nil, let state = topicStates[tp.topic], let partition = partition(tp) else { return }
+        try await partition.awaitReplication(through: info.lastOffset + 1, minInsync: minInsyncReplicas(state.settings),
                                              deadline: deadline, timeoutMs: timeoutMs)
     }
 

@@ -26,9 +26,19 @@ public actor Broker {
     public nonisolated let listener = AdvertisedListener()
 
     struct TopicState {
-        var record: TopicRecord
+        var record: TopicRecord {
+            didSet { if record.configs != oldValue.configs { settings = TopicSettings(record.configs) } }
+        }
+        /// `record.configs` parsed: what produce, replication and retention read.
+        private(set) var settings: TopicSettings
         /// The partitions whose replicas live on this broker (all of them on a single node).
         var partitions: [Int32: Partition]
+
+        init(record: TopicRecord, partitions: [Int32: Partition]) {
+            self.record = record
+            settings = TopicSettings(record.configs)
+            self.partitions = partitions
+        }
     }
 
     var topicStates: [String: TopicState] = [:]
@@ -298,7 +308,7 @@ public actor Broker {
         guard tp.partition >= 0, tp.partition < state.record.partitionCount else {
             throw .unknownTopicOrPartition(tp.topic, tp.partition)
         }
-        let limit = state.record.configs["max.message.bytes"].flatMap(Int.init) ?? config.messageMaxBytes
+        let limit = state.settings.maxMessageBytes ?? config.messageMaxBytes
         let batches: [RecordBatch]
         do {
             batches = try RecordBatch.parse(bytes, maxBatchBytes: limit)
@@ -311,8 +321,8 @@ public actor Broker {
         }
         guard !batches.isEmpty else { throw .invalidRecord(.truncated(needed: RecordBatch.headerSize, available: 0)) }
         guard let partition = state.partitions[tp.partition] else { throw missingPartitionError(tp) }
-        return try await append(batches, to: partition, configs: state.record.configs,
-                                minInsync: acks == -1 ? minInsyncReplicas(state.record.configs) : nil)
+        return try await append(batches, to: partition, settings: state.settings,
+                                minInsync: acks == -1 ? minInsyncReplicas(state.settings) : nil)
     }
 
     /// Appends batches built by a connector (through `RecordBatchBuilder`); creates the
@@ -324,12 +334,12 @@ public actor Broker {
         guard let state = topicStates[tp.topic], let partition = partition(tp) else {
             throw .unknownTopicOrPartition(tp.topic, tp.partition)
         }
-        return try await append(batches, to: partition, configs: state.record.configs)
+        return try await append(batches, to: partition, settings: state.settings)
     }
 
-    private func append(_ batches: [RecordBatch], to partition: Partition, configs: [String: String],
+    private func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
                         minInsync: Int? = nil) async throws(BrokerError) -> LogAppendInfo {
-        let appendTime = configs["message.timestamp.type"] == "LogAppendTime" ? Int64(clock().timeIntervalSince1970 * 1000) : nil
+        let appendTime = settings.timestampType == .logAppendTime ? Int64(clock().timeIntervalSince1970 * 1000) : nil
         do {
             return try await partition.append(batches, logAppendTime: appendTime, minInsync: minInsync)
         } catch let error as BrokerError {
@@ -422,7 +432,7 @@ public actor Broker {
         var deleted: Int64 = 0
         let now = clock()
         for state in topicStates.values {
-            let policy = TopicConfigs.retention(state.record.configs, defaults: storage.defaultRetention)
+            let policy = state.settings.retention(defaults: storage.defaultRetention)
             for partition in state.partitions.values {
                 do {
                     let result = try await partition.applyRetention(policy, now: now)

@@ -146,21 +146,12 @@ public enum TopicConfigs {
 
     /// Storage segment settings for a topic: its overrides on top of the plugin's defaults.
     public static func logConfig(_ configs: [String: String], defaults: PartitionLogConfig) -> PartitionLogConfig {
-        var config = defaults
-        if let bytes = configs["segment.bytes"].flatMap(long) { config.segmentBytes = Int(bytes) }
-        if let ms = configs["segment.ms"].flatMap(long) { config.segmentMs = ms }
-        return config
+        TopicSettings(configs).logConfig(defaults: defaults)
     }
 
-    /// Retention for a topic: its overrides on top of the plugin's defaults (nil = unlimited).
-    /// A topic whose cleanup.policy lacks 'delete' (compact only) is never trimmed: until
-    /// compaction exists, keeping everything is the only way not to lose its latest values.
+    /// Retention for a topic (see `TopicSettings.retention(defaults:)`).
     public static func retention(_ configs: [String: String], defaults: RetentionPolicy) -> RetentionPolicy {
-        if let policy = configs["cleanup.policy"], !items(policy).contains("delete") { return RetentionPolicy() }
-        var policy = defaults
-        if let ms = configs["retention.ms"].flatMap(long) { policy.retentionMs = ms < 0 ? nil : ms }
-        if let bytes = configs["retention.bytes"].flatMap(long) { policy.retentionBytes = bytes < 0 ? nil : bytes }
-        return policy
+        TopicSettings(configs).retention(defaults: defaults)
     }
 
     /// Validates a topic name the way Kafka does.
