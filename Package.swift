@@ -176,9 +176,8 @@ let package = Package(
         .executableTarget(
             name: "Server",
             dependencies: [
-                "SluiceServerConfig",
-                "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", "SluiceSQLite", "SluiceZooKeeper", "SluiceKafka",
-                "KafkaWire", "SluiceKafkaClient", "SluiceFileSink", "SluiceBeats", "SluiceHTTP", "SluiceCompression",
+                // The plugins come only through SluiceServerConfig's catalog and tools.
+                "SluiceServerConfig", "SluiceKernel", "KafkaWire", "SluiceKafkaClient", "SluiceCompression",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,11 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SluiceBeats
 import SluiceKernel
-import SluiceMemory
-import SluiceSegmentLog
-import SluiceSQLite
 import SluiceServerConfig
 
 /// `sluice bench …`: benchmarks that print figures (never part of pass/fail tests).
@@ -34,11 +30,10 @@ struct BenchCommand: AsyncParsableCommand {
         var rawReadBytes: Int64 = 1 << 30
 
         func run() async throws {
-            var options = SegmentLogBenchmark.Options(directory: URL(fileURLWithPath: dir).appendingPathComponent("sluice-bench-storage-\(UUID().uuidString)"))
-            options.secondsPerCase = seconds
-            options.rawReadBytes = rawReadBytes
-            defer { try? FileManager.default.removeItem(at: options.directory) }
-            let report = try await SegmentLogBenchmark.run(options) { line in
+            let directory = URL(fileURLWithPath: dir).appendingPathComponent("sluice-bench-storage-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let report = try await PluginTools.storageBenchmark(directory: directory, secondsPerCase: seconds,
+                                                                rawReadBytes: rawReadBytes) { line in
                 FileHandle.standardError.write(Data("\(line)\n".utf8))
             }
             print(report)
@@ -54,7 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
         var dir: String = FileManager.default.temporaryDirectory.path
 
         func run() async throws {
-            print(try await SQLiteMetadataBenchmark.run(in: URL(fileURLWithPath: dir)))
+            print(try await PluginTools.metadataBenchmark(in: URL(fileURLWithPath: dir)))
         }
     }
 
@@ -88,7 +83,7 @@ struct BenchCommand: AsyncParsableCommand {
         var dir: String = FileManager.default.temporaryDirectory.path
 
         func run() async throws {
-            var options = BeatsBenchmark.Options()
+            var options = PluginTools.BeatsLoad()
             options.events = events
             options.eventBytes = eventBytes
             options.windowSize = window
@@ -100,7 +95,7 @@ struct BenchCommand: AsyncParsableCommand {
                 do { target = try HostPort(parsing: connect) } catch {
                     throw ValidationError("--connect takes HOST:PORT, e.g. 127.0.0.1:5044: \(error)")
                 }
-                print(try await BeatsBenchmark.run(host: target.host, port: target.port, options: options))
+                print(try await PluginTools.beatsBenchmark(host: target.host, port: target.port, load: options))
                 return
             }
             // The in-process store and metadata come from the catalog like `sluice serve`'s.
@@ -126,8 +121,8 @@ struct BenchCommand: AsyncParsableCommand {
             try await broker.start()
             do {
                 _ = try await broker.createTopic("logs", partitions: 1)
-                let result = try await BeatsBenchmark.runInProcess(services: ConnectorServices(broker: broker), options: options,
-                                                                   logger: logger)
+                let result = try await PluginTools.beatsBenchmarkInProcess(services: ConnectorServices(broker: broker), load: options,
+                                                                           logger: logger)
                 print("beats ingest, \(flushName) flush, \(storageName): \(result)")
             } catch {
                 await broker.shutdown()

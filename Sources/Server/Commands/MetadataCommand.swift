@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceKernel
-import SluiceSQLite
+import SluiceServerConfig
 
 /// `sluice metadata dump`: what the metadata store holds, for debugging.
 struct MetadataCommand: AsyncParsableCommand {
@@ -34,15 +34,14 @@ struct MetadataCommand: AsyncParsableCommand {
                 url = URL(fileURLWithPath: file)
             } else {
                 let loaded = try ConfigFile.load(path: config)
-                guard loaded.metadata.entry.name == SQLiteMetadataFactory.name else {
+                guard loaded.metadata.entry.name == PluginTools.dumpableMetadataPlugin else {
                     throw ValidationError("the configured metadata plugin is '\(loaded.metadata.entry.name)'; dump reads sqlite files (pass --file)")
                 }
-                let (sqlite, _) = ConfigDecoding.decode(SQLiteMetadataFactory.Configuration.self, from: loaded.metadata.config)
                 let dataDir = URL(fileURLWithPath: loaded.broker.dataDir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-                url = URL(fileURLWithPath: sqlite?.path ?? "metadata.sqlite", relativeTo: dataDir).standardizedFileURL
+                url = PluginTools.metadataFile(config: loaded.metadata.config, dataDirectory: dataDir)
             }
             do {
-                print(try SQLiteMetadataDump.dump(url, format: output == .json ? .json : .text), terminator: "")
+                print(try PluginTools.dumpMetadata(url, json: output == .json), terminator: "")
             } catch {
                 FileHandle.standardError.write(Data("sluice metadata dump: \(error)\n".utf8))
                 throw ExitCode(1)
