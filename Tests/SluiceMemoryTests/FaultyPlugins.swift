@@ -6,7 +6,13 @@ import SluiceMemory
 /// Storage that wraps the memory plugin and breaks one promise of the contract, to prove
 /// the conformance suite notices.
 actor FaultyStorage: LogStorage {
-    enum Fault: Sendable { case offByOneOffsets, dropEverySecondBatch, ignoreByteLimit, retentionDeletesActive, compactionIgnoresLagAndHorizon }
+    enum Fault: Sendable {
+        case offByOneOffsets, dropEverySecondBatch, ignoreByteLimit, retentionDeletesActive
+        /// compact ignores min.compaction.lag.ms and removes tombstones as it stamps their horizon.
+        case compactionIgnoresLagAndHorizon
+        /// advanceLogStart answers the requested offset but keeps every record readable.
+        case logStartNotMoved
+    }
     nonisolated let fault: Fault
     let inner = MemoryLogStorage()
     private var logs: [TopicPartition: FaultyLog] = [:]
@@ -83,6 +89,10 @@ actor FaultyLog: PartitionLog {
         hasty.deleteRetentionMs = 0
         _ = try await inner.compact(hasty, now: now)
         return try await inner.compact(hasty, now: now)
+    }
+    func advanceLogStart(to offset: Int64) async throws -> Int64 {
+        guard fault == .logStartNotMoved else { return try await inner.advanceLogStart(to: offset) }
+        return offset
     }
 }
 

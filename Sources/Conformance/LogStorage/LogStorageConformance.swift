@@ -33,7 +33,7 @@ public struct LogStorageConformance: Sendable {
         "readAtAndPastLogEnd", "byteLimitWholeBatches", "maxOffsetRespected", "timestampLookup",
         "truncation", "retentionByTime", "retentionBySize", "retentionKeepsActiveData",
         "reopenKeepsData", "concurrentAppendsToDifferentPartitions", "storedPartitionsAndDelete",
-        "openTwiceReturnsSameLog", "sizeReported",
+        "openTwiceReturnsSameLog", "sizeReported", "advanceLogStart", "logStartSurvivesReopen",
     ] + compactionCheckNames
 
     /// The compaction checks (`PartitionLog.compact`), in the order they run;
@@ -66,6 +66,10 @@ public struct LogStorageConformance: Sendable {
         await report.check("storedPartitionsAndDelete") { try await withStorage(storedPartitionsAndDelete) }
         await report.check("openTwiceReturnsSameLog") { try await withStorage(openTwice) }
         await report.check("sizeReported") { try await withStorage(sizeReported) }
+        await report.check("advanceLogStart") { try await withStorage(advanceLogStart) }
+        if durable {
+            await report.check("logStartSurvivesReopen") { try await logStartSurvivesReopen() }
+        }
         await report.check("compactionKeepsLatestPerKey") { try await withStorage(compactionKeepsLatestPerKey) }
         await report.check("compactedBatchesValid") { try await withStorage(compactedBatchesValid) }
         await report.check("readInsideRemovedRange") { try await withStorage(readInsideRemovedRange) }

@@ -31,6 +31,9 @@ public actor MemoryPartitionLog: PartitionLog {
     var cleanerCheckpoint: Int64 = 0
     /// The earliest delete horizon stamped on a kept batch that still holds a tombstone.
     var earliestDeleteHorizon: Int64?
+    /// The log start set by `advanceLogStart` (DeleteRecords); the log start is the larger
+    /// of it and the first kept batch, capped at the log end.
+    private var logStartFloor: Int64 = 0
 
     init(_ partition: TopicPartition, config: PartitionLogConfig, cleanerOffsetMapBytes: Int = MemoryLogStorage.defaultCleanerOffsetMapBytes) {
         self.topicPartition = partition
@@ -39,9 +42,9 @@ public actor MemoryPartitionLog: PartitionLog {
         self.segments = [Segment(baseOffset: 0, createdAt: Date())]
     }
 
-    /// The first segment's base offset: compaction may empty the front of the log but
-    /// never moves its start.
-    var logStartOffset: Int64 { segments.first!.baseOffset }
+    /// The first segment's base offset (compaction may empty the front of the log but
+    /// never moves its start), or the DeleteRecords floor when higher, capped at the log end.
+    var logStartOffset: Int64 { min(max(segments.first!.baseOffset, logStartFloor), logEndOffset) }
     var logEndOffset: Int64 { segments.last!.nextOffset }
 
     func ensureOpen() throws {
@@ -118,6 +121,7 @@ public actor MemoryPartitionLog: PartitionLog {
         cleanerCheckpoint = min(cleanerCheckpoint, offset)
         if offset <= logStartOffset {
             segments = [Segment(baseOffset: offset, createdAt: Date())]
+            logStartFloor = offset
             return
         }
         guard segments.contains(where: { $0.batches.contains { $0.baseOffset == offset } }) else {
@@ -149,6 +153,18 @@ public actor MemoryPartitionLog: PartitionLog {
     }
 
     public func flush() async throws { try ensureOpen() }
+
+    public func advanceLogStart(to offset: Int64) async throws -> Int64 {
+        try ensureOpen()
+        guard offset <= logEndOffset else {
+            throw StorageError.offsetOutOfRange(requested: offset, logStartOffset: logStartOffset, logEndOffset: logEndOffset)
+        }
+        guard offset > logStartOffset else { return logStartOffset }
+        logStartFloor = offset
+        // Whole segments below the new start go; the active one stays.
+        while segments.count > 1, segments[1].baseOffset <= offset { segments.removeFirst() }
+        return logStartOffset
+    }
 
     func close() { closed = true }
 }

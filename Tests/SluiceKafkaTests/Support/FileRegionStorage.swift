@@ -56,4 +56,5 @@ final class FileRegionLog: PartitionLog {
     func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult {
         try await inner.compact(policy, now: now)
     }
+    func advanceLogStart(to offset: Int64) async throws -> Int64 { try await inner.advanceLogStart(to: offset) }
 }
