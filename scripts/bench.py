@@ -149,6 +149,21 @@ class Figures:
         return "\n".join(lines)
 
 
+def kcat_consumer_options():
+    """Options that let kcat's consumer measure the broker rather than its own pauses.
+
+    librdkafka 2.3 and later stop fetching for `fetch.queue.backoff.ms` (default 1000 ms)
+    whenever the local queue is full, so a broker that serves faster than kcat prints
+    shows up as a 1 s stall per refill. Older librdkafka (Debian bookworm's kcat carries
+    2.0.2) has no such pause and no such property, and rejects it."""
+    version = subprocess.run(["kcat", "-V"], capture_output=True, text=True).stdout
+    found = re.search(r"librdkafka (\d+)\.(\d+)", version)
+    if found and (int(found.group(1)), int(found.group(2))) >= (2, 3):
+        return ["-X", "fetch.queue.backoff.ms=10"], f"librdkafka {found.group(1)}.{found.group(2)}, fetch.queue.backoff.ms=10"
+    label = f"librdkafka {found.group(1)}.{found.group(2)}" if found else "librdkafka version unknown"
+    return [], f"{label}, no queue backoff"
+
+
 def kcat_cases(binary, server, figures, records, record_bytes, scratch):
     """kcat produce (acks=1 and acks=all) and consume of `records` lines of `record_bytes`."""
     data = os.path.join(scratch, f"records-{records}-{record_bytes}.txt")
@@ -159,6 +174,7 @@ def kcat_cases(binary, server, figures, records, record_bytes, scratch):
             for _ in range(records // 10_000):
                 f.write(chunk)
             f.write(line * (records % 10_000))
+    consumer_options, consumer_label = kcat_consumer_options()
     for acks, label in (("1", "acks=1"), ("all", "acks=all")):
         topic = f"kcat-{label.replace('=', '')}-{time.monotonic_ns()}"
         create_topic(binary, server, topic, 1)
@@ -173,10 +189,10 @@ def kcat_cases(binary, server, figures, records, record_bytes, scratch):
         if acks == "1":
             cpu0 = server.cpu_seconds()
             _, elapsed = run(["kcat", "-C", "-b", server.bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
-                              "-c", str(records), "-f", "%o\n", "-X", "fetch.max.bytes=52428800"],
+                              "-c", str(records), "-f", "%o\n", "-X", "fetch.max.bytes=52428800", *consumer_options],
                              timeout=600, capture=False)
             cpu = server.cpu_seconds() - cpu0
-            figures.add(f"kcat consume {record_bytes} B", records / elapsed, "records/s")
+            figures.add(f"kcat consume {record_bytes} B ({consumer_label})", records / elapsed, "records/s")
             figures.add("server CPU per consumed record", cpu / records * 1e6, "µs/record")
 
 

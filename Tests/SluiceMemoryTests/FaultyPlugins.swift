@@ -6,7 +6,11 @@ import SluiceMemory
 /// Storage that wraps the memory plugin and breaks one promise of the contract, to prove
 /// the conformance suite notices.
 actor FaultyStorage: LogStorage {
-    enum Fault: Sendable { case offByOneOffsets, dropEverySecondBatch, ignoreByteLimit, retentionDeletesActive }
+    enum Fault: Sendable {
+        case offByOneOffsets, dropEverySecondBatch, ignoreByteLimit, retentionDeletesActive
+        /// advanceLogStart answers the requested offset but keeps every record readable.
+        case logStartNotMoved
+    }
     nonisolated let fault: Fault
     let inner = MemoryLogStorage()
     private var logs: [TopicPartition: FaultyLog] = [:]
@@ -71,6 +75,10 @@ actor FaultyLog: PartitionLog {
         return RetentionResult(previousLogStartOffset: before.logStartOffset, logStartOffset: before.logEndOffset, deletedBytes: before.sizeBytes)
     }
     func flush() async throws { try await inner.flush() }
+    func advanceLogStart(to offset: Int64) async throws -> Int64 {
+        guard fault == .logStartNotMoved else { return try await inner.advanceLogStart(to: offset) }
+        return offset
+    }
 }
 
 /// Metadata that silently keeps only the first partition of every commit and leaves

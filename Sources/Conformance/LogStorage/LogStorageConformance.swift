@@ -33,7 +33,7 @@ public struct LogStorageConformance: Sendable {
         "readAtAndPastLogEnd", "byteLimitWholeBatches", "maxOffsetRespected", "timestampLookup",
         "truncation", "retentionByTime", "retentionBySize", "retentionKeepsActiveData",
         "reopenKeepsData", "concurrentAppendsToDifferentPartitions", "storedPartitionsAndDelete",
-        "openTwiceReturnsSameLog", "sizeReported",
+        "openTwiceReturnsSameLog", "sizeReported", "advanceLogStart", "logStartSurvivesReopen",
     ]
 
     /// Runs every check and reports each one's result.
@@ -58,6 +58,10 @@ public struct LogStorageConformance: Sendable {
         await report.check("storedPartitionsAndDelete") { try await withStorage(storedPartitionsAndDelete) }
         await report.check("openTwiceReturnsSameLog") { try await withStorage(openTwice) }
         await report.check("sizeReported") { try await withStorage(sizeReported) }
+        await report.check("advanceLogStart") { try await withStorage(advanceLogStart) }
+        if durable {
+            await report.check("logStartSurvivesReopen") { try await logStartSurvivesReopen() }
+        }
         return report
     }
 

@@ -24,6 +24,15 @@ public protocol LogStorage: Sendable {
 
     /// Flushes and closes every open log. Later calls on those logs throw `closed`.
     func close() async throws
+
+    /// The directories this storage keeps partitions in (absolute paths), as Kafka's
+    /// DescribeLogDirs reports them; empty for storage without files (memory).
+    var dataDirectories: [String] { get }
+}
+
+extension LogStorage {
+    /// No directories: storage without files.
+    public var dataDirectories: [String] { [] }
 }
 
 /// The append-only log of one topic-partition.
@@ -65,6 +74,13 @@ public protocol PartitionLog: AnyObject, Sendable {
 
     /// Makes everything appended so far durable.
     func flush() async throws
+
+    /// Moves the log start offset forward to `offset` (Kafka's DeleteRecords): offsets
+    /// below it are no longer readable (`offsetOutOfRange`, as after retention), and
+    /// whole segments entirely below it are deleted. Never moves backward (a lower offset
+    /// is a no-op) and never past the log end (throws `offsetOutOfRange`). The new start
+    /// survives a close and reopen of durable storage. Returns the log start afterwards.
+    func advanceLogStart(to offset: Int64) async throws -> Int64
 }
 
 /// Per-partition settings a storage plugin honours (topic configs override the plugin's).

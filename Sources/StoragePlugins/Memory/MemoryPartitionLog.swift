@@ -19,6 +19,9 @@ public actor MemoryPartitionLog: PartitionLog {
 
     private var segments: [Segment]
     private var closed = false
+    /// The log start set by `advanceLogStart` (DeleteRecords); the log start is the larger
+    /// of it and the first kept batch, capped at the log end.
+    private var logStartFloor: Int64 = 0
 
     init(_ partition: TopicPartition, config: PartitionLogConfig) {
         self.topicPartition = partition
@@ -26,7 +29,10 @@ public actor MemoryPartitionLog: PartitionLog {
         self.segments = [Segment(baseOffset: 0, createdAt: Date())]
     }
 
-    private var logStartOffset: Int64 { segments.first!.batches.first?.baseOffset ?? segments.first!.baseOffset }
+    private var logStartOffset: Int64 {
+        let first = segments.first!.batches.first?.baseOffset ?? segments.first!.baseOffset
+        return min(max(first, logStartFloor), logEndOffset)
+    }
     private var logEndOffset: Int64 { segments.last!.nextOffset }
 
     private func ensureOpen() throws {
@@ -104,6 +110,7 @@ public actor MemoryPartitionLog: PartitionLog {
         guard offset < logEndOffset else { return }
         if offset <= logStartOffset {
             segments = [Segment(baseOffset: offset, createdAt: Date())]
+            logStartFloor = offset
             return
         }
         guard segments.contains(where: { $0.batches.contains { $0.baseOffset == offset } }) else {
@@ -139,6 +146,18 @@ public actor MemoryPartitionLog: PartitionLog {
     }
 
     public func flush() async throws { try ensureOpen() }
+
+    public func advanceLogStart(to offset: Int64) async throws -> Int64 {
+        try ensureOpen()
+        guard offset <= logEndOffset else {
+            throw StorageError.offsetOutOfRange(requested: offset, logStartOffset: logStartOffset, logEndOffset: logEndOffset)
+        }
+        guard offset > logStartOffset else { return logStartOffset }
+        logStartFloor = offset
+        // Whole segments below the new start go; the active one stays.
+        while segments.count > 1, segments[1].baseOffset <= offset { segments.removeFirst() }
+        return logStartOffset
+    }
 
     func close() { closed = true }
 }

@@ -15,6 +15,8 @@ public actor SegmentLogStorage: LogStorage {
     public nonisolated let defaultRetention: RetentionPolicy
     /// Where the partition directories are (absolute path).
     public nonisolated let directory: String
+    /// The one data directory, for DescribeLogDirs.
+    public nonisolated var dataDirectories: [String] { [directory] }
     private let configuration: SegmentLogStorageFactory.Configuration
     private let options: SegmentLogOptions
     private let logger: Logger

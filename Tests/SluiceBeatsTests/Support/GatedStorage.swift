@@ -79,4 +79,5 @@ actor GatedLog: PartitionLog {
         try await inner.applyRetention(policy, now: now)
     }
     func flush() async throws { try await inner.flush() }
+    func advanceLogStart(to offset: Int64) async throws -> Int64 { try await inner.advanceLogStart(to: offset) }
 }

@@ -50,4 +50,5 @@ final class FileRegionLog: PartitionLog {
         try await inner.applyRetention(policy, now: now)
     }
     func flush() async throws { try await inner.flush() }
+    func advanceLogStart(to offset: Int64) async throws -> Int64 { try await inner.advanceLogStart(to: offset) }
 }
