@@ -49,7 +49,7 @@ import Testing
         let broker = try await makeBroker(clock: { Date(timeIntervalSince1970: 1_234_567) })
         try await broker.createTopic("stamped", configs: ["message.timestamp.type": "LogAppendTime"])
         _ = try await broker.produce(to: TopicPartition("stamped", 0), bytes: batchBytes(["a"], timestamp: 1000))
-        let read = try await broker.fetch(.init(partitions: [.init(TopicPartition("stamped", 0), offset: 0, maxBytes: 1 << 20)],
+        let read = await broker.fetch(.init(partitions: [.init(TopicPartition("stamped", 0), offset: 0, maxBytes: 1 << 20)],
                                                 maxWait: .zero, minBytes: 0, maxBytes: 1 << 20))
         guard case .bytes(let buffer)? = try read.first?.result.get().payload else {
             Issue.record("expected bytes")
