@@ -116,6 +116,10 @@ actor FakeKernel: RecordAppender, RecordReader, TopicAdministration, ConnectorPo
         throw .invalidConfig("the fake kernel alters no configs")
     }
 
+    func deleteRecords(_ tp: TopicPartition, before offset: Int64) async throws(BrokerError) -> Int64 {
+        throw .invalidConfig("the fake kernel deletes no records")
+    }
+
     // RecordAppender
     func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16) async throws(BrokerError) -> LogAppendInfo {
         throw .invalidConfig("the fake kernel takes no appends")

@@ -28,6 +28,17 @@ import Testing
         #expect(settings.maxMessageBytes == nil && settings.minInsyncReplicas == nil)
         #expect(settings.timestampType == .createTime && settings.cleanupPolicy == .delete)
         #expect(TopicSettings(["cleanup.policy": "compact"]).cleanupPolicy == .compact)
+        #expect(settings.deleteRetentionMs == 86_400_000 && settings.minCompactionLagMs == 0)
+        #expect(settings.maxCompactionLagMs == .max && settings.minCleanableDirtyRatio == 0.5)
+    }
+
+    @Test func parsesTheCompactionConfigs() {
+        let settings = TopicSettings([
+            "delete.retention.ms": "100", "min.compaction.lag.ms": "200", "max.compaction.lag.ms": "300",
+            "min.cleanable.dirty.ratio": "0.25",
+        ])
+        #expect(settings.deleteRetentionMs == 100 && settings.minCompactionLagMs == 200)
+        #expect(settings.maxCompactionLagMs == 300 && settings.minCleanableDirtyRatio == 0.25)
     }
 
     /// An alter changes what the next produce reads: the typed value follows the record.

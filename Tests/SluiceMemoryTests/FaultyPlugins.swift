@@ -6,7 +6,13 @@ import SluiceMemory
 /// Storage that wraps the memory plugin and breaks one promise of the contract, to prove
 /// the conformance suite notices.
 actor FaultyStorage: LogStorage {
-    enum Fault: Sendable { case offByOneOffsets, dropEverySecondBatch, ignoreByteLimit, retentionDeletesActive }
+    enum Fault: Sendable {
+        case offByOneOffsets, dropEverySecondBatch, ignoreByteLimit, retentionDeletesActive
+        /// compact ignores min.compaction.lag.ms and removes tombstones as it stamps their horizon.
+        case compactionIgnoresLagAndHorizon
+        /// advanceLogStart answers the requested offset but keeps every record readable.
+        case logStartNotMoved
+    }
     nonisolated let fault: Fault
     let inner = MemoryLogStorage()
     private var logs: [TopicPartition: FaultyLog] = [:]
@@ -71,6 +77,23 @@ actor FaultyLog: PartitionLog {
         return RetentionResult(previousLogStartOffset: before.logStartOffset, logStartOffset: before.logEndOffset, deletedBytes: before.sizeBytes)
     }
     func flush() async throws { try await inner.flush() }
+    func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats {
+        try await inner.compactionStats(policy, now: now)
+    }
+    func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult {
+        guard fault == .compactionIgnoresLagAndHorizon else { return try await inner.compact(policy, now: now) }
+        // Ignores min.compaction.lag.ms and removes tombstones in the same call that
+        // stamps their horizon.
+        var hasty = policy
+        hasty.minCompactionLagMs = 0
+        hasty.deleteRetentionMs = 0
+        _ = try await inner.compact(hasty, now: now)
+        return try await inner.compact(hasty, now: now)
+    }
+    func advanceLogStart(to offset: Int64) async throws -> Int64 {
+        guard fault == .logStartNotMoved else { return try await inner.advanceLogStart(to: offset) }
+        return offset
+    }
 }
 
 /// Metadata that silently keeps only the first partition of every commit and leaves

@@ -67,7 +67,10 @@ extension Partition {
     /// Appends batches fetched from the leader of `leaderEpoch` as they are: the first must
     /// start at this log's end. The high watermark becomes min(leader's, own log end).
     /// Returns the log end offset afterwards.
-    func appendAsFollower(_ records: ByteBuffer, leaderEpoch: Int32, leaderHighWatermark: Int64) async throws -> Int64 {
+    /// - Parameter leaderLogStartOffset: the leader's log start; the follower's moves up
+    ///   to it (bounded by its own high watermark) so DeleteRecords reaches every replica.
+    func appendAsFollower(_ records: ByteBuffer, leaderEpoch: Int32, leaderHighWatermark: Int64,
+                          leaderLogStartOffset: Int64 = -1) async throws -> Int64 {
         await beginAppend()
         defer { endAppend() }
         guard leadership == nil, let following, following.epoch == leaderEpoch else {
@@ -94,6 +97,7 @@ extension Partition {
             logStartOffset = info.logStartOffset
         }
         advanceHighWatermark(to: min(leaderHighWatermark, logEndOffset))
+        if leaderLogStartOffset > logStartOffset { await followLeaderLogStart(leaderLogStartOffset) }
         return logEndOffset
     }
 }

@@ -131,7 +131,8 @@ actor ReplicaFetcher {
             }
             do {
                 _ = try await entry.partition.appendAsFollower(result.records, leaderEpoch: entry.epoch,
-                                                               leaderHighWatermark: result.highWatermark)
+                                                               leaderHighWatermark: result.highWatermark,
+                                                               leaderLogStartOffset: result.logStartOffset)
             } catch {
                 clean = false
                 if case ReplicationError.nonContiguousFetch = error { entries[tp]?.needsTruncation = true }

@@ -10,19 +10,34 @@ import SluiceKernel
 ///   written atomically. After an unclean stop, recovery validates every batch of the
 ///   segment holding that offset and of every later segment; earlier ones get the
 ///   cheap check.
+/// - `log-start-offset`: the log start set by DeleteRecords (Kafka's
+///   log-start-offset-checkpoint), written atomically before the segments below it are
+///   deleted; absent until the first one.
 struct PartitionCheckpoint: Sendable {
     static let cleanShutdownName = "clean-shutdown"
     static let recoveryPointName = "recovery-point"
+    static let logStartOffsetName = "log-start-offset"
 
     let directory: String
     var cleanShutdownPath: String { directory + "/" + Self.cleanShutdownName }
     var recoveryPointPath: String { directory + "/" + Self.recoveryPointName }
+    var logStartOffsetPath: String { directory + "/" + Self.logStartOffsetName }
 
     var hasCleanShutdownMarker: Bool { access(cleanShutdownPath, F_OK) == 0 }
 
     /// The stored recovery point, nil when absent or unreadable (recover everything).
-    func readRecoveryPoint() -> Int64? {
-        guard let bytes = try? FileIO.readFile(recoveryPointPath) else { return nil }
+    func readRecoveryPoint() -> Int64? { readOffset(recoveryPointPath) }
+
+    /// The stored log start set by DeleteRecords, 0 when absent or unreadable.
+    func readLogStartOffset() -> Int64 { readOffset(logStartOffsetPath) ?? 0 }
+
+    /// Records the log start durably (file written aside, fsynced, renamed).
+    func writeLogStartOffset(_ offset: Int64) throws {
+        try FileIO.writeAtomically("\(offset)\n", to: logStartOffsetPath, directory: directory)
+    }
+
+    private func readOffset(_ path: String) -> Int64? {
+        guard let bytes = try? FileIO.readFile(path) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return Int64(text).flatMap { $0 >= 0 ? $0 : nil }
     }

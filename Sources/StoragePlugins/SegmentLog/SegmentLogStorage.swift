@@ -18,6 +18,8 @@ public actor SegmentLogStorage: LogStorage {
     public nonisolated var descriptorsPerPartition: Int { 3 }
     /// Where the partition directories are (absolute path).
     public nonisolated let directory: String
+    /// The one data directory, for DescribeLogDirs.
+    public nonisolated var dataDirectories: [String] { [directory] }
     private let configuration: SegmentLogStorageFactory.Configuration
     private let options: SegmentLogOptions
     private let logger: Logger

@@ -11,8 +11,14 @@ extension SegmentPartitionLog {
         defer { releaseWriter() }
         try checkOpen()
         guard offset < logEndOffset else { return }
-        guard offset >= logStartOffset else {
+        guard offset >= segments.first!.baseOffset else {
             throw StorageError.offsetOutOfRange(requested: offset, logStartOffset: logStartOffset, logEndOffset: logEndOffset)
+        }
+        if offset < logStartFloor {
+            // Cutting below the DeleteRecords start (a follower's truncation): the log
+            // then starts where it ends, as Kafka's truncate-fully does.
+            try checkpoint.writeLogStartOffset(offset)
+            logStartFloor = offset
         }
         let index = segmentIndex(containing: offset)
         let segment = segments[index]
@@ -51,6 +57,8 @@ extension SegmentPartitionLog {
         defer { releaseWriter() }
         try checkOpen()
         let previousStart = logStartOffset
+        // Segments a crash left below the DeleteRecords start.
+        var deleted = try await deleteSegmentsBelowLogStart()
         let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         var count = 0
         if let retentionMs = policy.retentionMs {
@@ -63,7 +71,6 @@ extension SegmentPartitionLog {
                 count += 1
             }
         }
-        var deleted: Int64 = 0
         for _ in 0..<count {
             let oldest = segments[0]
             try oldest.deleteFiles()

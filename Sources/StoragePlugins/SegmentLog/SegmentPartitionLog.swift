@@ -38,6 +38,8 @@ actor SegmentPartitionLog: PartitionLog {
     var sealing: Task<Void, Never>?
     /// Truncations so far: a background seal does not move the recovery point past one.
     var truncations: UInt64 = 0
+    /// The log start set by DeleteRecords, as stored in `log-start-offset` (0 when never set).
+    var logStartFloor: Int64
     private var writerBusy = false
     private var writerQueue: [CheckedContinuation<Void, Never>] = []
 
@@ -64,12 +66,13 @@ actor SegmentPartitionLog: PartitionLog {
             try checkpoint.writeRecoveryPoint(logEnd)
         }
         return SegmentPartitionLog(partition, directory: directory, config: config, options: options, committer: committer,
-                                   logger: logger, checkpoint: checkpoint, segments: segments, recoveryPoint: logEnd)
+                                   logger: logger, checkpoint: checkpoint, segments: segments, recoveryPoint: logEnd,
+                                   logStartFloor: checkpoint.readLogStartOffset())
     }
 
     private init(_ partition: TopicPartition, directory: String, config: PartitionLogConfig, options: SegmentLogOptions,
                  committer: GroupCommitter, logger: Logger, checkpoint: PartitionCheckpoint, segments: [LogSegment],
-                 recoveryPoint: Int64) {
+                 recoveryPoint: Int64, logStartFloor: Int64) {
         self.topicPartition = partition
         self.directory = directory
         self.config = config
@@ -79,9 +82,12 @@ actor SegmentPartitionLog: PartitionLog {
         self.checkpoint = checkpoint
         self.segments = segments
         self.recoveryPoint = recoveryPoint
+        self.logStartFloor = logStartFloor
     }
 
-    var logStartOffset: Int64 { segments.first!.baseOffset }
+    /// The larger of the first segment's base and the DeleteRecords floor, capped at the
+    /// log end (a crash may have lost a tail the floor had reached).
+    var logStartOffset: Int64 { min(max(segments.first!.baseOffset, logStartFloor), logEndOffset) }
     var logEndOffset: Int64 { segments.last!.nextOffset }
     var active: LogSegment { segments.last! }
 

@@ -21,6 +21,9 @@ public protocol BrokerObservation: Sendable {
     func connectorPositions(connector: String) async throws -> [String: String]
     /// The cluster as this broker knows it; nil on a single node.
     var clusterView: ClusterView? { get }
+    /// Where this broker's partitions are stored (Kafka's DescribeLogDirs): one entry per
+    /// storage directory, or one named `memory` for storage without files.
+    func logDirectories() async -> [LogDirectoryInfo]
 }
 
 /// One partition's offsets as observed at one moment.

@@ -28,6 +28,10 @@ public protocol TopicAdministration: Sendable {
     /// refuse them with `invalidConfig`.
     func resolveListChange(topic name: String, config: String, append items: [String]?,
                            subtract removed: [String]?) async throws(BrokerError) -> String
+    /// Kafka's DeleteRecords for one partition this broker leads: moves its log start to
+    /// `offset` (-1: the high watermark); never backward; `offsetOutOfRange` past the high
+    /// watermark. Returns the new log start (the low watermark).
+    func deleteRecords(_ tp: TopicPartition, before offset: Int64) async throws(BrokerError) -> Int64
 }
 
 extension TopicAdministration {
