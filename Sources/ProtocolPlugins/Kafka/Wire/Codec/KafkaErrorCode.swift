@@ -38,6 +38,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let unknownLeaderEpoch = KafkaErrorCode(75)
     public static let invalidRecord = KafkaErrorCode(87)
     public static let unknownTopicId = KafkaErrorCode(100)
+    public static let mismatchedEndpointType = KafkaErrorCode(114)
+    public static let unsupportedEndpointType = KafkaErrorCode(115)
 
     static let names: [Int16: String] = [
         -1: "UNKNOWN_SERVER_ERROR", 0: "NONE", 1: "OFFSET_OUT_OF_RANGE", 2: "CORRUPT_MESSAGE",
@@ -50,6 +52,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 47: "INVALID_PRODUCER_EPOCH",
         53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 56: "KAFKA_STORAGE_ERROR", 59: "UNKNOWN_PRODUCER_ID",
         74: "FENCED_LEADER_EPOCH", 75: "UNKNOWN_LEADER_EPOCH", 87: "INVALID_RECORD", 100: "UNKNOWN_TOPIC_ID",
+        114: "MISMATCHED_ENDPOINT_TYPE", 115: "UNSUPPORTED_ENDPOINT_TYPE",
     ]
 
     /// Kafka's name for the code, e.g. "UNKNOWN_TOPIC_OR_PARTITION".
