@@ -28,6 +28,17 @@ import Testing
         #expect(settings.maxMessageBytes == nil && settings.minInsyncReplicas == nil)
         #expect(settings.timestampType == .createTime && settings.cleanupPolicy == .delete)
         #expect(TopicSettings(["cleanup.policy": "compact"]).cleanupPolicy == .compact)
+        #expect(settings.deleteRetentionMs == 86_400_000 && settings.minCompactionLagMs == 0)
+        #expect(settings.maxCompactionLagMs == .max && settings.minCleanableDirtyRatio == 0.5)
+    }
+
+    @Test func parsesTheCompactionConfigs() {
+        let settings = TopicSettings([
+            "delete.retention.ms": "100", "min.compaction.lag.ms": "200", "max.compaction.lag.ms": "300",
+            "min.cleanable.dirty.ratio": "0.25",
+        ])
+        #expect(settings.deleteRetentionMs == 100 && settings.minCompactionLagMs == 200)
+        #expect(settings.maxCompactionLagMs == 300 && settings.minCleanableDirtyRatio == 0.25)
     }
 
     /// An alter changes what the next produce reads: the typed value follows the record.
@@ -49,7 +60,7 @@ import Testing
         let broker = try await makeBroker(clock: { Date(timeIntervalSince1970: 1_234_567) })
         try await broker.createTopic("stamped", configs: ["message.timestamp.type": "LogAppendTime"])
         _ = try await broker.produce(to: TopicPartition("stamped", 0), bytes: batchBytes(["a"], timestamp: 1000))
-        let read = try await broker.fetch(.init(partitions: [.init(TopicPartition("stamped", 0), offset: 0, maxBytes: 1 << 20)],
+        let read = await broker.fetch(.init(partitions: [.init(TopicPartition("stamped", 0), offset: 0, maxBytes: 1 << 20)],
                                                 maxWait: .zero, minBytes: 0, maxBytes: 1 << 20))
         guard case .bytes(let buffer)? = try read.first?.result.get().payload else {
             Issue.record("expected bytes")

@@ -8,6 +8,8 @@ import SluiceMemory
 actor FaultyStorage: LogStorage {
     enum Fault: Sendable {
         case offByOneOffsets, dropEverySecondBatch, ignoreByteLimit, retentionDeletesActive
+        /// compact ignores min.compaction.lag.ms and removes tombstones as it stamps their horizon.
+        case compactionIgnoresLagAndHorizon
         /// advanceLogStart answers the requested offset but keeps every record readable.
         case logStartNotMoved
     }
@@ -75,6 +77,19 @@ actor FaultyLog: PartitionLog {
         return RetentionResult(previousLogStartOffset: before.logStartOffset, logStartOffset: before.logEndOffset, deletedBytes: before.sizeBytes)
     }
     func flush() async throws { try await inner.flush() }
+    func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats {
+        try await inner.compactionStats(policy, now: now)
+    }
+    func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult {
+        guard fault == .compactionIgnoresLagAndHorizon else { return try await inner.compact(policy, now: now) }
+        // Ignores min.compaction.lag.ms and removes tombstones in the same call that
+        // stamps their horizon.
+        var hasty = policy
+        hasty.minCompactionLagMs = 0
+        hasty.deleteRetentionMs = 0
+        _ = try await inner.compact(hasty, now: now)
+        return try await inner.compact(hasty, now: now)
+    }
     func advanceLogStart(to offset: Int64) async throws -> Int64 {
         guard fault == .logStartNotMoved else { return try await inner.advanceLogStart(to: offset) }
         return offset

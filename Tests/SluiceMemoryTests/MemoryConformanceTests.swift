@@ -10,7 +10,7 @@ struct MemoryConformanceTests {
     @Test func memoryStoragePassesLogStorageConformance() async {
         let report = await LogStorageConformance(durable: false) { MemoryLogStorage() }.run()
         #expect(report.failures.isEmpty, "\(report)")
-        #expect(report.passed.count == LogStorageConformance.checkNames.count - 2, "every check but the reopen ones runs: \(report.passed)")
+        #expect(report.passed.count == LogStorageConformance.checkNames.count - 3, "every check but the three reopen checks runs: \(report.passed)")
     }
 
     @Test func memoryMetadataPassesMetadataStoreConformance() async {
@@ -44,6 +44,12 @@ struct BrokenPluginTests {
         #expect(report.failedChecks.contains("retentionKeepsActiveData"), "\(report)")
     }
 
+    @Test func hastyCompactionIsCaught() async {
+        let report = await LogStorageConformance(durable: false) { FaultyStorage(fault: .compactionIgnoresLagAndHorizon) }.run()
+        #expect(report.failedChecks.contains("tombstonesAfterDeleteHorizon"), "\(report)")
+        #expect(report.failedChecks.contains("minCompactionLagHonoured"), "\(report)")
+    }
+
     @Test func logStartThatDoesNotMoveIsCaught() async {
         let report = await LogStorageConformance(durable: false) { FaultyStorage(fault: .logStartNotMoved) }.run()
         #expect(report.failedChecks == ["advanceLogStart"], "\(report)")
@@ -52,7 +58,7 @@ struct BrokenPluginTests {
     @Test func forgettingOnReopenIsCaught() async {
         // Claims durability but hands out a fresh, empty store each time.
         let report = await LogStorageConformance(durable: true) { MemoryLogStorage() }.run()
-        #expect(report.failedChecks == ["reopenKeepsData", "logStartSurvivesReopen"], "\(report)")
+        #expect(report.failedChecks == ["reopenKeepsData", "logStartSurvivesReopen", "compactionSurvivesReopen"], "\(report)")
     }
 
     @Test func metadataStoreThatLosesCommitsIsCaught() async {

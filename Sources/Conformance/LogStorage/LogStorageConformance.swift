@@ -34,6 +34,14 @@ public struct LogStorageConformance: Sendable {
         "truncation", "retentionByTime", "retentionBySize", "retentionKeepsActiveData",
         "reopenKeepsData", "concurrentAppendsToDifferentPartitions", "storedPartitionsAndDelete",
         "openTwiceReturnsSameLog", "sizeReported", "advanceLogStart", "logStartSurvivesReopen",
+    ] + compactionCheckNames
+
+    /// The compaction checks (`PartitionLog.compact`), in the order they run;
+    /// `compactionSurvivesReopen` runs only for durable storage.
+    public static let compactionCheckNames = [
+        "compactionKeepsLatestPerKey", "compactedBatchesValid", "readInsideRemovedRange", "activeSegmentNeverCleaned",
+        "tombstonesAfterDeleteHorizon", "controlBatchesKept", "producersLastBatchKept", "minCompactionLagHonoured",
+        "dirtyRatioAndMaxLag", "compressedBatchesThroughCodec", "compactionSurvivesReopen",
     ]
 
     /// Runs every check and reports each one's result.
@@ -61,6 +69,19 @@ public struct LogStorageConformance: Sendable {
         await report.check("advanceLogStart") { try await withStorage(advanceLogStart) }
         if durable {
             await report.check("logStartSurvivesReopen") { try await logStartSurvivesReopen() }
+        }
+        await report.check("compactionKeepsLatestPerKey") { try await withStorage(compactionKeepsLatestPerKey) }
+        await report.check("compactedBatchesValid") { try await withStorage(compactedBatchesValid) }
+        await report.check("readInsideRemovedRange") { try await withStorage(readInsideRemovedRange) }
+        await report.check("activeSegmentNeverCleaned") { try await withStorage(activeSegmentNeverCleaned) }
+        await report.check("tombstonesAfterDeleteHorizon") { try await withStorage(tombstonesAfterDeleteHorizon) }
+        await report.check("controlBatchesKept") { try await withStorage(controlBatchesKept) }
+        await report.check("producersLastBatchKept") { try await withStorage(producersLastBatchKept) }
+        await report.check("minCompactionLagHonoured") { try await withStorage(minCompactionLagHonoured) }
+        await report.check("dirtyRatioAndMaxLag") { try await withStorage(dirtyRatioAndMaxLag) }
+        await report.check("compressedBatchesThroughCodec") { try await withStorage(compressedBatchesThroughCodec) }
+        if durable {
+            await report.check("compactionSurvivesReopen") { try await compactionSurvivesReopen() }
         }
         return report
     }

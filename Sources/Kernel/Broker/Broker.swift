@@ -24,6 +24,10 @@ public actor Broker {
     public nonisolated let clusterView: ClusterView?
     /// The address clients reach this broker at, set by the Kafka protocol plugin once bound.
     public nonisolated let listener = AdvertisedListener()
+    /// Decompresses batch bodies where the kernel must read records (the keys of batches
+    /// produced to a compacted topic); nil: compressed batches cannot be checked and are
+    /// refused by compacted topics.
+    nonisolated let decompressor: BatchDecompressor?
 
     struct TopicState {
         var record: TopicRecord {
@@ -59,9 +63,13 @@ public actor Broker {
 
     /// - Parameter clock: the wall clock (tests inject one for retention).
     /// - Parameter coordinator: cluster coordination; nil (the default) runs a single node.
+    /// - Parameter decompressor: reads compressed batches' records where the kernel must
+    ///   (keys sent to compacted topics); nil (the default) refuses compressed batches there.
     public init(config: BrokerConfig, storage: any LogStorage, metadata: any MetadataStore, logger: Logger,
-                coordinator: (any ClusterCoordinator)? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+                coordinator: (any ClusterCoordinator)? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+                decompressor: BatchDecompressor? = nil) {
         self.config = config
+        self.decompressor = decompressor
         self.coordinator = coordinator
         let clusterView = coordinator == nil ? nil : ClusterView(localBroker: config.id)
         self.clusterView = clusterView
@@ -339,6 +347,9 @@ public actor Broker {
 
     private func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
                         minInsync: Int? = nil) async throws(BrokerError) -> LogAppendInfo {
+        if settings.cleanupPolicy.contains(.compact) {
+            try refuseRecordsWithoutKey(batches, to: partition.topicPartition)
+        }
         let appendTime = settings.timestampType == .logAppendTime ? Int64(clock().timeIntervalSince1970 * 1000) : nil
         do {
             return try await partition.append(batches, logAppendTime: appendTime, minInsync: minInsync)
@@ -347,6 +358,25 @@ public actor Broker {
         } catch {
             throw .storage("\(error)")
         }
+    }
+
+    /// A compacted topic keeps the latest record per key, so a record without a key has no
+    /// place in it: Kafka refuses the whole batch with INVALID_RECORD, naming each record.
+    private func refuseRecordsWithoutKey(_ batches: [RecordBatch], to tp: TopicPartition) throws(BrokerError) {
+        var rejections: [RecordRejection] = []
+        for batch in batches where !batch.isControl {
+            do {
+                for index in try batch.recordIndexesWithoutKey(decompressing: decompressor) {
+                    rejections.append(RecordRejection(batchIndex: index,
+                        message: "Compacted topic cannot accept message without key in topic partition \(tp)."))
+                }
+            } catch let error as RecordBatchError {
+                throw .invalidRecord(error)
+            } catch {
+                throw .invalidRecord(.malformedRecord("the batch could not be decompressed to check its keys: \(error)"))
+            }
+        }
+        if !rejections.isEmpty { throw .recordsRejected(tp, rejections) }
     }
 
     /// A producer id for InitProducerId, unique across restarts of this broker (it starts

@@ -9,6 +9,9 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidReplicaAssignment(String)
     case invalidConfig(String)
     case invalidRecord(RecordBatchError)
+    /// Records the topic's settings forbid (a record without a key in a compacted topic);
+    /// nothing of the batch was appended. Kafka's INVALID_RECORD with record errors.
+    case recordsRejected(TopicPartition, [RecordRejection])
     case messageTooLarge(size: Int, limit: Int)
     case unsupportedMessageFormat(String)
     case offsetOutOfRange(TopicPartition, requested: Int64, logStartOffset: Int64, logEndOffset: Int64)
@@ -46,6 +49,10 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidReplicaAssignment(let why): why
         case .invalidConfig(let why): why
         case .invalidRecord(let error): error.description
+        case .recordsRejected(_, let rejections):
+            // Kafka's wording (LogValidator), which clients show to users as is.
+            "One or more records have been rejected due to \(rejections.count) record errors in total, and only showing the first three errors at most: ["
+                + rejections.prefix(3).map { "RecordError(batchIndex=\($0.batchIndex), message='\($0.message)')" }.joined(separator: ", ") + "]"
         case .messageTooLarge(let size, let limit): "record batch of \(size) bytes exceeds max.message.bytes \(limit)"
         case .unsupportedMessageFormat(let why): why
         case .offsetOutOfRange(let tp, let requested, let start, let end):
@@ -71,5 +78,15 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownLeaderEpoch(let tp, let requested, let current):
             "leader epoch \(requested) for \(tp) is newer than this broker's epoch \(current); retry shortly"
         }
+    }
+}
+
+/// One record refused inside a batch: its index in the batch (0-based) and why.
+public struct RecordRejection: Sendable, Equatable {
+    public var batchIndex: Int32
+    public var message: String
+    public init(batchIndex: Int32, message: String) {
+        self.batchIndex = batchIndex
+        self.message = message
     }
 }

@@ -39,6 +39,17 @@ public struct TopicSettings: Sendable, Equatable {
     /// storage plugin's defaults.
     public var retentionMs: Int64?
     public var retentionBytes: Int64?
+    /// `delete.retention.ms`: how long a tombstone stays readable after its segment was
+    /// cleaned, in ms; default 86400000 (one day).
+    public var deleteRetentionMs: Int64 = 86_400_000
+    /// `min.compaction.lag.ms`: records younger than this are never compacted, in ms; default 0.
+    public var minCompactionLagMs: Int64 = 0
+    /// `max.compaction.lag.ms`: a partition with a record older than this, not yet
+    /// compacted, is cleaned whatever its dirty ratio, in ms; default `Int64.max` (never).
+    public var maxCompactionLagMs: Int64 = .max
+    /// `min.cleanable.dirty.ratio`: the share of a log's bytes not yet compacted (0 to 1)
+    /// at which the cleaner compacts it; default 0.5.
+    public var minCleanableDirtyRatio: Double = 0.5
 
     /// Kafka's defaults, with every broker- and storage-level value left to its default.
     public init() {}
@@ -58,6 +69,11 @@ public struct TopicSettings: Sendable, Equatable {
         segmentMs = configs["segment.ms"].flatMap(TopicConfigs.long)
         retentionMs = configs["retention.ms"].flatMap(TopicConfigs.long)
         retentionBytes = configs["retention.bytes"].flatMap(TopicConfigs.long)
+        if let value = configs["delete.retention.ms"].flatMap(TopicConfigs.long) { deleteRetentionMs = value }
+        if let value = configs["min.compaction.lag.ms"].flatMap(TopicConfigs.long) { minCompactionLagMs = value }
+        if let value = configs["max.compaction.lag.ms"].flatMap(TopicConfigs.long) { maxCompactionLagMs = value }
+        if let text = configs["min.cleanable.dirty.ratio"],
+           let value = Double(text.trimmingCharacters(in: .whitespaces)) { minCleanableDirtyRatio = value }
     }
 
     /// Storage segment settings: these overrides on top of the plugin's defaults.

@@ -7,6 +7,10 @@ public struct RecordBatchBuilder: Sendable {
     public var producerId: Int64 = -1
     public var producerEpoch: Int16 = -1
     public var baseSequence: Int32 = -1
+    /// Sets the transactional attribute bit (0x10).
+    public var isTransactional = false
+    /// Sets the control attribute bit (0x20): the records are transaction markers.
+    public var isControl = false
 
     public init() {}
 
@@ -22,7 +26,7 @@ public struct RecordBatchBuilder: Sendable {
         buffer.writeInteger(Int32(-1))                       // partitionLeaderEpoch
         buffer.writeInteger(Int8(2))                         // magic
         buffer.writeInteger(UInt32(0))                       // crc, patched below
-        buffer.writeInteger(Int16(0))                        // attributes
+        buffer.writeInteger(Int16((isTransactional ? 0x10 : 0) | (isControl ? 0x20 : 0)))  // attributes
         buffer.writeInteger(Int32(records.count - 1))        // lastOffsetDelta
         buffer.writeInteger(baseTimestamp)
         buffer.writeInteger(maxTimestamp)

@@ -75,6 +75,20 @@ public protocol PartitionLog: AnyObject, Sendable {
     /// Makes everything appended so far durable.
     func flush() async throws
 
+    /// How dirty the log is for `policy` at `now`, without cleaning: cheap enough for a
+    /// scheduler to ask every log (from segment sizes and the cleaner checkpoint).
+    func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats
+
+    /// Cleans the log as Kafka's log cleaner does when `compactionStats(policy, now:)` says
+    /// it is due (otherwise returns `CompactionResult.notDue` and changes nothing): keeps
+    /// the latest record per key in [logStart, firstUncleanableOffset), never touches the
+    /// active segment, keeps offsets (leaving gaps: a read at a removed offset returns the
+    /// next batch), removes tombstones only after their delete horizon (stamped on the
+    /// first pass that keeps them), keeps control batches and each producer's last batch,
+    /// merges small cleaned segments. Never moves the log start offset. Appends may run
+    /// while it cleans. See `BatchCompactor` for the batch rules.
+    func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult
+
     /// Moves the log start offset forward to `offset` (Kafka's DeleteRecords): offsets
     /// below it are no longer readable (`offsetOutOfRange`, as after retention), and
     /// whole segments entirely below it are deleted. Never moves backward (a lower offset

@@ -17,6 +17,11 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(path: String, detail: String)
     /// Another process holds the data directory.
     case locked(directory: String, holderPID: Int32?)
+    /// Compaction met a compressed batch but was given no codec (`CompactionPolicy.codec`);
+    /// nothing was changed.
+    case compactionCodecMissing(RecordBatch.Compression)
+    /// The cleaner's offset map cannot hold the keys of even one batch.
+    case offsetMapTooSmall(entries: Int, batchRecords: Int)
 
     public var description: String {
         switch self {
@@ -35,6 +40,10 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .locked(let directory, let pid):
             let holder = pid.map { "process \($0)" } ?? "another process"
             return "data directory \(directory) is in use by another Sluice (\(holder)); stop it or choose another dataDir"
+        case .compactionCodecMissing(let codec):
+            return "cannot compact a \(codec)-compressed batch without a codec: pass CompactionPolicy.codec (nothing was changed)"
+        case .offsetMapTooSmall(let entries, let records):
+            return "the cleaner's offset map holds \(entries) keys but a batch has \(records) records; raise the offset map size"
         }
     }
 }

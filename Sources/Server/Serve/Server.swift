@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import SluiceCompression
 import SluiceKernel
 import SluiceServerConfig
 
@@ -50,7 +51,8 @@ struct Server {
         // A metadata plugin that also coordinates brokers (zookeeper) makes this node part
         // of a cluster; any other runs a single node.
         let coordinator = metadata as? any ClusterCoordinator
-        let broker = Broker(config: config.broker, storage: storage, metadata: metadata, logger: logger, coordinator: coordinator)
+        let broker = Broker(config: config.broker, storage: storage, metadata: metadata, logger: logger, coordinator: coordinator,
+                            decompressor: { codec, body in try BatchCodec.decompress(codec, body) })
         do {
             try await broker.start()
         } catch {

@@ -6,7 +6,9 @@ import SluiceKernel
 /// retention deletes whole segments and never the active one.
 public actor MemoryPartitionLog: PartitionLog {
     public nonisolated let topicPartition: TopicPartition
-    private let config: PartitionLogConfig
+    let config: PartitionLogConfig
+    /// Memory for the cleaner's key → offset map, in bytes.
+    let cleanerOffsetMapBytes: Int
 
     struct Segment {
         var baseOffset: Int64
@@ -15,27 +17,37 @@ public actor MemoryPartitionLog: PartitionLog {
         var bytes = 0
         var maxTimestamp = Int64.min
         var nextOffset: Int64 { batches.last.map { $0.lastOffset + 1 } ?? baseOffset }
+
+        mutating func add(_ batch: RecordBatch) {
+            batches.append(batch)
+            bytes += batch.byteCount
+            maxTimestamp = max(maxTimestamp, batch.maxTimestamp)
+        }
     }
 
-    private var segments: [Segment]
+    var segments: [Segment]
     private var closed = false
+    /// The cleaner checkpoint: everything before it has been compacted.
+    var cleanerCheckpoint: Int64 = 0
+    /// The earliest delete horizon stamped on a kept batch that still holds a tombstone.
+    var earliestDeleteHorizon: Int64?
     /// The log start set by `advanceLogStart` (DeleteRecords); the log start is the larger
     /// of it and the first kept batch, capped at the log end.
     private var logStartFloor: Int64 = 0
 
-    init(_ partition: TopicPartition, config: PartitionLogConfig) {
+    init(_ partition: TopicPartition, config: PartitionLogConfig, cleanerOffsetMapBytes: Int = MemoryLogStorage.defaultCleanerOffsetMapBytes) {
         self.topicPartition = partition
         self.config = config
+        self.cleanerOffsetMapBytes = cleanerOffsetMapBytes
         self.segments = [Segment(baseOffset: 0, createdAt: Date())]
     }
 
-    private var logStartOffset: Int64 {
-        let first = segments.first!.batches.first?.baseOffset ?? segments.first!.baseOffset
-        return min(max(first, logStartFloor), logEndOffset)
-    }
-    private var logEndOffset: Int64 { segments.last!.nextOffset }
+    /// The first segment's base offset (compaction may empty the front of the log but
+    /// never moves its start), or the DeleteRecords floor when higher, capped at the log end.
+    var logStartOffset: Int64 { min(max(segments.first!.baseOffset, logStartFloor), logEndOffset) }
+    var logEndOffset: Int64 { segments.last!.nextOffset }
 
-    private func ensureOpen() throws {
+    func ensureOpen() throws {
         if closed { throw StorageError.closed(topicPartition) }
     }
 
@@ -51,9 +63,7 @@ public actor MemoryPartitionLog: PartitionLog {
             if !active.batches.isEmpty && (active.bytes + batch.byteCount > config.segmentBytes || age >= config.segmentMs) {
                 segments.append(Segment(baseOffset: batch.baseOffset, createdAt: Date()))
             }
-            segments[segments.count - 1].batches.append(batch)
-            segments[segments.count - 1].bytes += batch.byteCount
-            segments[segments.count - 1].maxTimestamp = max(segments[segments.count - 1].maxTimestamp, batch.maxTimestamp)
+            segments[segments.count - 1].add(batch)
         }
         return LogAppendInfo(firstOffset: first, lastOffset: next - 1, logEndOffset: next, logStartOffset: logStartOffset)
     }
@@ -108,6 +118,7 @@ public actor MemoryPartitionLog: PartitionLog {
     public func truncate(to offset: Int64) async throws {
         try ensureOpen()
         guard offset < logEndOffset else { return }
+        cleanerCheckpoint = min(cleanerCheckpoint, offset)
         if offset <= logStartOffset {
             segments = [Segment(baseOffset: offset, createdAt: Date())]
             logStartFloor = offset
@@ -118,11 +129,7 @@ public actor MemoryPartitionLog: PartitionLog {
         }
         segments = segments.filter { $0.baseOffset < offset }.map { segment in
             var kept = Segment(baseOffset: segment.baseOffset, createdAt: segment.createdAt)
-            for batch in segment.batches where batch.baseOffset < offset {
-                kept.batches.append(batch)
-                kept.bytes += batch.byteCount
-                kept.maxTimestamp = max(kept.maxTimestamp, batch.maxTimestamp)
-            }
+            for batch in segment.batches where batch.baseOffset < offset { kept.add(batch) }
             return kept
         }
     }

@@ -79,5 +79,11 @@ actor GatedLog: PartitionLog {
         try await inner.applyRetention(policy, now: now)
     }
     func flush() async throws { try await inner.flush() }
+    func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats {
+        try await inner.compactionStats(policy, now: now)
+    }
+    func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult {
+        try await inner.compact(policy, now: now)
+    }
     func advanceLogStart(to offset: Int64) async throws -> Int64 { try await inner.advanceLogStart(to: offset) }
 }

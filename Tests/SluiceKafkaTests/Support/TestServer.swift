@@ -34,6 +34,9 @@ struct TestServer {
         try await KafkaClient.connect(host: address.host, port: address.port, clientId: id)
     }
 
+    /// The server's fetch session cache.
+    var fetchSessions: FetchSessionCache { server.fetchSessions }
+
     func raw() throws -> RawConnection { try RawConnection(port: address.port) }
 
     func stop() async {

@@ -20,6 +20,7 @@ extension BrokerError {
             case .unsupportedCompression: .unsupportedForMessageFormat
             case .truncated, .invalidLength, .checksumMismatch: .corruptMessage
             }
+        case .recordsRejected: .invalidRecord
         case .messageTooLarge: .messageTooLarge
         case .unsupportedMessageFormat: .unsupportedForMessageFormat
         case .offsetOutOfRange: .offsetOutOfRange

@@ -5,24 +5,82 @@ import SluiceKernel
 
 /// Fetch: v4–17 read whole batches as stored (file regions go out with `sendfile`),
 /// waiting up to max.wait.ms until min.bytes are available — the wait ends as soon as an
-/// append makes them so. Topics by name (v4–12) or id (v13+). No fetch sessions: the
-/// response's session id 0 tells clients to keep sending full requests. v0–3 would need
-/// the old message formats and get UNSUPPORTED_VERSION per partition.
+/// append makes them so. Topics by name (v4–12) or id (v13+). From v7, incremental fetch
+/// sessions (KIP-227, `FetchSessionCache`): a full fetch with epoch 0 opens one when the
+/// cache has room, later requests name only changed partitions and forgotten ones, and
+/// their responses carry only partitions with news; a fetch of a session waits on all its
+/// partitions. v0–3 would need the old message formats and get UNSUPPORTED_VERSION per
+/// partition.
 struct FetchHandler: KafkaApiHandler {
     static let firstRecordBatchVersion: Int16 = 4
     var advertisedVersions: Versions { Versions(lowest: Self.firstRecordBatchVersion, highest: FetchRequest.validVersions.highest) }
 
     func handle(_ request: FetchRequest, context: RequestContext) async -> FetchResponse? {
         var response = FetchResponse()
-        let byId = context.version >= 13 ? await topicsById(context.topics) : [:]
-        // Resolve each requested partition to a topic-partition, or an error for it.
+        let usesTopicIds = context.version >= 13
+        let byId = usesTopicIds ? await topicsById(context.topics) : [:]
+        let requested = request.topics.flatMap { topic in
+            topic.partitions.map { (Self.key(topic.topicId, topic.topic, $0.partition, usesTopicIds), $0) }
+        }
+        let forgotten = request.forgottenTopicsData.flatMap { topic in
+            topic.partitions.map { Self.key(topic.topicId, topic.topic, $0, usesTopicIds) }
+        }
+        let sessions = context.fetchSessions
+        let replicaId = Self.replicaId(request, version: context.version)
+        let plan = await sessions.begin(sessionId: request.sessionId, epoch: request.sessionEpoch, usesTopicIds: usesTopicIds,
+                                        requested: requested, forgotten: forgotten, now: sessions.milliseconds())
+        var partitions = requested
+        switch plan {
+        case .failed(let error):
+            context.logger.debug("fetch session \(request.sessionId) at epoch \(request.sessionEpoch): \(error)")
+            response.errorCode = error.rawValue
+            return response
+        case .incremental(_, let cached): partitions = cached
+        case .sessionless, .full: break
+        }
+        var answered = await read(partitions, request: request, names: byId, usesTopicIds: usesTopicIds,
+                                  replicaId: replicaId, context: context)
+        switch plan {
+        case .full:
+            let states = zip(partitions, answered).map { ($0.0, $0.1, FetchedPartitionState($1)) }
+            response.sessionId = await sessions.create(privileged: replicaId >= 0, usesTopicIds: usesTopicIds,
+                                                       partitions: states, now: sessions.milliseconds())
+        case .incremental(let id, _):
+            guard let include = await sessions.select(id: id, requestEpoch: request.sessionEpoch,
+                                                      fetched: answered.map(FetchedPartitionState.init)) else {
+                response.errorCode = KafkaErrorCode.invalidFetchSessionEpoch.rawValue
+                response.sessionId = id
+                return response
+            }
+            response.sessionId = id
+            partitions = zip(partitions, include).filter(\.1).map(\.0)
+            answered = zip(answered, include).filter(\.1).map(\.0)
+        case .sessionless, .failed: break
+        }
+        // Consecutive partitions of one topic share a topic entry.
+        for ((key, _), partition) in zip(partitions, answered) {
+            if let last = response.responses.last, last.topicId == key.topicId, last.topic == key.topic {
+                response.responses[response.responses.count - 1].partitions.append(partition)
+            } else {
+                var topic = FetchResponse.Topic()
+                topic.topic = key.topic
+                topic.topicId = key.topicId
+                topic.partitions = [partition]
+                response.responses.append(topic)
+            }
+        }
+        return response
+    }
+
+    /// Reads `partitions` (long-polling on all of them) and answers each, in order.
+    private func read(_ partitions: [(FetchSessionKey, FetchRequest.Partition)], request: FetchRequest,
+                      names byId: [UUID: String], usesTopicIds: Bool, replicaId: Int32,
+                      context: RequestContext) async -> [FetchResponse.Partition] {
+        let names = partitions.map { key, _ in usesTopicIds ? byId[key.topicId] : key.topic }
         var specs: [SluiceKernel.FetchRequest.PartitionSpec] = []
-        var plan: [(topic: FetchRequest.Topic, name: String?, partitions: [FetchRequest.Partition])] = []
-        for topic in request.topics {
-            let name = context.version >= 13 ? byId[topic.topicId] : topic.topic
-            plan.append((topic, name, topic.partitions))
-            guard let name, context.version >= Self.firstRecordBatchVersion else { continue }
-            for partition in topic.partitions {
+        if context.version >= Self.firstRecordBatchVersion {
+            for ((_, partition), name) in zip(partitions, names) {
+                guard let name else { continue }
                 specs.append(.init(TopicPartition(name, partition.partition), offset: partition.fetchOffset,
                                    maxBytes: Int(max(0, partition.partitionMaxBytes)),
                                    currentLeaderEpoch: partition.currentLeaderEpoch))
@@ -33,20 +91,16 @@ struct FetchHandler: KafkaApiHandler {
         let results = specs.isEmpty ? [] : await context.reader.fetch(.init(
             partitions: specs, maxWait: .milliseconds(Int64(max(0, request.maxWaitMs))),
             minBytes: Int(max(0, request.minBytes)), maxBytes: Int(max(0, request.maxBytes)),
-            replicaId: Self.replicaId(request, version: context.version)))
+            replicaId: replicaId))
         var found: [TopicPartition: FetchPartitionResult] = [:]
         for result in results { found[result.topicPartition] = result }
+        return zip(partitions, names).map { answer($0.0.1, name: $0.1, found: found, context: context) }
+    }
 
-        for (topic, name, partitions) in plan {
-            var out = FetchResponse.Topic()
-            out.topic = name ?? topic.topic
-            out.topicId = topic.topicId
-            for requested in partitions {
-                out.partitions.append(answer(requested, name: name, found: found, context: context))
-            }
-            response.responses.append(out)
-        }
-        return response
+    /// A session key: by topic id from v13 (the name left out), by name before.
+    static func key(_ topicId: UUID, _ topic: String, _ partition: Int32, _ usesTopicIds: Bool) -> FetchSessionKey {
+        usesTopicIds ? FetchSessionKey(topicId: topicId, topic: "", partition: partition)
+            : FetchSessionKey(topicId: .zero, topic: topic, partition: partition)
     }
 
     private func answer(_ requested: FetchRequest.Partition, name: String?, found: [TopicPartition: FetchPartitionResult],

@@ -35,6 +35,12 @@ struct ProduceHandler: KafkaApiHandler {
                 } catch {
                     partition.errorCode = error.code.rawValue
                     partition.errorMessage = error.message
+                    partition.recordErrors = error.recordErrors.map { rejection in
+                        var recordError = ProduceResponse.RecordError()
+                        recordError.batchIndex = rejection.batchIndex
+                        recordError.batchIndexErrorMessage = rejection.message
+                        return recordError
+                    }
                     partition.baseOffset = -1
                     failures.append("\(topic.name)-\(data.index): \(error.code): \(error.message)")
                     if error.code == .kafkaStorageError { storageFailures.append("\(topic.name)-\(data.index): \(error.message)") }
@@ -88,7 +94,9 @@ struct ProduceHandler: KafkaApiHandler {
         do {
             return try await context.appender.produce(to: TopicPartition(topic, data.index), bytes: bytes, acks: request.acks)
         } catch {
-            throw ProduceRefusal(error.kafkaErrorCode, error.description)
+            var refusal = ProduceRefusal(error.kafkaErrorCode, error.description)
+            if case .recordsRejected(_, let rejections) = error { refusal.recordErrors = rejections }
+            throw refusal
         }
     }
 }
@@ -97,6 +105,8 @@ struct ProduceHandler: KafkaApiHandler {
 struct ProduceRefusal: Error {
     var code: KafkaErrorCode
     var message: String
+    /// The records refused, by index in the batch (Produce v8+ carries them).
+    var recordErrors: [RecordRejection] = []
     init(_ code: KafkaErrorCode, _ message: String) {
         self.code = code
         self.message = message

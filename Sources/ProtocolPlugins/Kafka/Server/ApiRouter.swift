@@ -121,12 +121,15 @@ struct ApiRouter: Sendable {
     let routes: [ApiKey: ApiRoute]
     let identity: ServerIdentity
     let services: ProtocolServices
+    let fetchSessions: FetchSessionCache
     private let metrics: [ApiKey: ApiMetrics]
 
-    init(routes: [ApiRoute] = ApiRoutes.all, identity: ServerIdentity, services: ProtocolServices) {
+    init(routes: [ApiRoute] = ApiRoutes.all, identity: ServerIdentity, services: ProtocolServices,
+         fetchSessions: FetchSessionCache = FetchSessionCache()) {
         self.routes = Dictionary(uniqueKeysWithValues: routes.map { ($0.apiKey, $0) })
         self.identity = identity
         self.services = services
+        self.fetchSessions = fetchSessions
         self.metrics = Dictionary(uniqueKeysWithValues: routes.map { ($0.apiKey, ApiMetrics(api: $0.apiKey)) })
     }
 
@@ -144,7 +147,8 @@ struct ApiRouter: Sendable {
         connection.noteClient(header.clientId)
         let metrics = metrics[header.apiKey]!
         let start = ContinuousClock.now
-        let context = RequestContext(header: header, server: identity, services: services, logger: connection.logger, clientHost: connection.peerHost)
+        let context = RequestContext(header: header, server: identity, services: services, logger: connection.logger,
+                                     fetchSessions: fetchSessions, clientHost: connection.peerHost)
         let outcome = await routed.route.answer(header, routed.body, context)
         let elapsed = ContinuousClock.now - start
         metrics.record(elapsed)

@@ -33,6 +33,8 @@ struct RequestContext: Sendable {
     var server: ServerIdentity
     var services: ProtocolServices
     var logger: Logger
+    /// The server's incremental fetch sessions (KIP-227).
+    var fetchSessions: FetchSessionCache
     /// The client's IP address, as DescribeGroups shows it ("" when unknown).
     var clientHost = ""
 

@@ -29,12 +29,19 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
     public var portFile: String?
     /// The cluster id reported in Metadata. Default "sluice".
     public var clusterId = "sluice"
+    /// Incremental fetch sessions (KIP-227) kept at once; 0 keeps none, so every fetch is a
+    /// full one. Default 1000, Kafka's `max.incremental.fetch.session.cache.slots`.
+    public var maxIncrementalFetchSessionCacheSlots = 1000
+    /// Milliseconds a new fetch session is protected from eviction by a larger one, and
+    /// after which an unused session may be evicted by any new one. Default 120000,
+    /// Kafka's `min.incremental.fetch.session.eviction.ms`.
+    public var minIncrementalFetchSessionEvictionMs: Int64 = 120_000
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, advertised, socketRequestMaxBytes, maxConnections, connectionsMaxIdleMs, connectionInflightMaxBytes
-        case portFile, clusterId
+        case portFile, clusterId, maxIncrementalFetchSessionCacheSlots, minIncrementalFetchSessionEvictionMs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,6 +55,10 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         connectionInflightMaxBytes = try c.decodeIfPresent(Int.self, forKey: .connectionInflightMaxBytes) ?? d.connectionInflightMaxBytes
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
         clusterId = try c.decodeIfPresent(String.self, forKey: .clusterId) ?? d.clusterId
+        maxIncrementalFetchSessionCacheSlots = try c.decodeIfPresent(Int.self, forKey: .maxIncrementalFetchSessionCacheSlots)
+            ?? d.maxIncrementalFetchSessionCacheSlots
+        minIncrementalFetchSessionEvictionMs = try c.decodeIfPresent(Int64.self, forKey: .minIncrementalFetchSessionEvictionMs)
+            ?? d.minIncrementalFetchSessionEvictionMs
     }
 
     public static let keys: [ConfigKeyDoc] = [
@@ -59,6 +70,10 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         .init("connectionInflightMaxBytes", "bytes", default: "16777216", "unanswered request bytes per connection before reading from it pauses"),
         .init("portFile", "path", default: "none", "file the bound host:port is written to once listening"),
         .init("clusterId", "string", default: "sluice", "cluster id reported to clients"),
+        .init("maxIncrementalFetchSessionCacheSlots", "integer", default: "1000",
+              "incremental fetch sessions kept at once (Kafka's max.incremental.fetch.session.cache.slots); 0 keeps none"),
+        .init("minIncrementalFetchSessionEvictionMs", "milliseconds", default: "120000",
+              "a new fetch session is safe from eviction this long (Kafka's min.incremental.fetch.session.eviction.ms)"),
     ]
 
     public func validate() -> [ConfigProblem] {
@@ -93,6 +108,14 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         }
         if portFile?.isEmpty == true {
             problems.append(.init(keyPath: "portFile", "must name a file, got an empty string; remove the key to write none"))
+        }
+        if !(0...1_000_000).contains(maxIncrementalFetchSessionCacheSlots) {
+            problems.append(.init(keyPath: "maxIncrementalFetchSessionCacheSlots",
+                                  "must be between 0 (no fetch sessions) and 1000000, got \(maxIncrementalFetchSessionCacheSlots)"))
+        }
+        if !(0...Int64(Int32.max)).contains(minIncrementalFetchSessionEvictionMs) {
+            problems.append(.init(keyPath: "minIncrementalFetchSessionEvictionMs",
+                                  "must be between 0 and 2147483647 ms, got \(minIncrementalFetchSessionEvictionMs)"))
         }
         if clusterId.isEmpty {
             problems.append(.init(keyPath: "clusterId", "must not be empty"))

@@ -18,6 +18,8 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
     let services: ProtocolServices
     let logger: Logger
     private let registry: ConnectionRegistry
+    /// The incremental fetch sessions of this server's clients.
+    let fetchSessions: FetchSessionCache
 
     /// A server on the kernel's `services`; nothing is bound until `run()`.
     public init(config: KafkaConfiguration, services: ProtocolServices, logger: Logger) {
@@ -25,6 +27,8 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
         self.services = services
         self.logger = logger
         self.registry = ConnectionRegistry(limit: config.maxConnections)
+        self.fetchSessions = FetchSessionCache(slots: config.maxIncrementalFetchSessionCacheSlots,
+                                               evictionMs: config.minIncrementalFetchSessionEvictionMs)
     }
 
     /// "kafka" and the bound address (the configured one before binding).
@@ -67,7 +71,7 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
         let identity = ServerIdentity(nodeId: services.settings.broker.id, listener: bound, advertised: advertised,
                                       clusterId: config.clusterId, socketRequestMaxBytes: config.socketRequestMaxBytes,
                                       apiVersions: ApiRoutes.advertised(ApiRoutes.all))
-        let router = ApiRouter(identity: identity, services: services)
+        let router = ApiRouter(identity: identity, services: services, fetchSessions: fetchSessions)
         logger.info("kafka protocol listening", metadata: ["address": "\(bound)", "advertised": "\(advertised)"])
         registry.didBind(bound)
 

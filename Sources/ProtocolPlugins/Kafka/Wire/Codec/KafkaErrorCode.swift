@@ -38,6 +38,14 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let unknownLeaderEpoch = KafkaErrorCode(75)
     public static let invalidRecord = KafkaErrorCode(87)
     public static let unknownTopicId = KafkaErrorCode(100)
+    /// An incremental fetch named a fetch session this broker does not hold (evicted or
+    /// closed); the client starts again with a full fetch.
+    public static let fetchSessionIdNotFound = KafkaErrorCode(70)
+    /// An incremental fetch carried another epoch than its session expects (a lost or
+    /// duplicated request); the client starts again with a full fetch.
+    public static let invalidFetchSessionEpoch = KafkaErrorCode(71)
+    /// An incremental fetch used topic ids in a session opened with names, or the reverse.
+    public static let fetchSessionTopicIdError = KafkaErrorCode(106)
     public static let mismatchedEndpointType = KafkaErrorCode(114)
     public static let unsupportedEndpointType = KafkaErrorCode(115)
 
@@ -52,6 +60,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 47: "INVALID_PRODUCER_EPOCH",
         53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 56: "KAFKA_STORAGE_ERROR", 59: "UNKNOWN_PRODUCER_ID",
         74: "FENCED_LEADER_EPOCH", 75: "UNKNOWN_LEADER_EPOCH", 87: "INVALID_RECORD", 100: "UNKNOWN_TOPIC_ID",
+        70: "FETCH_SESSION_ID_NOT_FOUND", 71: "INVALID_FETCH_SESSION_EPOCH", 106: "FETCH_SESSION_TOPIC_ID_ERROR",
         114: "MISMATCHED_ENDPOINT_TYPE", 115: "UNSUPPORTED_ENDPOINT_TYPE",
     ]
 

@@ -117,7 +117,7 @@ public struct FetchRequest: KafkaRequest {
 public struct FetchResponse: KafkaStruct {
     public var throttleTimeMs: Int32 = 0
     public var errorCode: Int16 = 0
-    /// 0: no fetch session (Sluice does not keep fetch sessions; clients then send full requests).
+    /// The fetch session (KIP-227) the response belongs to; 0: none, so the client sends full requests.
     public var sessionId: Int32 = 0
     public var responses: [Topic] = []
     public var nodeEndpoints: [NodeEndpoint] = []

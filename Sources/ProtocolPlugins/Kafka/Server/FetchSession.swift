@@ -1,0 +1,152 @@
+import Foundation
+import KafkaWire
+
+// Incremental fetch sessions (KIP-227), following the rules of Kafka's FetchSession.
+// A session remembers the partitions a fetcher reads, so its later requests name only
+// what changed and the responses carry only partitions with something new.
+
+/// The epochs of Kafka's FetchMetadata.
+enum FetchSessionEpoch {
+    /// A full request that opens a session (or asks for one).
+    static let initial: Int32 = 0
+    /// A full request that closes its session and wants none.
+    static let final: Int32 = -1
+    /// No session (the id a response carries when it keeps none).
+    static let noSession: Int32 = 0
+
+    /// The epoch after `epoch`: -1 stays -1, and `Int32.max` wraps to 1 (0 means "full").
+    static func next(_ epoch: Int32) -> Int32 {
+        epoch < 0 ? final : epoch == .max ? 1 : epoch + 1
+    }
+}
+
+/// A partition of a session: by topic id in sessions of Fetch v13+ (name ""), by name in
+/// v7–12 (id zero). The name is resolved again on each fetch, so a deleted topic shows.
+struct FetchSessionKey: Hashable, Sendable {
+    var topicId: UUID
+    var topic: String
+    var partition: Int32
+}
+
+/// What a fetch found for one partition, as far as a session cares: whether to send it.
+struct FetchedPartitionState: Sendable {
+    var hasRecords: Bool
+    var errorCode: Int16
+    var highWatermark: Int64
+    var lastStableOffset: Int64
+    var logStartOffset: Int64
+
+    init(_ partition: FetchResponse.Partition) {
+        hasRecords = (partition.records?.byteCount ?? 0) > 0
+        errorCode = partition.errorCode
+        highWatermark = partition.highWatermark
+        lastStableOffset = partition.lastStableOffset
+        logStartOffset = partition.logStartOffset
+    }
+}
+
+/// One partition as a session keeps it: the fetcher's last request for it, and the
+/// offsets last sent back.
+struct CachedFetchPartition: Sendable {
+    /// The fetch parameters of the last request that named the partition.
+    var request: FetchRequest.Partition
+    /// The high watermark last sent; -1 before any and after an error, so the partition
+    /// is sent again once the error clears.
+    var highWatermark: Int64 = -1
+    var lastStableOffset: Int64 = -1
+    var logStartOffset: Int64 = -1
+
+    init(_ request: FetchRequest.Partition) { self.request = request }
+
+    /// Whether a response of the session must carry the partition (new records, changed
+    /// high watermark, last stable or log start offset, or an error); records what is sent.
+    mutating func mustRespond(_ fetched: FetchedPartitionState) -> Bool {
+        var must = fetched.hasRecords
+        if highWatermark != fetched.highWatermark {
+            must = true
+            highWatermark = fetched.highWatermark
+        }
+        if lastStableOffset != fetched.lastStableOffset {
+            must = true
+            lastStableOffset = fetched.lastStableOffset
+        }
+        if logStartOffset != fetched.logStartOffset {
+            must = true
+            logStartOffset = fetched.logStartOffset
+        }
+        if fetched.errorCode != 0 {
+            must = true
+            highWatermark = -1
+        }
+        return must
+    }
+}
+
+/// One fetch session. Values of it live only inside `FetchSessionCache`.
+struct FetchSession: Sendable {
+    /// Positive and unique on this broker.
+    let id: Int32
+    /// Opened by a follower (replica fetch); privileged sessions are evicted last.
+    let privileged: Bool
+    /// Opened with Fetch v13+ (partitions by topic id); later requests must agree.
+    let usesTopicIds: Bool
+    /// Milliseconds on the cache's clock.
+    let createdMs: Int64
+    var lastUsedMs: Int64
+    /// The epoch the next incremental request must carry.
+    var epoch: Int32
+    var partitions: [FetchSessionKey: CachedFetchPartition] = [:]
+    /// The partitions in fetch order: those just sent move to the end, so that a response
+    /// cut short by max bytes starts with the others next time.
+    var order: [FetchSessionKey] = []
+    /// The partition count when last touched (what the cache's totals and eviction use).
+    var cachedSize = 0
+    /// Whether, when last touched, a new unprivileged (resp. privileged) session could evict it.
+    var evictableByAll = false
+    var evictableByPrivileged = false
+
+    init(id: Int32, privileged: Bool, usesTopicIds: Bool, now: Int64) {
+        self.id = id
+        self.privileged = privileged
+        self.usesTopicIds = usesTopicIds
+        self.createdMs = now
+        self.lastUsedMs = now
+        self.epoch = FetchSessionEpoch.next(FetchSessionEpoch.initial)
+    }
+
+    /// Applies an incremental request: named partitions are added or their fetch
+    /// parameters replaced; forgotten ones are dropped.
+    mutating func update(_ requested: [(FetchSessionKey, FetchRequest.Partition)], forgotten: [FetchSessionKey]) {
+        for (key, partition) in requested {
+            if partitions[key] == nil {
+                partitions[key] = CachedFetchPartition(partition)
+                order.append(key)
+            } else {
+                partitions[key]!.request = partition
+            }
+        }
+        var removed = false
+        for key in forgotten where partitions.removeValue(forKey: key) != nil { removed = true }
+        if removed { order.removeAll { partitions[$0] == nil } }
+    }
+
+    /// Which of the fetched partitions (in `order`) the response carries; those move to
+    /// the end of `order`.
+    mutating func select(_ fetched: [FetchedPartitionState]) -> [Bool] {
+        guard fetched.count == order.count else { return Array(repeating: true, count: fetched.count) }
+        var include = [Bool](repeating: false, count: order.count)
+        var stay: [FetchSessionKey] = []
+        var sent: [FetchSessionKey] = []
+        stay.reserveCapacity(order.count)
+        for (index, key) in order.enumerated() {
+            if partitions[key]!.mustRespond(fetched[index]) {
+                include[index] = true
+                sent.append(key)
+            } else {
+                stay.append(key)
+            }
+        }
+        if !sent.isEmpty { order = stay + sent }
+        return include
+    }
+}

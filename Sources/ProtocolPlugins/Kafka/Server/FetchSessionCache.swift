@@ -1,0 +1,155 @@
+import Foundation
+import KafkaWire
+import Metrics
+
+/// What a Fetch request is to the session cache.
+enum FetchSessionPlan: Sendable {
+    /// Read the partitions the request names; the response carries session id 0.
+    case sessionless
+    /// Read the partitions the request names, then offer them to `create` as a new session.
+    case full
+    /// Read these partitions (all the session holds, in order) and ask `select` which to send.
+    case incremental(id: Int32, partitions: [(FetchSessionKey, FetchRequest.Partition)])
+    /// Answer with this top-level error, no partitions and session id 0.
+    case failed(KafkaErrorCode)
+}
+
+/// The incremental fetch sessions of one Kafka server, with Kafka's limits and eviction
+/// rules (`max.incremental.fetch.session.cache.slots`,
+/// `min.incremental.fetch.session.eviction.ms`). A new session may take the place of one
+/// that is stale (unused for longer than the eviction time), or else of the least
+/// valuable evictable one: unprivileged before privileged (followers'), fewer partitions
+/// first, and only sessions older than the eviction time (when last used). Eviction scans
+/// the sessions, which happens only when a session is created in a full cache.
+actor FetchSessionCache {
+    /// Sessions kept at most; 0 keeps none. Kafka's default 1000.
+    let slots: Int
+    /// Milliseconds a new session is protected from eviction, and after which an unused one
+    /// is stale. Kafka's default 120000.
+    let evictionMs: Int64
+    private var sessions: [Int32: FetchSession] = [:]
+    private var cachedPartitions = 0
+    private let origin = ContinuousClock.now
+    private let sessionGauge = Gauge(label: "sluice_kafka_fetch_sessions")
+    private let partitionGauge = Gauge(label: "sluice_kafka_fetch_session_partitions")
+    private let evictionCounter = Counter(label: "sluice_kafka_fetch_session_evictions_total")
+
+    init(slots: Int = 1000, evictionMs: Int64 = 120_000) {
+        self.slots = slots
+        self.evictionMs = evictionMs
+    }
+
+    /// Milliseconds since the cache was made (a monotonic clock for `now` arguments).
+    nonisolated func milliseconds() -> Int64 {
+        let elapsed = ContinuousClock.now - origin
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Sessions held.
+    var count: Int { sessions.count }
+    /// Partitions held across sessions (as of each session's last use).
+    var partitionCount: Int { cachedPartitions }
+
+    /// Decides how to serve a request carrying `sessionId`/`epoch`, as Kafka's FetchManager
+    /// does: a full request (epoch 0 or -1) closes the session it names; an incremental one
+    /// must name a known session, in the same topic-id mode, at its expected epoch, and
+    /// then updates it and advances its epoch.
+    func begin(sessionId: Int32, epoch: Int32, usesTopicIds: Bool,
+               requested: [(FetchSessionKey, FetchRequest.Partition)], forgotten: [FetchSessionKey],
+               now: Int64) -> FetchSessionPlan {
+        if epoch == FetchSessionEpoch.initial || epoch == FetchSessionEpoch.final {
+            if sessionId != FetchSessionEpoch.noSession { remove(sessionId) }
+            return epoch == FetchSessionEpoch.final ? .sessionless : .full
+        }
+        guard var session = sessions[sessionId] else { return .failed(.fetchSessionIdNotFound) }
+        guard session.usesTopicIds == usesTopicIds else { return .failed(.fetchSessionTopicIdError) }
+        guard session.epoch == epoch else { return .failed(.invalidFetchSessionEpoch) }
+        session.update(requested, forgotten: forgotten)
+        if session.partitions.isEmpty {
+            remove(sessionId)
+            return .sessionless
+        }
+        session.epoch = FetchSessionEpoch.next(session.epoch)
+        sessions[sessionId] = session
+        touch(sessionId, now: now)
+        return .incremental(id: sessionId, partitions: session.order.map { ($0, session.partitions[$0]!.request) })
+    }
+
+    /// After a full fetch: opens a session of `partitions` if there is room or one can be
+    /// evicted. Returns its id, or 0 when none was opened.
+    func create(privileged: Bool, usesTopicIds: Bool,
+                partitions: [(FetchSessionKey, FetchRequest.Partition, FetchedPartitionState)], now: Int64) -> Int32 {
+        guard sessions.count < slots || evict(privileged: privileged, size: partitions.count, now: now) else { return 0 }
+        var id: Int32
+        repeat { id = Int32.random(in: 1...Int32.max) } while sessions[id] != nil
+        var session = FetchSession(id: id, privileged: privileged, usesTopicIds: usesTopicIds, now: now)
+        for (key, request, fetched) in partitions where session.partitions[key] == nil {
+            var cached = CachedFetchPartition(request)
+            _ = cached.mustRespond(fetched)
+            session.partitions[key] = cached
+            session.order.append(key)
+        }
+        sessions[id] = session
+        touch(id, now: now)
+        return id
+    }
+
+    /// After an incremental fetch: which of the partitions `begin` gave (in that order) the
+    /// response carries, or nil when another request moved the session's epoch meanwhile
+    /// (a duplicate request: INVALID_FETCH_SESSION_EPOCH). A session evicted meanwhile
+    /// sends everything.
+    func select(id: Int32, requestEpoch: Int32, fetched: [FetchedPartitionState]) -> [Bool]? {
+        guard var session = sessions[id] else { return Array(repeating: true, count: fetched.count) }
+        guard session.epoch == FetchSessionEpoch.next(requestEpoch) else { return nil }
+        let include = session.select(fetched)
+        sessions[id] = session
+        return include
+    }
+
+    /// Whether the session exists (tests).
+    func contains(_ id: Int32) -> Bool { sessions[id] != nil }
+
+    private func touch(_ id: Int32, now: Int64) {
+        guard var session = sessions[id] else { return }
+        session.lastUsedMs = now
+        cachedPartitions += session.partitions.count - session.cachedSize
+        session.cachedSize = session.partitions.count
+        let old = now - session.createdMs > evictionMs
+        session.evictableByAll = old
+        session.evictableByPrivileged = old || !session.privileged
+        sessions[id] = session
+        recordSizes()
+    }
+
+    private func remove(_ id: Int32) {
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        cachedPartitions -= session.cachedSize
+        recordSizes()
+    }
+
+    /// Kafka's FetchSessionCache.tryEvict: the stalest session goes if unused for longer
+    /// than `evictionMs`; otherwise the least valuable evictable one goes if the new
+    /// session (`privileged`, `size` partitions) is worth at least as much.
+    private func evict(privileged: Bool, size: Int, now: Int64) -> Bool {
+        guard let stalest = sessions.values.min(by: { ($0.lastUsedMs, $0.id) < ($1.lastUsedMs, $1.id) }) else { return false }
+        if now - stalest.lastUsedMs > evictionMs {
+            remove(stalest.id)
+            evictionCounter.increment()
+            return true
+        }
+        func rank(_ session: FetchSession) -> (Int, Int, Int32) { (session.privileged ? 1 : 0, session.cachedSize, session.id) }
+        let candidates = sessions.values.filter { privileged ? $0.evictableByPrivileged : $0.evictableByAll }
+        guard let cheapest = candidates.min(by: { rank($0) < rank($1) }) else { return false }
+        // The new session ranks with id 0: it must hold more partitions, or be privileged
+        // where the cheapest is not, to take the place.
+        guard !((privileged ? 1 : 0, size, Int32(0)) < rank(cheapest)) else { return false }
+        remove(cheapest.id)
+        evictionCounter.increment()
+        return true
+    }
+
+    private func recordSizes() {
+        sessionGauge.record(sessions.count)
+        partitionGauge.record(cachedPartitions)
+    }
+}
