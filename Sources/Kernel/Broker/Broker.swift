@@ -109,6 +109,9 @@ public actor Broker {
             logger.warning("storage holds data for \(tp), which no registered topic owns; it is left untouched. Delete it by hand or restore the metadata file.")
         }
         lastProducerId = Int64(clock().timeIntervalSince1970 * 1000) << 12
+        await groups.attachOffsetsLog { [weak self] group, records in
+            await self?.appendToOffsetsTopic(group: group, records: records)
+        }
         await groups.start()
         started = true
         logger.info("broker started", metadata: ["topics": "\(topicStates.count)"])
@@ -171,6 +174,18 @@ public actor Broker {
                             validateOnly: Bool = false) async throws(BrokerError) -> TopicRecord {
         if let reason = TopicConfigs.validateName(name) { throw .invalidTopic(name, reason: reason) }
         guard topicStates[name] == nil else { throw .topicAlreadyExists(name) }
+        if OffsetsTopic.isInternal(name) {
+            throw .invalidTopic(name, reason: "it is an internal topic the broker creates itself on the first consumer-group commit")
+        }
+        return try await registerTopic(name, partitions: partitions, configs: configs, replicationFactor: replicationFactor,
+                                       assignment: assignment, validateOnly: validateOnly)
+    }
+
+    /// Creates a topic after the name checks (`createTopic`, and the broker's own
+    /// `__consumer_offsets`).
+    func registerTopic(_ name: String, partitions: Int32?, configs: [String: String], replicationFactor: Int32?,
+                       assignment: [[Int32]]?, validateOnly: Bool) async throws(BrokerError) -> TopicRecord {
+        guard topicStates[name] == nil else { throw .topicAlreadyExists(name) }
         let count = assignment.map { Int32($0.count) } ?? partitions ?? config.defaultPartitions
         guard (1...100_000).contains(count) else {
             throw .invalidPartitions("number of partitions must be between 1 and 100000, got \(count)")
@@ -206,6 +221,9 @@ public actor Broker {
     /// data this broker holds; other brokers delete theirs when they see it gone.
     public func deleteTopic(_ name: String) async throws(BrokerError) {
         guard topicStates[name] != nil else { throw .unknownTopicOrPartition(name, nil) }
+        if OffsetsTopic.isInternal(name) {
+            throw .invalidTopic(name, reason: "it is an internal topic holding the consumer groups' offsets; it cannot be deleted")
+        }
         do {
             try await metadata.deleteTopic(named: name)
             try await coordinator?.deletePartitionStates(topic: name)
@@ -289,6 +307,9 @@ public actor Broker {
         for name in names {
             if let record = topicStates[name] {
                 results.append((name, .success(record.record)))
+            } else if OffsetsTopic.isInternal(name) {
+                // As Kafka: asking for the internal topic creates it, whatever autoCreateTopics says.
+                do { results.append((name, .success(try await ensureOffsetsTopic()))) } catch { results.append((name, .failure(error))) }
             } else if allowAutoCreate && config.autoCreateTopics {
                 do {
                     results.append((name, .success(try await createTopic(name))))
@@ -312,6 +333,7 @@ public actor Broker {
     ///   followers is `awaitReplication`. Default 1.
     /// - Returns: the offsets assigned (the first and last record).
     public func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16 = 1) async throws(BrokerError) -> LogAppendInfo {
+        if OffsetsTopic.isInternal(tp.topic) { throw .invalidTopic(tp.topic, reason: "Cannot append to internal topic \(tp.topic)") }
         guard let state = topicStates[tp.topic] else { throw .unknownTopicOrPartition(tp.topic, tp.partition) }
         guard tp.partition >= 0, tp.partition < state.record.partitionCount else {
             throw .unknownTopicOrPartition(tp.topic, tp.partition)
@@ -336,6 +358,7 @@ public actor Broker {
     /// Appends batches built by a connector (through `RecordBatchBuilder`); creates the
     /// topic first when it is missing and `createTopic` is set.
     public func append(_ batches: [RecordBatch], to tp: TopicPartition, createTopic: Bool = false) async throws(BrokerError) -> LogAppendInfo {
+        if OffsetsTopic.isInternal(tp.topic) { throw .invalidTopic(tp.topic, reason: "Cannot append to internal topic \(tp.topic)") }
         if topicStates[tp.topic] == nil && createTopic {
             do { try await self.createTopic(tp.topic) } catch .topicAlreadyExists {}
         }
@@ -345,7 +368,7 @@ public actor Broker {
         return try await append(batches, to: partition, settings: state.settings)
     }
 
-    private func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
+    func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
                         minInsync: Int? = nil) async throws(BrokerError) -> LogAppendInfo {
         if settings.cleanupPolicy.contains(.compact) {
             try refuseRecordsWithoutKey(batches, to: partition.topicPartition)
