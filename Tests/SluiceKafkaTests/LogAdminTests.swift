@@ -48,6 +48,7 @@ import Testing
             #expect(try await client.deleteRecords(topic: "dr", before: [0: -1, 1: -1]) == [0: 20, 1: 0])
             #expect(try await client.listOffset(topic: "dr", partition: 0, .earliest).offset == 20)
             #expect(await code { _ = try await client.deleteRecords(topic: "nope", before: [0: 1]) } == .unknownTopicOrPartition)
+            #expect(await code { _ = try await client.deleteRecords(topic: "__consumer_offsets", before: [0: 0]) } == .invalidTopic)
             #expect(await code { _ = try await client.deleteRecords(topic: "dr", before: [7: 1]) } == .unknownTopicOrPartition)
             // Appends continue at the log end.
             #expect(try await client.produce(topic: "dr", partition: 0, records: sampleRecords(2)) == 20)
