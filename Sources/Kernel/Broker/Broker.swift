@@ -46,6 +46,8 @@ public actor Broker {
     }
 
     var topicStates: [String: TopicState] = [:]
+    /// Topics being created or grown right now (see `Broker+TopicCreation`).
+    var creatingTopics: Set<String> = []
     private var started = false
     private var lastProducerId: Int64 = 0
     /// Set in cluster mode (`enableReplication`): partitions opened later start without a role.
@@ -197,21 +199,33 @@ public actor Broker {
         let replicas = try await plannedReplicas(partitions: 0..<count, replicationFactor: replicationFactor, assignment: assignment)
         let record = TopicRecord(name: name, partitionCount: count, configs: configs, createdAt: clock(), replicas: replicas)
         if validateOnly { return record }
+        try checkDescriptors(forNewPartitions: (0..<count).filter { isLocal(record, $0) }.count, topic: name)
+        // Storage first, registry second: a topic whose partitions cannot all open is never
+        // registered. `creatingTopics` keeps a concurrent create of the same name (the
+        // actor suspends while opening) from sharing, then deleting, these partitions.
+        guard creatingTopics.insert(name).inserted else { throw .topicAlreadyExists(name) }
+        defer { creatingTopics.remove(name) }
+        var opened: [Int32: Partition] = [:]
         do {
+            opened = try await openLocalPartitions(record, 0..<count)
             try await metadata.createTopic(record)
-            try await createPartitionStates(record, partitions: 0..<count)
-            var opened: [Int32: Partition] = [:]
-            for index in 0..<count where isLocal(record, index) {
-                opened[index] = try await openPartition(TopicPartition(name, index), configs: configs)
-            }
-            topicStates[name] = TopicState(record: record, partitions: opened)
-        } catch let error as BrokerError {
-            throw error
-        } catch MetadataError.topicExists {
-            throw .topicAlreadyExists(name)
         } catch {
+            await discard(opened, topic: name)
+            switch error {
+            case let error as BrokerError: throw error
+            case MetadataError.topicExists: throw .topicAlreadyExists(name)
+            default: throw .storage("creating topic '\(name)' failed: \(error)")
+            }
+        }
+        do {
+            try await createPartitionStates(record, partitions: 0..<count)
+        } catch {
+            await discard(opened, topic: name)
+            try? await coordinator?.deletePartitionStates(topic: name)
+            try? await metadata.deleteTopic(named: name)
             throw .storage("creating topic '\(name)' failed: \(error)")
         }
+        topicStates[name] = TopicState(record: record, partitions: opened)
         logger.info("created topic", metadata: ["topic": "\(name)", "partitions": "\(count)",
                                                 "replicationFactor": "\(replicas.first?.count ?? 1)"])
         return record
@@ -251,7 +265,7 @@ public actor Broker {
     /// are spread like a new topic's with the topic's replication factor, or `assignment`.
     public func createPartitions(_ name: String, total: Int32, assignment: [[Int32]]? = nil,
                                  validateOnly: Bool = false) async throws(BrokerError) {
-        guard var state = topicStates[name] else { throw .unknownTopicOrPartition(name, nil) }
+        guard let state = topicStates[name] else { throw .unknownTopicOrPartition(name, nil) }
         let current = state.record.partitionCount
         guard total > current else {
             throw .invalidPartitions("topic '\(name)' has \(current) partitions; the new count \(total) must be larger")
@@ -267,17 +281,35 @@ public actor Broker {
         var record = state.record
         record.partitionCount = total
         if !added.isEmpty { record.replicas = state.record.replicas + added }
+        try checkDescriptors(forNewPartitions: (current..<total).filter { isLocal(record, $0) }.count, topic: name)
+        // As for a new topic: the new partitions open first; the registry learns the new
+        // count only when they all did, and is put back if a later step fails.
+        guard creatingTopics.insert(name).inserted else {
+            throw .invalidPartitions("topic '\(name)' is already being created or grown; retry")
+        }
+        defer { creatingTopics.remove(name) }
+        var opened: [Int32: Partition] = [:]
         do {
+            opened = try await openLocalPartitions(record, current..<total)
             try await metadata.setPartitionCount(topic: name, count: total, replicas: record.replicas)
-            try await createPartitionStates(record, partitions: current..<total)
-            for index in current..<total where isLocal(record, index) {
-                state.partitions[index] = try await openPartition(TopicPartition(name, index), configs: record.configs)
-            }
         } catch {
+            await discard(opened, topic: name)
+            throw (error as? BrokerError) ?? .storage("adding partitions to '\(name)' failed: \(error)")
+        }
+        do {
+            try await createPartitionStates(record, partitions: current..<total)
+        } catch {
+            await discard(opened, topic: name)
+            try? await metadata.setPartitionCount(topic: name, count: current, replicas: state.record.replicas)
             throw .storage("adding partitions to '\(name)' failed: \(error)")
         }
-        state.record = record
-        topicStates[name] = state
+        guard var latest = topicStates[name] else {
+            await discard(opened, topic: name)
+            throw .unknownTopicOrPartition(name, nil)   // deleted while the partitions opened
+        }
+        latest.partitions.merge(opened) { _, new in new }
+        latest.record = record
+        topicStates[name] = latest
     }
 
     /// Sets (or with nil, removes) topic config overrides.
