@@ -6,7 +6,8 @@ Starts the release `sluice serve` on a scratch data directory with the default p
 raw disk and segment-log appends (`sluice bench storage`), kcat (librdkafka) produce and
 consume, `sluice bench produce|consume|e2e` when the binary has them, beats ingest,
 the file sink draining what beats wrote, server CPU time per record (/proc/PID/stat) and
-peak RSS (/proc/PID/status VmHWM), and RSS with 1,000 partitions; then the cluster case:
+peak RSS (/proc/PID/status VmHWM), RSS with 1,000 partitions, and server CPU per fetch
+of a consumer of 1,000 quiet partitions with and without a fetch session; then the cluster case:
 a standalone ZooKeeper and three nodes on this machine, one partition with replication
 factor 3, kcat with acks=all and produce-ack latency at a fixed rate against its leader.
 Standard library only (ZooKeeper is started with Tests/Interop/zookeeper.py).
@@ -334,6 +335,36 @@ def partitions_rss_case(binary, scratch, figures, partitions):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def fetch_session_case(binary, scratch, figures, partitions, fetches):
+    """A consumer of `partitions` quiet partitions (one record produced every 10 fetches)
+    sends `fetches` fetches answered at once, with an incremental fetch session (KIP-227)
+    and then with full requests each time (`sluice bench fetch-sessions`): server CPU per
+    fetch each way, and their ratio."""
+    workdir = tempfile.mkdtemp(dir=scratch)
+    server = Server(binary, workdir, extra_connectors=False)
+    try:
+        topic = "sessions"
+        create_topic(binary, server, topic, partitions)
+        per_fetch = {}
+        for mode in ("--sessions", "--no-sessions"):
+            cpu0 = server.cpu_seconds()
+            result, _ = run([binary, "bench", "fetch-sessions", "--bootstrap", server.bootstrap, "--topic", topic,
+                             "--partitions", str(partitions), "--fetches", str(fetches), mode, "--json"], timeout=900)
+            cpu = server.cpu_seconds() - cpu0
+            report = json.loads(result.stdout)
+            if report["sessionErrors"]:
+                raise SystemExit(f"fetch-sessions {mode}: {report['sessionErrors']} session errors")
+            label = "with a session" if mode == "--sessions" else "without sessions"
+            per_fetch[mode] = cpu / fetches * 1e6
+            figures.add(f"server CPU per fetch, {partitions} partitions, {label}", per_fetch[mode], "µs/fetch")
+            figures.add(f"fetches/s, {partitions} quiet partitions, {label}", report["fetchesPerSecond"], "fetches/s")
+        figures.add(f"server CPU per fetch, sessions / none ({partitions} partitions)",
+                    per_fetch["--sessions"] / max(per_fetch["--no-sessions"], 1e-9), "ratio")
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", required=True)
@@ -344,6 +375,8 @@ def main():
     parser.add_argument("--latency-seconds", type=float, default=5, help="length of each fixed-rate latency case")
     parser.add_argument("--storage-seconds", type=float, default=2)
     parser.add_argument("--partitions", type=int, default=1000)
+    parser.add_argument("--session-fetches", type=int, default=2000, help="fetches per mode of the fetch-session case")
+    parser.add_argument("--only", choices=("fetch-sessions",), help="run just this case")
     parser.add_argument("--dir", default=tempfile.gettempdir())
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)
@@ -355,6 +388,9 @@ def main():
     try:
         for run_index in range(args.runs):
             log(f"== run {run_index + 1} of {args.runs}")
+            if args.only == "fetch-sessions":
+                fetch_session_case(args.binary, scratch, figures, args.partitions, args.session_fetches)
+                continue
             result, _ = run([args.binary, "bench", "storage", "--seconds", str(args.storage_seconds), "--dir", scratch,
                              "--raw-read-bytes", str(256 << 20)], timeout=900)
             storage_figures(result.stdout, figures)
@@ -369,6 +405,7 @@ def main():
                 server.stop()
                 shutil.rmtree(workdir, ignore_errors=True)
             partitions_rss_case(args.binary, scratch, figures, args.partitions)
+            fetch_session_case(args.binary, scratch, figures, args.partitions, args.session_fetches)
             cluster_case(args.binary, scratch, figures, args.records // 5, args.latency_seconds)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

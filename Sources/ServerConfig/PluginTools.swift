@@ -6,7 +6,7 @@ import SluiceSegmentLog
 import SluiceSQLite
 
 /// The tools of single plugins that `sluice` offers as commands: `bench storage`,
-/// `bench metadata`, `bench beats` and `metadata dump`. Beside `PluginCatalog`, this is
+/// `bench metadata`, `bench beats`, `metadata dump` and `storage check`. Beside `PluginCatalog`, this is
 /// the only place that names those plugins' types; the commands call through it, so the
 /// `Server` target names no plugin.
 package enum PluginTools {
@@ -58,5 +58,19 @@ package enum PluginTools {
     /// The registry, group offsets and connector positions of the file at `url`, read-only.
     package static func dumpMetadata(_ url: URL, json: Bool) throws -> String {
         try SQLiteMetadataDump.dump(url, format: json ? .json : .text)
+    }
+
+    // MARK: storage check (segment-log)
+
+    /// What `storage check` found: the report's text and whether it found no problem.
+    package struct StorageCheckReport: Sendable {
+        package var text: String
+        package var isHealthy: Bool
+    }
+
+    /// Reads every segment under `directory` (a segment-log directory), changing nothing.
+    package static func checkStorage(directory: URL) throws -> StorageCheckReport {
+        let report = try SegmentLogChecker.check(directory: directory.standardizedFileURL.path)
+        return StorageCheckReport(text: report.description, isHealthy: report.isHealthy)
     }
 }

@@ -4,12 +4,21 @@ real `sluice serve`.
 Produce: a record without a key is refused with Kafka's INVALID_RECORD (Produce v8+ also
 carries the record errors and Kafka's error message) and nothing of its batch is appended,
 whichever client sends it; keyed records are taken.
+
+`sluice storage check DIR` passes on a log a server wrote and stopped, and fails (exit
+status 1, naming the file) once a batch is damaged.
 """
+import glob
+import os
+import subprocess
+
 import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from kafka import KafkaProducer
 from kafka.errors import InvalidRecordError
+
+from conftest import sluice_bin
 
 
 def create_topic(bootstrap, name, configs, partitions=1):
@@ -58,3 +67,36 @@ def test_record_without_key_refused_kafka_python(make_server):
         assert metadata.offset == 0, "the refused record took no offset"
     finally:
         producer.close(timeout=10)
+
+
+def storage_check(directory):
+    return subprocess.run([sluice_bin(), "storage", "check", directory], capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_storage_check(make_server):
+    server = make_server()
+    create_topic(server.bootstrap, "checked", {"cleanup.policy": "compact", "segment.bytes": "2048"})
+    producer = Producer({"bootstrap.servers": server.bootstrap, "linger.ms": 5})
+    for i in range(500):
+        producer.produce("checked", key=b"k%d" % (i % 50), value=b"v%d" % i, partition=0)
+        if i % 25 == 24:
+            assert producer.flush(30) == 0  # small batches, several segments
+    assert server.stop() == 0
+    result = storage_check(server.data_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("ok: 1 partitions"), result.stdout
+
+    logs = sorted(glob.glob(os.path.join(server.data_dir, "checked-0", "*.log")))
+    assert len(logs) > 2, logs
+    with open(logs[1], "r+b") as f:
+        f.seek(70)
+        byte = f.read(1)
+        f.seek(70)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    result = storage_check(server.data_dir)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert logs[1] in result.stdout and "CRC-32C mismatch" in result.stdout, result.stdout
+
+    result = storage_check(os.path.join(server.workdir, "no-such-dir"))
+    assert result.returncode not in (0, 1) and "no-such-dir" in result.stderr, result.stdout + result.stderr

@@ -3,6 +3,8 @@ import Foundation
 /// DeleteRecords and DescribeLogDirs: the log start moved by clients, and where logs live.
 extension Broker {
     public func deleteRecords(_ tp: TopicPartition, before offset: Int64) async throws(BrokerError) -> Int64 {
+        // As Kafka: the group coordinator's records are not the client's to delete.
+        if OffsetsTopic.isInternal(tp.topic) { throw .invalidTopic(tp.topic, reason: "Cannot delete records of internal topic \(tp.topic)") }
         guard let partition = partition(tp) else {
             if let record = topicStates[tp.topic]?.record, (0..<record.partitionCount).contains(tp.partition) {
                 throw .notLeaderOrFollower(tp, leader: nil)

@@ -46,6 +46,8 @@ public actor Broker {
     }
 
     var topicStates: [String: TopicState] = [:]
+    /// Topics being created or grown right now (see `Broker+TopicCreation`).
+    var creatingTopics: Set<String> = []
     private var started = false
     private var lastProducerId: Int64 = 0
     /// Set in cluster mode (`enableReplication`): partitions opened later start without a role.
@@ -109,6 +111,9 @@ public actor Broker {
             logger.warning("storage holds data for \(tp), which no registered topic owns; it is left untouched. Delete it by hand or restore the metadata file.")
         }
         lastProducerId = Int64(clock().timeIntervalSince1970 * 1000) << 12
+        await groups.attachOffsetsLog { [weak self] group, records in
+            await self?.appendToOffsetsTopic(group: group, records: records)
+        }
         await groups.start()
         started = true
         logger.info("broker started", metadata: ["topics": "\(topicStates.count)"])
@@ -171,6 +176,18 @@ public actor Broker {
                             validateOnly: Bool = false) async throws(BrokerError) -> TopicRecord {
         if let reason = TopicConfigs.validateName(name) { throw .invalidTopic(name, reason: reason) }
         guard topicStates[name] == nil else { throw .topicAlreadyExists(name) }
+        if OffsetsTopic.isInternal(name) {
+            throw .invalidTopic(name, reason: "it is an internal topic the broker creates itself on the first consumer-group commit")
+        }
+        return try await registerTopic(name, partitions: partitions, configs: configs, replicationFactor: replicationFactor,
+                                       assignment: assignment, validateOnly: validateOnly)
+    }
+
+    /// Creates a topic after the name checks (`createTopic`, and the broker's own
+    /// `__consumer_offsets`).
+    func registerTopic(_ name: String, partitions: Int32?, configs: [String: String], replicationFactor: Int32?,
+                       assignment: [[Int32]]?, validateOnly: Bool) async throws(BrokerError) -> TopicRecord {
+        guard topicStates[name] == nil else { throw .topicAlreadyExists(name) }
         let count = assignment.map { Int32($0.count) } ?? partitions ?? config.defaultPartitions
         guard (1...100_000).contains(count) else {
             throw .invalidPartitions("number of partitions must be between 1 and 100000, got \(count)")
@@ -182,21 +199,33 @@ public actor Broker {
         let replicas = try await plannedReplicas(partitions: 0..<count, replicationFactor: replicationFactor, assignment: assignment)
         let record = TopicRecord(name: name, partitionCount: count, configs: configs, createdAt: clock(), replicas: replicas)
         if validateOnly { return record }
+        try checkDescriptors(forNewPartitions: (0..<count).filter { isLocal(record, $0) }.count, topic: name)
+        // Storage first, registry second: a topic whose partitions cannot all open is never
+        // registered. `creatingTopics` keeps a concurrent create of the same name (the
+        // actor suspends while opening) from sharing, then deleting, these partitions.
+        guard creatingTopics.insert(name).inserted else { throw .topicAlreadyExists(name) }
+        defer { creatingTopics.remove(name) }
+        var opened: [Int32: Partition] = [:]
         do {
+            opened = try await openLocalPartitions(record, 0..<count)
             try await metadata.createTopic(record)
-            try await createPartitionStates(record, partitions: 0..<count)
-            var opened: [Int32: Partition] = [:]
-            for index in 0..<count where isLocal(record, index) {
-                opened[index] = try await openPartition(TopicPartition(name, index), configs: configs)
-            }
-            topicStates[name] = TopicState(record: record, partitions: opened)
-        } catch let error as BrokerError {
-            throw error
-        } catch MetadataError.topicExists {
-            throw .topicAlreadyExists(name)
         } catch {
+            await discard(opened, topic: name)
+            switch error {
+            case let error as BrokerError: throw error
+            case MetadataError.topicExists: throw .topicAlreadyExists(name)
+            default: throw .storage("creating topic '\(name)' failed: \(error)")
+            }
+        }
+        do {
+            try await createPartitionStates(record, partitions: 0..<count)
+        } catch {
+            await discard(opened, topic: name)
+            try? await coordinator?.deletePartitionStates(topic: name)
+            try? await metadata.deleteTopic(named: name)
             throw .storage("creating topic '\(name)' failed: \(error)")
         }
+        topicStates[name] = TopicState(record: record, partitions: opened)
         logger.info("created topic", metadata: ["topic": "\(name)", "partitions": "\(count)",
                                                 "replicationFactor": "\(replicas.first?.count ?? 1)"])
         return record
@@ -206,6 +235,9 @@ public actor Broker {
     /// data this broker holds; other brokers delete theirs when they see it gone.
     public func deleteTopic(_ name: String) async throws(BrokerError) {
         guard topicStates[name] != nil else { throw .unknownTopicOrPartition(name, nil) }
+        if OffsetsTopic.isInternal(name) {
+            throw .invalidTopic(name, reason: "it is an internal topic holding the consumer groups' offsets; it cannot be deleted")
+        }
         do {
             try await metadata.deleteTopic(named: name)
             try await coordinator?.deletePartitionStates(topic: name)
@@ -233,7 +265,7 @@ public actor Broker {
     /// are spread like a new topic's with the topic's replication factor, or `assignment`.
     public func createPartitions(_ name: String, total: Int32, assignment: [[Int32]]? = nil,
                                  validateOnly: Bool = false) async throws(BrokerError) {
-        guard var state = topicStates[name] else { throw .unknownTopicOrPartition(name, nil) }
+        guard let state = topicStates[name] else { throw .unknownTopicOrPartition(name, nil) }
         let current = state.record.partitionCount
         guard total > current else {
             throw .invalidPartitions("topic '\(name)' has \(current) partitions; the new count \(total) must be larger")
@@ -249,17 +281,35 @@ public actor Broker {
         var record = state.record
         record.partitionCount = total
         if !added.isEmpty { record.replicas = state.record.replicas + added }
+        try checkDescriptors(forNewPartitions: (current..<total).filter { isLocal(record, $0) }.count, topic: name)
+        // As for a new topic: the new partitions open first; the registry learns the new
+        // count only when they all did, and is put back if a later step fails.
+        guard creatingTopics.insert(name).inserted else {
+            throw .invalidPartitions("topic '\(name)' is already being created or grown; retry")
+        }
+        defer { creatingTopics.remove(name) }
+        var opened: [Int32: Partition] = [:]
         do {
+            opened = try await openLocalPartitions(record, current..<total)
             try await metadata.setPartitionCount(topic: name, count: total, replicas: record.replicas)
-            try await createPartitionStates(record, partitions: current..<total)
-            for index in current..<total where isLocal(record, index) {
-                state.partitions[index] = try await openPartition(TopicPartition(name, index), configs: record.configs)
-            }
         } catch {
+            await discard(opened, topic: name)
+            throw (error as? BrokerError) ?? .storage("adding partitions to '\(name)' failed: \(error)")
+        }
+        do {
+            try await createPartitionStates(record, partitions: current..<total)
+        } catch {
+            await discard(opened, topic: name)
+            try? await metadata.setPartitionCount(topic: name, count: current, replicas: state.record.replicas)
             throw .storage("adding partitions to '\(name)' failed: \(error)")
         }
-        state.record = record
-        topicStates[name] = state
+        guard var latest = topicStates[name] else {
+            await discard(opened, topic: name)
+            throw .unknownTopicOrPartition(name, nil)   // deleted while the partitions opened
+        }
+        latest.partitions.merge(opened) { _, new in new }
+        latest.record = record
+        topicStates[name] = latest
     }
 
     /// Sets (or with nil, removes) topic config overrides.
@@ -289,6 +339,9 @@ public actor Broker {
         for name in names {
             if let record = topicStates[name] {
                 results.append((name, .success(record.record)))
+            } else if OffsetsTopic.isInternal(name) {
+                // As Kafka: asking for the internal topic creates it, whatever autoCreateTopics says.
+                do { results.append((name, .success(try await ensureOffsetsTopic()))) } catch { results.append((name, .failure(error))) }
             } else if allowAutoCreate && config.autoCreateTopics {
                 do {
                     results.append((name, .success(try await createTopic(name))))
@@ -312,6 +365,7 @@ public actor Broker {
     ///   followers is `awaitReplication`. Default 1.
     /// - Returns: the offsets assigned (the first and last record).
     public func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16 = 1) async throws(BrokerError) -> LogAppendInfo {
+        if OffsetsTopic.isInternal(tp.topic) { throw .invalidTopic(tp.topic, reason: "Cannot append to internal topic \(tp.topic)") }
         guard let state = topicStates[tp.topic] else { throw .unknownTopicOrPartition(tp.topic, tp.partition) }
         guard tp.partition >= 0, tp.partition < state.record.partitionCount else {
             throw .unknownTopicOrPartition(tp.topic, tp.partition)
@@ -336,6 +390,7 @@ public actor Broker {
     /// Appends batches built by a connector (through `RecordBatchBuilder`); creates the
     /// topic first when it is missing and `createTopic` is set.
     public func append(_ batches: [RecordBatch], to tp: TopicPartition, createTopic: Bool = false) async throws(BrokerError) -> LogAppendInfo {
+        if OffsetsTopic.isInternal(tp.topic) { throw .invalidTopic(tp.topic, reason: "Cannot append to internal topic \(tp.topic)") }
         if topicStates[tp.topic] == nil && createTopic {
             do { try await self.createTopic(tp.topic) } catch .topicAlreadyExists {}
         }
@@ -345,7 +400,7 @@ public actor Broker {
         return try await append(batches, to: partition, settings: state.settings)
     }
 
-    private func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
+    func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
                         minInsync: Int? = nil) async throws(BrokerError) -> LogAppendInfo {
         if settings.cleanupPolicy.contains(.compact) {
             try refuseRecordsWithoutKey(batches, to: partition.topicPartition)

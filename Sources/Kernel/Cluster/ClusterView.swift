@@ -16,11 +16,19 @@ public actor ClusterView {
 
     public func broker(_ id: Int32) -> BrokerEndpoint? { brokers.first { $0.id == id } }
 
-    /// The broker coordinating a consumer group: a stable hash of the group id over the
-    /// live brokers sorted by id. Offsets live in the coordination service, so when the
-    /// live brokers change the group moves and its new coordinator reads them from there.
+    /// The broker coordinating a consumer group. As in Kafka, the live leader of the
+    /// group's `__consumer_offsets` partition (abs(javaHashCode(group)) % partitions), so
+    /// the coordinator writes the group's records to a partition it leads. Before that
+    /// topic exists (it is created on the first group write), or while the partition has
+    /// no live leader, a stable hash of the group id over the live brokers sorted by id.
+    /// Offsets live in the coordination service, so when the coordinator changes the new
+    /// one reads them from there.
     public func groupCoordinator(for group: String) -> BrokerEndpoint? {
         guard !brokers.isEmpty else { return nil }
+        if let offsets = states[OffsetsTopic.name], !offsets.isEmpty, offsets.keys.max() == Int32(offsets.count - 1) {
+            let index = OffsetsTopic.partition(for: group, partitions: Int32(offsets.count))
+            if let leader = offsets[index]?.leader, let endpoint = broker(leader) { return endpoint }
+        }
         var hash: UInt32 = 2_166_136_261   // FNV-1a: stable across processes, unlike hashValue
         for byte in group.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         return brokers[Int(hash % UInt32(brokers.count))]

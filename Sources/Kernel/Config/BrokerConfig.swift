@@ -17,6 +17,11 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     /// How long a new consumer group waits for more members before its first
     /// rebalance completes, in milliseconds (group.initial.rebalance.delay.ms). Default 3000.
     public var groupInitialRebalanceDelayMs: Int64 = 3_000
+    /// Partitions of the internal `__consumer_offsets` topic when the broker creates it
+    /// (`offsets.topic.num.partitions`); a group's records go to partition
+    /// abs(javaHashCode(groupId)) % this. Changing it later does not repartition an
+    /// existing topic. Default 50, as in Kafka.
+    public var offsetsTopicPartitions: Int32 = 50
     /// Log level: trace, debug, info, notice, warning, error, critical. Default "info".
     public var logLevel: String = "info"
     /// Cluster mode: replicas of a new topic when the request names none. Default nil,
@@ -33,7 +38,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
-        case retentionCheckIntervalMs, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, logLevel
+        case retentionCheckIntervalMs, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, offsetsTopicPartitions, logLevel
         case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs
     }
 
@@ -48,6 +53,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         retentionCheckIntervalMs = try c.decodeIfPresent(Int64.self, forKey: .retentionCheckIntervalMs) ?? d.retentionCheckIntervalMs
         offsetsRetentionMinutes = try c.decodeIfPresent(Int64.self, forKey: .offsetsRetentionMinutes) ?? d.offsetsRetentionMinutes
         groupInitialRebalanceDelayMs = try c.decodeIfPresent(Int64.self, forKey: .groupInitialRebalanceDelayMs) ?? d.groupInitialRebalanceDelayMs
+        offsetsTopicPartitions = try c.decodeIfPresent(Int32.self, forKey: .offsetsTopicPartitions) ?? d.offsetsTopicPartitions
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
         defaultReplicationFactor = try c.decodeIfPresent(Int32.self, forKey: .defaultReplicationFactor)
         minInsyncReplicas = try c.decodeIfPresent(Int32.self, forKey: .minInsyncReplicas) ?? d.minInsyncReplicas
@@ -63,6 +69,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         .init("retentionCheckIntervalMs", "milliseconds", default: "300000", "how often retention runs"),
         .init("offsetsRetentionMinutes", "minutes", default: "10080", "committed offsets of empty groups expire after this"),
         .init("groupInitialRebalanceDelayMs", "milliseconds", default: "3000", "a new consumer group waits this long for more members"),
+        .init("offsetsTopicPartitions", "integer", default: "50", "partitions of the internal __consumer_offsets topic when it is created"),
         .init("logLevel", "string", default: "info", "trace, debug, info, notice, warning, error or critical"),
         .init("defaultReplicationFactor", "integer", default: "min(3, live brokers)", "cluster mode: replicas of new topics"),
         .init("minInsyncReplicas", "integer", default: "1", "cluster mode: in-sync replicas an acks=all produce needs"),
@@ -87,6 +94,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         }
         if !(0...300_000).contains(groupInitialRebalanceDelayMs) {
             problems.append(.init(keyPath: "groupInitialRebalanceDelayMs", "must be between 0 and 300000 ms, got \(groupInitialRebalanceDelayMs)"))
+        }
+        if !(1...100_000).contains(offsetsTopicPartitions) {
+            problems.append(.init(keyPath: "offsetsTopicPartitions", "must be between 1 and 100000, got \(offsetsTopicPartitions)"))
         }
         if let factor = defaultReplicationFactor, !(1...100).contains(factor) {
             problems.append(.init(keyPath: "defaultReplicationFactor", "must be between 1 and 100, got \(factor)"))

@@ -30,6 +30,7 @@ extension GroupCoordinator {
                 }
                 group.state = .stable
                 groups[groupId] = group
+                persistState(of: group)
                 return SyncGroupResponse(error: nil, protocolType: group.protocolType, protocolName: group.protocolName, assignment: assignments[memberId] ?? [])
             }
             groups[groupId] = group

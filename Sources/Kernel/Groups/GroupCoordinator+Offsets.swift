@@ -28,12 +28,7 @@ extension GroupCoordinator {
             return .illegalGeneration
         }
         guard !offsets.isEmpty else { return nil }
-        do {
-            try await metadata.commitOffsets(group: groupId, offsets)
-        } catch {
-            return .storage("\(error)")
-        }
-        return nil
+        return await storeAndLogCommit(groupId, offsets)
     }
 
     /// OffsetFetch: the committed offsets of a group, all or only `partitions`.
@@ -49,6 +44,7 @@ extension GroupCoordinator {
         let known = (try? await metadata.groups().contains(groupId)) ?? false
         guard known || groups[groupId] != nil else { return .groupIdNotFound }
         do { try await metadata.deleteOffsets(group: groupId, partitions: partitions) } catch { return .storage("\(error)") }
+        await offsetsLog?(groupId, Self.offsetTombstones(group: groupId, partitions))
         return nil
     }
 
@@ -63,6 +59,7 @@ extension GroupCoordinator {
             guard !stale.isEmpty else { continue }
             do {
                 try await metadata.deleteOffsets(group: groupId, partitions: stale)
+                await offsetsLog?(groupId, Self.offsetTombstones(group: groupId, stale))
                 logger.info("expired committed offsets", metadata: ["group": "\(groupId)", "partitions": "\(stale.count)"])
             } catch {
                 logger.error("expiring offsets of \(groupId) failed: \(error)")
@@ -108,8 +105,11 @@ extension GroupCoordinator {
         // A state save still queued would bring the deleted group back.
         await lastStateSave?.value
         if let group = groups[groupId], !group.members.isEmpty { return .nonEmptyGroup }
+        let committed = (try? await metadata.committedOffsets(group: groupId)) ?? [:]
         do { try await metadata.deleteGroup(groupId) } catch { return .storage("\(error)") }
         groups.removeValue(forKey: groupId)
+        await offsetsLog?(groupId, Self.offsetTombstones(group: groupId, Array(committed.keys))
+            + [OffsetsLogRecord(key: OffsetsTopicRecords.groupMetadataKey(group: groupId), value: nil)])
         return nil
     }
 }

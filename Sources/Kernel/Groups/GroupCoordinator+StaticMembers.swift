@@ -55,15 +55,18 @@ extension GroupCoordinator {
     }
 
     /// Saves the group's generation, protocol type and static members after the last
-    /// save, in order; the returned task ends when this state is stored.
+    /// save, in order, then (when Stable or Empty) its group-metadata record in
+    /// `__consumer_offsets`; the returned task ends when both are written.
     @discardableResult
     func persistState(of group: ConsumerGroup) -> Task<Void, Never> {
         let record = GroupStateRecord(group: group.id, protocolType: group.protocolType, generation: group.generation,
                                       staticMembers: group.staticMembers)
+        let logged = metadataRecord(of: group)
         let previous = lastStateSave
-        let save = Task { [metadata, logger] in
+        let save = Task { [metadata, logger, offsetsLog] in
             await previous?.value
             do { try await metadata.saveGroupState(record) } catch { logger.error("saving group \(record.group) state failed: \(error)") }
+            if let logged { await offsetsLog?(record.group, [logged]) }
         }
         lastStateSave = save
         return save

@@ -20,6 +20,10 @@ public actor GroupCoordinator {
     /// The last group-state write; each write waits for the one before, so the store
     /// never ends up with an older state than the coordinator last saved.
     var lastStateSave: Task<Void, Never>?
+    /// Where group records go (`__consumer_offsets`); nil when nothing is attached.
+    var offsetsLog: OffsetsLogWriter?
+    /// The commit of each group still being stored and logged; the next waits for it.
+    var commitChains: [String: Task<GroupError?, Never>] = [:]
 
     public init(metadata: any MetadataStore, config: GroupCoordinatorConfig = GroupCoordinatorConfig(), logger: Logger,
                 clusterView: ClusterView? = nil) {

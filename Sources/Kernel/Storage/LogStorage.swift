@@ -10,6 +10,9 @@ public protocol LogStorage: Sendable {
     var defaultLogConfig: PartitionLogConfig { get }
     /// Retention used when a topic sets no `retention.ms` / `retention.bytes`.
     var defaultRetention: RetentionPolicy { get }
+    /// File descriptors one open partition log holds; the broker checks new topics and
+    /// partitions against the process's open-file limit with it. Default 0 (none).
+    var descriptorsPerPartition: Int { get }
 
     /// Opens (creating if absent) the log of one partition. Opening an already open
     /// partition returns the same log.
@@ -33,6 +36,10 @@ public protocol LogStorage: Sendable {
 extension LogStorage {
     /// No directories: storage without files.
     public var dataDirectories: [String] { [] }
+}
+
+extension LogStorage {
+    public var descriptorsPerPartition: Int { 0 }
 }
 
 /// The append-only log of one topic-partition.

@@ -9,11 +9,11 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure throughput and latency.",
         discussion: """
-            produce, consume and e2e talk to a running broker (--bootstrap); storage and metadata
+            produce, consume, e2e and fetch-sessions talk to a running broker (--bootstrap); storage and metadata
             measure the storage plugins in-process.
             Example: sluice bench e2e --records 100000 --json
             """,
-        subcommands: [Produce.self, Consume.self, EndToEnd.self, Storage.self, Metadata.self, Beats.self])
+        subcommands: [Produce.self, Consume.self, EndToEnd.self, FetchSessions.self, Storage.self, Metadata.self, Beats.self])
 
     struct Storage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -40,6 +40,7 @@ struct Server {
             // otherwise every metric stays swift-metrics' no-op.
             MetricsSystem.bootstrap(backend)
         }
+        let fileLimit = raiseOpenFileLimit()
         let metadata = try await makeMetadata(dataDir: dataDir)
         let storage: any LogStorage
         do {
@@ -60,6 +61,7 @@ struct Server {
             try? await metadata.close()
             throw ServeError(description: "the broker could not load its topics: \(error)")
         }
+        await reportOpenFileNeeds(fileLimit, broker: broker, storage: storage)
 
         let metadataLabel = "metadata (\(config.metadata.entry.name))"
         await statusBoard.register(label: metadataLabel, instance: "metadata", plugin: config.metadata.entry.name, kind: .metadata)

@@ -13,6 +13,9 @@ public actor SegmentLogStorage: LogStorage {
     public nonisolated let defaultLogConfig: PartitionLogConfig
     /// Retention from `retentionHours` / `retentionBytes`.
     public nonisolated let defaultRetention: RetentionPolicy
+    /// The active segment's log, offset index and time index stay open; sealed segments
+    /// are read through short-lived descriptors.
+    public nonisolated var descriptorsPerPartition: Int { 3 }
     /// Where the partition directories are (absolute path).
     public nonisolated let directory: String
     /// The one data directory, for DescribeLogDirs.

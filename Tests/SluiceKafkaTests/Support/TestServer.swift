@@ -48,9 +48,9 @@ struct TestServer {
 
 /// Runs `body` with a started server and stops it afterwards.
 func withServer<T>(config: KafkaConfiguration = KafkaConfiguration(), broker: BrokerConfig = BrokerConfig(),
-                   storage: any LogStorage = MemoryLogStorage(),
+                   storage: any LogStorage = MemoryLogStorage(), metadata: any MetadataStore = MemoryMetadataStore(),
                    _ body: (TestServer) async throws -> T) async throws -> T {
-    let server = try await TestServer.start(config: config, broker: broker, storage: storage)
+    let server = try await TestServer.start(config: config, broker: broker, storage: storage, metadata: metadata)
     do {
         let result = try await body(server)
         await server.stop()

@@ -63,6 +63,7 @@ struct MetadataHandler: KafkaApiHandler {
             switch result {
             case .success(let record):
                 topic.topicId = record.id
+                topic.isInternal = OffsetsTopic.isInternal(record.name)
                 if let view {
                     var partitions: [MetadataResponse.Partition] = []
                     for index in 0..<record.partitionCount {

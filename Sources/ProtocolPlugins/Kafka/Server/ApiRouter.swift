@@ -21,6 +21,9 @@ enum ApiRoutes {
         ApiRoute(CreatePartitionsHandler()),
         ApiRoute(AlterConfigsHandler()),
         ApiRoute(IncrementalAlterConfigsHandler()),
+        ApiRoute(DeleteRecordsHandler()),
+        ApiRoute(DescribeLogDirsHandler()),
+        ApiRoute(DescribeClusterHandler()),
     ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.

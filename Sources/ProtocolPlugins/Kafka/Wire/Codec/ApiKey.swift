@@ -21,10 +21,12 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let apiVersions = ApiKey(rawValue: 18)
     public static let createTopics = ApiKey(rawValue: 19)
     public static let deleteTopics = ApiKey(rawValue: 20)
+    public static let deleteRecords = ApiKey(rawValue: 21)
     public static let initProducerId = ApiKey(rawValue: 22)
     public static let offsetForLeaderEpoch = ApiKey(rawValue: 23)
     public static let describeConfigs = ApiKey(rawValue: 32)
     public static let alterConfigs = ApiKey(rawValue: 33)
+    public static let describeLogDirs = ApiKey(rawValue: 35)
     public static let createPartitions = ApiKey(rawValue: 37)
     public static let deleteGroups = ApiKey(rawValue: 42)
     public static let incrementalAlterConfigs = ApiKey(rawValue: 44)
@@ -35,8 +37,8 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
         0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 8: "OffsetCommit", 9: "OffsetFetch",
         10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat", 13: "LeaveGroup", 14: "SyncGroup",
         15: "DescribeGroups", 16: "ListGroups", 17: "SaslHandshake", 18: "ApiVersions", 19: "CreateTopics",
-        20: "DeleteTopics", 22: "InitProducerId", 23: "OffsetForLeaderEpoch", 32: "DescribeConfigs", 33: "AlterConfigs",
-        37: "CreatePartitions", 42: "DeleteGroups", 44: "IncrementalAlterConfigs", 47: "OffsetDelete", 60: "DescribeCluster",
+        20: "DeleteTopics", 21: "DeleteRecords", 22: "InitProducerId", 23: "OffsetForLeaderEpoch", 32: "DescribeConfigs", 33: "AlterConfigs",
+        35: "DescribeLogDirs", 37: "CreatePartitions", 42: "DeleteGroups", 44: "IncrementalAlterConfigs", 47: "OffsetDelete", 60: "DescribeCluster",
     ]
 
     /// The API's name as Kafka spells it, e.g. "Metadata", or "ApiKey(99)".

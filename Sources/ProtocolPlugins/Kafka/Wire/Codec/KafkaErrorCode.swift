@@ -46,6 +46,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let invalidFetchSessionEpoch = KafkaErrorCode(71)
     /// An incremental fetch used topic ids in a session opened with names, or the reverse.
     public static let fetchSessionTopicIdError = KafkaErrorCode(106)
+    public static let mismatchedEndpointType = KafkaErrorCode(114)
+    public static let unsupportedEndpointType = KafkaErrorCode(115)
 
     static let names: [Int16: String] = [
         -1: "UNKNOWN_SERVER_ERROR", 0: "NONE", 1: "OFFSET_OUT_OF_RANGE", 2: "CORRUPT_MESSAGE",
@@ -59,6 +61,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 56: "KAFKA_STORAGE_ERROR", 59: "UNKNOWN_PRODUCER_ID",
         74: "FENCED_LEADER_EPOCH", 75: "UNKNOWN_LEADER_EPOCH", 87: "INVALID_RECORD", 100: "UNKNOWN_TOPIC_ID",
         70: "FETCH_SESSION_ID_NOT_FOUND", 71: "INVALID_FETCH_SESSION_EPOCH", 106: "FETCH_SESSION_TOPIC_ID_ERROR",
+        114: "MISMATCHED_ENDPOINT_TYPE", 115: "UNSUPPORTED_ENDPOINT_TYPE",
     ]
 
     /// Kafka's name for the code, e.g. "UNKNOWN_TOPIC_OR_PARTITION".

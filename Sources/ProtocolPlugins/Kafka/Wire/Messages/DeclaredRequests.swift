@@ -11,5 +11,6 @@ public enum DeclaredRequests {
         FindCoordinatorRequest.self, JoinGroupRequest.self, HeartbeatRequest.self, LeaveGroupRequest.self,
         SyncGroupRequest.self, DescribeGroupsRequest.self, ListGroupsRequest.self, DeleteGroupsRequest.self,
         OffsetCommitRequest.self, OffsetFetchRequest.self, OffsetDeleteRequest.self,
+        DeleteRecordsRequest.self, DescribeLogDirsRequest.self, DescribeClusterRequest.self,
     ]
 }

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Topic creation and partition growth are atomic: either every local partition opened and
+/// the registry holds the topic, or nothing of it is left — no registry entry, no partition
+/// directories, no open descriptors.
+extension Broker {
+    /// Refuses `count` new local partitions that cannot fit under the open-file limit,
+    /// before anything is written, with a message naming the limit.
+    func checkDescriptors(forNewPartitions count: Int, topic: String) throws(BrokerError) {
+        let perPartition = storage.descriptorsPerPartition
+        guard count > 0, perPartition > 0, let limit = OpenFileLimit.current(),
+              let inUse = OpenFileLimit.openDescriptors() else { return }
+        let needed = count * perPartition
+        guard !limit.fits(needed, inUse: inUse) else { return }
+        throw .invalidPartitions(
+            "topic '\(topic)': \(count) partitions need about \(needed) more file descriptors (\(perPartition) each), "
+            + "but this process holds \(inUse) and its open-file limit (RLIMIT_NOFILE) is \(limit); "
+            + "raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) and restart, or create fewer partitions")
+    }
+
+    /// Opens the local partitions `indices` of `record`; on any failure closes and deletes
+    /// those it opened (and the one that failed half-way) before rethrowing.
+    func openLocalPartitions(_ record: TopicRecord, _ indices: Range<Int32>) async throws -> [Int32: Partition] {
+        var opened: [Int32: Partition] = [:]
+        for index in indices where isLocal(record, index) {
+            do {
+                opened[index] = try await openPartition(TopicPartition(record.name, index), configs: record.configs)
+            } catch {
+                await discard(opened, topic: record.name, alsoDelete: [index])
+                throw Self.describeOpenFailure(error, topic: record.name)
+            }
+        }
+        return opened
+    }
+
+    /// Closes and deletes partitions opened by a creation that failed; what cannot be
+    /// removed is logged with its path so that an operator can.
+    func discard(_ opened: [Int32: Partition], topic: String, alsoDelete extra: [Int32] = []) async {
+        // A partition the broker serves meanwhile (cluster sync installed the topic) is
+        // someone else's now: leave it alone.
+        let serving = topicStates[topic]?.partitions ?? [:]
+        let ours = opened.filter { serving[$0.key] == nil }
+        for partition in ours.values { await partition.shutdown() }
+        for index in ours.keys.sorted() + extra.filter({ serving[$0] == nil }) {
+            do { try await storage.delete(TopicPartition(topic, index)) } catch {
+                logger.error("could not remove a partition of a failed topic creation",
+                             metadata: ["topic": "\(topic)", "partition": "\(index)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// An open failure as the client sees it; running out of descriptors names the limit.
+    static func describeOpenFailure(_ error: any Error, topic: String) -> any Error {
+        guard case StorageError.io(_, _, let code)? = error as? StorageError, code == EMFILE || code == ENFILE else {
+            return error
+        }
+        let limit = OpenFileLimit.current().map { "\($0)" } ?? "unknown"
+        return BrokerError.storage(
+            "topic '\(topic)': ran out of file descriptors (open-file limit \(limit)); nothing of the topic was kept. "
+            + "Raise the limit (ulimit -n, systemd LimitNOFILE=) or create fewer partitions")
+    }
+}
