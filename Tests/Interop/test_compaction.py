@@ -9,8 +9,7 @@ The log cleaner (broker logCleanerIntervalMs short): a compacted topic shrinks t
 one record per key, every key's latest value is read back by kcat and confluent-kafka,
 tombstones go after delete.retention.ms and their keys with them, a consumer positioned
 inside a removed range moves on, and /metrics shows the sluice_log_cleaner_* series.
-These run on the memory storage plugin until the segment-log cleaner lands (its
-compact() is a stub on main); the storage is a parameter so both are one line away.
+Both storage plugins (memory and segment-log) are run.
 
 `sluice storage check DIR` passes on a log a server wrote and stopped, and fails (exit
 status 1, naming the file) once a batch is damaged.
@@ -161,7 +160,7 @@ def kcat_latest(bootstrap, topic):
     return latest
 
 
-@pytest.mark.parametrize("storage", ["memory"])
+@pytest.mark.parametrize("storage", ["memory", "segment-log"])
 def test_cleaner_compacts_tombstones_and_gaps(make_server, storage):
     def configure(config):
         config["storage"] = {"plugin": storage, "config": {}}
