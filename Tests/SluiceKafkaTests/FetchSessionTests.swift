@@ -180,6 +180,49 @@ import Testing
         }
     }
 
+    @Test func aFetchWhoseSessionMovedOnWhileItWaitedGetsAnEpochError() async throws {
+        try await withServer { server in
+            let first = try await server.client(id: "first")
+            let second = try await server.client(id: "second")
+            try await first.createTopic("dup")
+            let id = try await first.send(Self.fetch([("dup", .zero, 0, 0)], sessionId: 0, epoch: 0), version: 12).sessionId
+            #expect(id > 0)
+            // Epoch 1 waits (no data); meanwhile epoch 2 is served on another connection.
+            async let waiting = first.send(Self.fetch([], sessionId: id, epoch: 1, maxWaitMs: 1_000, minBytes: 1), version: 12)
+            try await Task.sleep(for: .milliseconds(300))
+            let replay = try await second.send(Self.fetch([], sessionId: id, epoch: 1), version: 12)
+            #expect(replay.errorCode == KafkaErrorCode.invalidFetchSessionEpoch.rawValue && replay.sessionId == 0)
+            let next = try await second.send(Self.fetch([], sessionId: id, epoch: 2), version: 12)
+            #expect(next.errorCode == 0 && next.sessionId == id)
+            let stale = try await waiting
+            #expect(stale.errorCode == KafkaErrorCode.invalidFetchSessionEpoch.rawValue)
+            #expect(stale.sessionId == id && stale.responses.isEmpty)
+            // The session goes on at epoch 3.
+            #expect(try await second.send(Self.fetch([], sessionId: id, epoch: 3), version: 12).errorCode == 0)
+            await first.close()
+            await second.close()
+        }
+    }
+
+    @Test func aFollowersSessionEvictsAConsumersAtOnce() async throws {
+        var config = KafkaConfiguration()
+        config.maxIncrementalFetchSessionCacheSlots = 1
+        try await withServer(config: config) { server in
+            let client = try await server.client()
+            try await client.createTopic("f", partitions: 2)
+            let parts = (0..<Int32(2)).map { (topic: "f", id: UUID.zero, partition: $0, offset: Int64(0)) }
+            let consumer = try await client.send(Self.fetch(parts, sessionId: 0, epoch: 0), version: 12).sessionId
+            #expect(consumer > 0)
+            let follower = try await client.send(Self.fetch(Array(parts.prefix(1)), sessionId: 0, epoch: 0, replicaId: 7),
+                                                 version: 12).sessionId
+            #expect(follower > 0)
+            #expect(await server.fetchSessions.contains(consumer) == false)
+            // A young follower session is safe from another consumer.
+            #expect(try await client.send(Self.fetch(parts, sessionId: 0, epoch: 0), version: 12).sessionId == 0)
+            await client.close()
+        }
+    }
+
     @Test func noSlotsMeansNoSessions() async throws {
         var config = KafkaConfiguration()
         config.maxIncrementalFetchSessionCacheSlots = 0
