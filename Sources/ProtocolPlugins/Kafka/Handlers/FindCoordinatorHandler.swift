@@ -44,6 +44,9 @@ struct FindCoordinatorHandler: KafkaApiHandler {
         switch keyType {
         case FindCoordinatorRequest.KeyType.group:
             if let view = context.observation.clusterView {
+                // As Kafka: the group's coordinator leads its __consumer_offsets partition, so
+                // the first group request creates that topic (a no-op once it exists).
+                _ = await context.topics.lookupTopics([OffsetsTopic.name], allowAutoCreate: true)
                 guard let coordinator = await view.groupCoordinator(for: key) else {
                     return Answer(error: .coordinatorNotAvailable, message: "no live broker is registered yet")
                 }
