@@ -15,10 +15,12 @@ struct ConfigurationAndLockTests {
         #expect(config.retentionHours == 168 && config.retentionBytes == -1)
         #expect(config.indexIntervalBytes == 4096 && config.flush == .interval && config.flushIntervalMs == 1000)
         #expect(config.directory == nil)
+        #expect(config.cleanerOffsetMapBytes == 134_217_728 && config.cleanerIoBytesPerSecond == -1)
         #expect(config.validate().isEmpty)
         #expect(config.retention == RetentionPolicy(retentionMs: 168 * 3_600_000, retentionBytes: nil))
         #expect(Set(Configuration.keys.map(\.key)) == ["segmentBytes", "segmentMs", "retentionHours", "retentionBytes",
-                                                        "indexIntervalBytes", "flush", "flushIntervalMs", "directory"])
+                                                        "indexIntervalBytes", "flush", "flushIntervalMs", "directory",
+                                                        "cleanerOffsetMapBytes", "cleanerIoBytesPerSecond"])
     }
 
     @Test func anUnknownFlushPolicyNamesTheChoices() {

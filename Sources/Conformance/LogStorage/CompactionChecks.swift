@@ -78,7 +78,7 @@ extension LogStorageConformance {
     }
 
     func activeSegmentNeverCleaned(_ storage: any LogStorage) async throws {
-        let log = try await storage.open(TopicPartition("compact-active", 0), config: storage.defaultLogConfig)
+        let log = try await storage.open(TopicPartition("compact-active", 0), config: PartitionLogConfig(segmentBytes: 1 << 30))
         var writer = KeyedWriter(log)
         for i in 0..<50 { try await writer.write(["k\(i % 3)"]) }
         let result = try await log.compact(Self.eagerCompaction, now: Date())

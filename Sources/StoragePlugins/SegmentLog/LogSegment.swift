@@ -132,8 +132,9 @@ final class LogSegment {
 
     /// The position and header of the batch holding `offset`, nil when no batch here does.
     func locate(_ offset: Int64) throws -> (position: Int64, header: BatchHeader)? {
-        guard offset >= baseOffset, offset < nextOffset else { return nil }
-        let relative = UInt32(offset - baseOffset)
+        guard offset < nextOffset else { return nil }
+        // Below the base (a gap the cleaner left before this segment): its first batch.
+        let relative = UInt32(max(offset, baseOffset) - baseOffset)
         let start = try offsetIndex.last { $0.relativeOffset <= relative }.map { Int64($0.position) } ?? 0
         var reader = headerReader()
         var found: (Int64, BatchHeader)?

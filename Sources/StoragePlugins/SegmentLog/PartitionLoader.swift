@@ -13,6 +13,8 @@ struct PartitionLoader {
     let indexIntervalBytes: Int
     let now: Int64
     let logger: Logger
+    /// The cleaner checkpoint: segments below it may hold offset gaps (removed records).
+    var cleanedUpTo: Int64 = 0
 
     /// The segments, oldest first; never empty.
     func load(cleanShutdown: Bool, recoveryPoint: Int64?) throws -> [LogSegment] {
@@ -32,7 +34,7 @@ struct PartitionLoader {
         }
         var segments: [LogSegment] = []
         for (i, base) in bases.enumerated() {
-            if let previous = segments.last, previous.nextOffset != base {
+            if let previous = segments.last, previous.nextOffset > base || (previous.nextOffset < base && previous.baseOffset >= cleanedUpTo) {
                 logger.error("deleting segments that no longer follow on from the data before them", metadata: [
                     "directory": "\(directory)", "missingOffsets": "\(previous.nextOffset)..<\(base)",
                     "segments": "\(bases[i...].map(SegmentFiles.name))",
@@ -43,13 +45,14 @@ struct PartitionLoader {
             var segment: LogSegment?
             var reason = "unclean shutdown"
             if i < recoverFrom {
-                switch try SegmentCheck.open(baseOffset: base, directory: directory, indexIntervalBytes: indexIntervalBytes, now: now) {
+                switch try SegmentCheck.open(baseOffset: base, directory: directory, indexIntervalBytes: indexIntervalBytes, now: now,
+                                             allowGaps: base < cleanedUpTo) {
                 case .valid(let checked): segment = checked
                 case .invalid(let why): reason = why
                 }
             }
             let loaded = try segment ?? SegmentRecovery.recover(baseOffset: base, directory: directory, indexIntervalBytes: indexIntervalBytes,
-                                                               now: now, reason: reason, logger: logger)
+                                                               now: now, reason: reason, logger: logger, allowGaps: base < cleanedUpTo)
             segments.last?.closeIndexWriters()
             segments.append(loaded)
         }

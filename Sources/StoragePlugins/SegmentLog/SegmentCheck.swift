@@ -14,7 +14,7 @@ enum SegmentCheck {
         case invalid(String)
     }
 
-    static func open(baseOffset: Int64, directory: String, indexIntervalBytes: Int, now: Int64) throws -> Outcome {
+    static func open(baseOffset: Int64, directory: String, indexIntervalBytes: Int, now: Int64, allowGaps: Bool = false) throws -> Outcome {
         let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
         let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: false), path: paths.log)
         let size = try FileIO.size(file.descriptor, path: paths.log)
@@ -27,7 +27,7 @@ enum SegmentCheck {
         var reader = BatchHeaderReader(fd: file.descriptor, path: paths.log, end: size)
         var firstTimestamp: Int64 = -1
         if size > 0 {
-            guard let first = try reader.header(at: 0), first.baseOffset == baseOffset else {
+            guard let first = try reader.header(at: 0), first.baseOffset == baseOffset || (allowGaps && first.baseOffset > baseOffset) else {
                 return .invalid("the first batch does not start at the segment's base offset")
             }
             firstTimestamp = first.maxTimestamp
@@ -44,7 +44,7 @@ enum SegmentCheck {
         }
         var contiguous = true
         let end = try reader.scan(from: start) { header, _ in
-            contiguous = header.baseOffset == expected
+            contiguous = header.baseOffset == expected || (allowGaps && header.baseOffset > expected)
             if contiguous { expected = header.nextOffset }
             return contiguous
         }

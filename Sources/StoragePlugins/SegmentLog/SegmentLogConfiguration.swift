@@ -44,12 +44,22 @@ extension SegmentLogStorageFactory {
         /// Where partition directories live; relative paths are taken from the current
         /// directory. Default: the broker's `dataDir`.
         public var directory: String?
+        /// Memory of the log cleaner's key → offset map, in bytes: 24 bytes per distinct key
+        /// of the dirty section, filled to 90%; when a pass meets more keys it cleans the
+        /// prefix that fits and continues next pass. One clean runs at a time per storage,
+        /// so this bounds the cleaner's memory. Default 134217728 (128 MiB, ~5M keys).
+        public var cleanerOffsetMapBytes: Int = Self.defaultCleanerOffsetMapBytes
+        public static let defaultCleanerOffsetMapBytes = 128 << 20
+        /// The log cleaner's read rate limit, in bytes per second; -1 is unlimited.
+        /// Default -1.
+        public var cleanerIoBytesPerSecond: Int64 = -1
 
         /// Every default.
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case segmentBytes, segmentMs, retentionHours, retentionBytes, indexIntervalBytes, flush, flushIntervalMs, directory
+            case cleanerOffsetMapBytes, cleanerIoBytesPerSecond
         }
 
         public init(from decoder: any Decoder) throws {
@@ -70,6 +80,8 @@ extension SegmentLogStorageFactory {
             }
             flushIntervalMs = try c.decodeIfPresent(Int64.self, forKey: .flushIntervalMs) ?? d.flushIntervalMs
             directory = try c.decodeIfPresent(String.self, forKey: .directory)
+            cleanerOffsetMapBytes = try c.decodeIfPresent(Int.self, forKey: .cleanerOffsetMapBytes) ?? d.cleanerOffsetMapBytes
+            cleanerIoBytesPerSecond = try c.decodeIfPresent(Int64.self, forKey: .cleanerIoBytesPerSecond) ?? d.cleanerIoBytesPerSecond
         }
 
         public static let keys: [ConfigKeyDoc] = [
@@ -81,6 +93,8 @@ extension SegmentLogStorageFactory {
             .init("flush", "string", default: "interval", "when to fsync: always (before acknowledging), interval, or never (OS decides)"),
             .init("flushIntervalMs", "milliseconds", default: "1000", "with flush: interval, how often written data is fsynced"),
             .init("directory", "path", default: "the broker dataDir", "where partition directories live"),
+            .init("cleanerOffsetMapBytes", "bytes", default: "134217728", "log cleaner key map memory (24 bytes per key, 90% full); one clean at a time"),
+            .init("cleanerIoBytesPerSecond", "bytes/second", default: "-1", "log cleaner read rate limit; -1 unlimited"),
         ]
 
         public func validate() -> [ConfigProblem] {
@@ -102,6 +116,12 @@ extension SegmentLogStorageFactory {
             }
             if !(1...3_600_000).contains(flushIntervalMs) {
                 problems.append(.init(keyPath: "flushIntervalMs", "must be between 1 and 3600000 ms, got \(flushIntervalMs)"))
+            }
+            if cleanerOffsetMapBytes < 1024 {
+                problems.append(.init(keyPath: "cleanerOffsetMapBytes", "must be at least 1024 bytes, got \(cleanerOffsetMapBytes)"))
+            }
+            if cleanerIoBytesPerSecond != -1, cleanerIoBytesPerSecond < 1 {
+                problems.append(.init(keyPath: "cleanerIoBytesPerSecond", "must be -1 (unlimited) or a positive rate, got \(cleanerIoBytesPerSecond)"))
             }
             if let directory, directory.isEmpty {
                 problems.append(.init(keyPath: "directory", "must name a directory; leave it out to use the broker dataDir"))

@@ -45,7 +45,10 @@ public actor SegmentLogStorage: LogStorage {
         self.configuration = configuration
         self.defaultLogConfig = configuration.logConfig
         self.defaultRetention = configuration.retention
-        self.options = SegmentLogOptions(indexIntervalBytes: configuration.indexIntervalBytes, flush: configuration.flush, clock: clock)
+        self.options = SegmentLogOptions(
+            indexIntervalBytes: configuration.indexIntervalBytes, flush: configuration.flush, clock: clock,
+            cleaner: CleanerResources(offsetMapBytes: configuration.cleanerOffsetMapBytes,
+                                      throttle: IOThrottle(bytesPerSecond: configuration.cleanerIoBytesPerSecond > 0 ? configuration.cleanerIoBytesPerSecond : nil)))
         self.logger = logger
         try Self.removeDeletedLeftovers(in: path)
     }

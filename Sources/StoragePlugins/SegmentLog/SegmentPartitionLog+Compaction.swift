@@ -1,21 +1,107 @@
 import Foundation
 import SluiceKernel
 
-/// Log compaction for the segment log.
+/// Log compaction for the segment log: the heavy work (`SegmentCleaner`) runs off the
+/// actor, so appends continue; only the swap of the cleaned segments holds the writer.
 extension SegmentPartitionLog {
     func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats {
         try checkOpen()
+        return try stats(policy, nowMs: Self.milliseconds(now))
+    }
+
+    func stats(_ policy: CompactionPolicy, nowMs: Int64) throws -> CompactionStats {
         let summaries = segments.map {
             CompactionSegmentSummary(baseOffset: $0.baseOffset, endOffset: $0.nextOffset, bytes: $0.size, maxTimestamp: $0.maxTimestamp)
         }
-        return CompactionPlanner.stats(segments: summaries, checkpoint: 0, policy: policy, nowMs: Int64(now.timeIntervalSince1970 * 1000),
-                                       firstDirtyBatchMaxTimestamp: nil, earliestDeleteHorizon: nil)
+        var firstDirtyTimestamp: Int64?
+        if policy.maxCompactionLagMs < Int64.max {
+            for segment in segments where segment.nextOffset > cleanedUpTo {
+                if let (_, header) = try segment.locate(max(cleanedUpTo, segment.baseOffset)) {
+                    firstDirtyTimestamp = header.maxTimestamp
+                    break
+                }
+            }
+        }
+        return CompactionPlanner.stats(segments: summaries, checkpoint: cleanedUpTo, policy: policy, nowMs: nowMs,
+                                       firstDirtyBatchMaxTimestamp: firstDirtyTimestamp, earliestDeleteHorizon: earliestDeleteHorizon)
     }
 
-    /// Not implemented yet: the segment-log cleaner is being written (issue #26). Cleans
-    /// nothing and says so.
     func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult {
-        logger.warning("log compaction is not implemented by the segment log yet; \(topicPartition) left as is")
-        return .notDue(try await compactionStats(policy, now: now))
+        try checkOpen()
+        let nowMs = Self.milliseconds(now)
+        let stats = try stats(policy, nowMs: nowMs)
+        let cleanable = segments.filter { $0.baseOffset < stats.firstUncleanableOffset }
+        guard stats.isDue(policy), !cleanable.isEmpty, !cleaning else { return .notDue(stats) }
+        cleaning = true
+        defer { cleaning = false }
+        let truncationsAtStart = truncations
+        let source = { (segment: LogSegment) in
+            CleanerSource(baseOffset: segment.baseOffset, file: segment.file, size: segment.size, rollTimestamp: segment.rollTimestamp)
+        }
+        let cleaner = SegmentCleaner(
+            directory: directory, cleanable: cleanable.map(source),
+            later: segments.filter { $0.baseOffset >= stats.firstUncleanableOffset }.map(source),
+            firstDirty: stats.firstDirtyOffset, firstUncleanable: stats.firstUncleanableOffset, policy: policy, nowMs: nowMs,
+            offsetMapBytes: options.cleaner.offsetMapBytes, throttle: options.cleaner.throttle,
+            segmentBytes: config.segmentBytes, indexIntervalBytes: options.indexIntervalBytes)
+        let gate = options.cleaner.gate
+        await gate.acquire()
+        let outcome: SegmentCleaner.Outcome
+        do {
+            outcome = try await Task.detached { try await cleaner.run(dirtyRatio: stats.dirtyRatio) }.value
+        } catch {
+            await gate.release()
+            throw error
+        }
+        await gate.release()
+
+        await acquireWriter()
+        defer { releaseWriter() }
+        let replaced = segments.filter { $0.baseOffset >= outcome.rangeStart && $0.baseOffset < outcome.rangeEnd }
+        let planned = cleanable.filter { $0.baseOffset >= outcome.rangeStart && $0.baseOffset < outcome.rangeEnd }
+        guard !closed, truncations == truncationsAtStart, replaced.count == planned.count,
+              zip(replaced, planned).allSatisfy({ $0 === $1 }), segments.contains(where: { $0.baseOffset >= outcome.rangeEnd }) else {
+            // Retention, truncation or DeleteRecords changed the segments meanwhile.
+            for segment in outcome.segments { try? FileIO.remove(CleanerSwap.swapPath(directory, segment.baseOffset)) }
+            logger.info("discarding a clean: the log changed while it ran", metadata: ["partition": "\(topicPartition)"])
+            return .notDue(try self.stats(policy, nowMs: nowMs))
+        }
+        let swap = CleanerSwap(rangeStart: outcome.rangeStart, rangeEnd: outcome.rangeEnd, newBases: outcome.segments.map(\.baseOffset),
+                               cleanedUpTo: outcome.mappedEnd, deleteHorizon: outcome.deleteHorizon ?? -1)
+        let directory = directory
+        let bases = replaced.map(\.baseOffset)
+        try await committer.run {
+            try FileIO.writeAtomically(swap.text, to: directory + "/" + CleanerSwap.markerName, directory: directory)
+            try swap.complete(directory: directory, existingBases: bases)
+        }
+        var fresh: [LogSegment] = []
+        for cleaned in outcome.segments {
+            let paths = SegmentFiles(directory: directory, baseOffset: cleaned.baseOffset)
+            let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: false), path: paths.log)
+            let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex)
+            let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex)
+            try offsetIndex.rewrite(cleaned.index.offsetEntries)
+            try timeIndex.rewrite(cleaned.index.timeEntries)
+            let state = LogSegment.State(size: cleaned.size, nextOffset: cleaned.nextOffset, maxTimestamp: cleaned.index.maxTimestamp,
+                                         offsetOfMaxTimestamp: cleaned.index.offsetOfMaxTimestamp, rollTimestamp: cleaned.rollTimestamp,
+                                         bytesSinceOffsetEntry: cleaned.index.bytesSinceOffsetEntry,
+                                         bytesSinceTimeEntry: cleaned.index.bytesSinceTimeEntry)
+            let segment = LogSegment(baseOffset: cleaned.baseOffset, directory: directory, file: file, offsetIndex: offsetIndex,
+                                     timeIndex: timeIndex, indexIntervalBytes: options.indexIntervalBytes, state: state)
+            let handles = try segment.prepareSeal()
+            try await committer.run { for handle in handles { try FileIO.sync(handle.descriptor, path: handle.path) } }
+            segment.closeIndexWriters()
+            fresh.append(segment)
+        }
+        segments = fresh + segments.filter { $0.baseOffset >= outcome.rangeEnd }
+        cleanedUpTo = outcome.mappedEnd
+        earliestDeleteHorizon = outcome.deleteHorizon
+        logger.info("cleaned log", metadata: [
+            "partition": "\(topicPartition)", "segments": "\(outcome.result.segmentsCleaned) → \(outcome.result.segmentsAfter)",
+            "bytes": "\(outcome.result.bytesRead) → \(outcome.result.bytesWritten)", "cleanedUpTo": "\(outcome.mappedEnd)",
+        ])
+        return outcome.result
     }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 }

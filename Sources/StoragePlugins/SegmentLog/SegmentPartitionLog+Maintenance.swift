@@ -20,6 +20,10 @@ extension SegmentPartitionLog {
             try checkpoint.writeLogStartOffset(offset)
             logStartFloor = offset
         }
+        if cleanedUpTo > offset {
+            cleanedUpTo = offset
+            try CleanerCheckpoint(cleanedUpTo: offset, deleteHorizon: earliestDeleteHorizon ?? -1).write(directory: directory)
+        }
         let index = segmentIndex(containing: offset)
         let segment = segments[index]
         var position: Int64 = 0

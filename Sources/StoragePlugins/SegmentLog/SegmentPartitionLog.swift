@@ -10,6 +10,8 @@ struct SegmentLogOptions: Sendable {
     /// Wall clock for segment age (`segmentMs`); injectable for tests.
     var clock: @Sendable () -> Date
     var nowMilliseconds: Int64 { Int64((clock().timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// The log cleaner's memory, throttle and one-at-a-time gate, shared by every partition.
+    var cleaner = CleanerResources()
 }
 
 /// The log of one topic-partition in `<directory>/<topic>-<partition>/`: segments in
@@ -40,6 +42,12 @@ actor SegmentPartitionLog: PartitionLog {
     var truncations: UInt64 = 0
     /// The log start set by DeleteRecords, as stored in `log-start-offset` (0 when never set).
     var logStartFloor: Int64
+    /// The cleaner checkpoint (`cleaner-checkpoint`): everything below is compacted.
+    var cleanedUpTo: Int64 = 0
+    /// The earliest delete horizon stamped on a kept tombstone's batch.
+    var earliestDeleteHorizon: Int64?
+    /// A clean of this partition is running.
+    var cleaning = false
     private var writerBusy = false
     private var writerQueue: [CheckedContinuation<Void, Never>] = []
 
@@ -55,8 +63,10 @@ actor SegmentPartitionLog: PartitionLog {
         }
         let checkpoint = PartitionCheckpoint(directory: directory)
         let clean = checkpoint.hasCleanShutdownMarker
+        try CleanerSwap.recover(directory: directory, logger: logger)
+        let cleaner = CleanerCheckpoint.read(directory: directory)
         let loader = PartitionLoader(directory: directory, indexIntervalBytes: options.indexIntervalBytes,
-                                     now: options.nowMilliseconds, logger: logger)
+                                     now: options.nowMilliseconds, logger: logger, cleanedUpTo: cleaner.cleanedUpTo)
         let segments = try loader.load(cleanShutdown: clean, recoveryPoint: checkpoint.readRecoveryPoint())
         let logEnd = segments.last!.nextOffset
         if clean {
@@ -67,12 +77,12 @@ actor SegmentPartitionLog: PartitionLog {
         }
         return SegmentPartitionLog(partition, directory: directory, config: config, options: options, committer: committer,
                                    logger: logger, checkpoint: checkpoint, segments: segments, recoveryPoint: logEnd,
-                                   logStartFloor: checkpoint.readLogStartOffset())
+                                   logStartFloor: checkpoint.readLogStartOffset(), cleaner: cleaner)
     }
 
     private init(_ partition: TopicPartition, directory: String, config: PartitionLogConfig, options: SegmentLogOptions,
                  committer: GroupCommitter, logger: Logger, checkpoint: PartitionCheckpoint, segments: [LogSegment],
-                 recoveryPoint: Int64, logStartFloor: Int64) {
+                 recoveryPoint: Int64, logStartFloor: Int64, cleaner: CleanerCheckpoint) {
         self.topicPartition = partition
         self.directory = directory
         self.config = config
@@ -83,6 +93,8 @@ actor SegmentPartitionLog: PartitionLog {
         self.segments = segments
         self.recoveryPoint = recoveryPoint
         self.logStartFloor = logStartFloor
+        self.cleanedUpTo = cleaner.cleanedUpTo
+        self.earliestDeleteHorizon = cleaner.deleteHorizon >= 0 ? cleaner.deleteHorizon : nil
     }
 
     /// The larger of the first segment's base and the DeleteRecords floor, capped at the

@@ -15,7 +15,7 @@ enum SegmentRecovery {
     static let chunkSize = 1 << 20
 
     static func recover(baseOffset: Int64, directory: String, indexIntervalBytes: Int, now: Int64,
-                        reason: String, logger: Logger) throws -> LogSegment {
+                        reason: String, logger: Logger, allowGaps: Bool = false) throws -> LogSegment {
         let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
         let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: true), path: paths.log)
         let fileSize = try FileIO.size(file.descriptor, path: paths.log)
@@ -38,7 +38,7 @@ enum SegmentRecovery {
             }
             let batch: RecordBatch
             do { batch = try RecordBatch.parse(bytes)[0] } catch { problem = "\(error)"; break }
-            guard batch.baseOffset == expected else {
+            guard batch.baseOffset == expected || (allowGaps && batch.baseOffset > expected) else {
                 problem = "a batch with base offset \(batch.baseOffset) where \(expected) was expected"
                 break
             }
@@ -75,7 +75,7 @@ enum SegmentRecovery {
 }
 
 /// Sequential reads of a segment file in large chunks, handing out whole byte ranges.
-private struct ChunkReader {
+struct ChunkReader {
     let file: LogFileHandle
     let fileSize: Int64
     private var chunk = ByteBuffer()
