@@ -52,6 +52,18 @@ struct OffsetsTopicBrokerTests {
                                           OffsetsTopicRecords.groupMetadataKey(group: "doomed")])
     }
 
+    @Test func deletingATopicWritesTombstonesForItsCommittedOffsets() async throws {
+        let broker = try await makeBroker { $0.offsetsTopicPartitions = 3 }
+        try await broker.createTopic("gone", partitions: 2)
+        let offsets = [TopicPartition("gone", 1): CommittedOffset(offset: 4), TopicPartition("kept", 0): CommittedOffset(offset: 9)]
+        #expect(await broker.groups.commitOffsets(groupId: "reader", generationId: -1, memberId: "", groupInstanceId: nil, offsets: offsets) == nil)
+        try await broker.deleteTopic("gone")
+        let records = try await offsetsRecords(broker, group: "reader")
+        #expect(records.count == 3)
+        #expect(records.last?.key == OffsetsTopicRecords.offsetCommitKey(group: "reader", TopicPartition("gone", 1)))
+        #expect(records.last.map { $0.value == nil } == true)
+    }
+
     @Test func clientsCannotProduceToDeleteOrCreateIt() async throws {
         let broker = try await makeBroker { $0.offsetsTopicPartitions = 2 }
         await #expect(throws: BrokerError.self) { try await broker.createTopic(OffsetsTopic.name) }

@@ -238,9 +238,11 @@ public actor Broker {
         if OffsetsTopic.isInternal(name) {
             throw .invalidTopic(name, reason: "it is an internal topic holding the consumer groups' offsets; it cannot be deleted")
         }
+        let orphaned = await groups.committedPartitions(ofTopic: name)
         do {
             try await metadata.deleteTopic(named: name)
             try await coordinator?.deletePartitionStates(topic: name)
+            await groups.logDeletedOffsets(orphaned)
         } catch MetadataError.unknownTopic {
             // Deleted through another broker a moment ago: finish the local part.
         } catch {

@@ -73,4 +73,23 @@ extension GroupCoordinator {
         return OffsetsLogRecord(key: OffsetsTopicRecords.groupMetadataKey(group: group.id),
                                 value: OffsetsTopicRecords.groupMetadataValue(snapshot))
     }
+
+    /// The groups with offsets committed for `topic`, and those partitions; read before the
+    /// topic is deleted (the store then drops them) for `logDeletedOffsets`.
+    func committedPartitions(ofTopic topic: String) async -> [String: [TopicPartition]] {
+        guard offsetsLog != nil, let stored = try? await metadata.groups() else { return [:] }
+        var result: [String: [TopicPartition]] = [:]
+        for group in stored {
+            let partitions = ((try? await metadata.committedOffsets(group: group)) ?? [:]).keys.filter { $0.topic == topic }
+            if !partitions.isEmpty { result[group] = partitions }
+        }
+        return result
+    }
+
+    /// Tombstones for offsets the store dropped with their topic, as Kafka writes them.
+    func logDeletedOffsets(_ offsets: [String: [TopicPartition]]) async {
+        for (group, partitions) in offsets.sorted(by: { $0.key < $1.key }) {
+            await offsetsLog?(group, Self.offsetTombstones(group: group, partitions))
+        }
+    }
 }
