@@ -25,7 +25,7 @@ extension TopicConfigs {
         case applied
         /// Sluice carries out part of it; the text says which.
         case partly(String)
-        /// Stored and reported, for log compaction (a later issue) to use.
+        /// Applied by the log cleaner to compacted topics.
         case compaction
         /// Stored and reported, with no effect in Sluice; the text says why.
         case none(String)
@@ -35,7 +35,7 @@ extension TopicConfigs {
             switch self {
             case .applied: "Applied."
             case .partly(let why): "Partly applied: \(why)."
-            case .compaction: "Stored and reported; log compaction, which would use it, is not implemented yet."
+            case .compaction: "Applied by the log cleaner to topics whose cleanup.policy contains compact."
             case .none(let why): "Accepted without effect: \(why)."
             }
         }
@@ -91,7 +91,7 @@ extension TopicConfigs {
     /// Every config a topic may set, sorted by name.
     public static let known: [Key] = [
         Key("cleanup.policy", .list, "delete", .eachOneOf(["compact", "delete"]), server: "log.cleanup.policy",
-            .partly("'delete' applies retention.ms and retention.bytes; 'compact' is stored but compaction is not implemented yet, so a topic without 'delete' keeps all its data"),
+            .partly("'delete' applies retention.ms and retention.bytes; 'compact' runs the log cleaner and refuses records without a key; a topic without 'delete' is never trimmed by retention"),
             "how old data goes: 'delete' by retention, 'compact' keeps the last record per key"),
         Key("compression.gzip.level", .int, "-1", .minusOneOr(1, 9), server: "compression.gzip.level",
             .none("batches are stored as the producer compressed them"), "gzip level when compression.type is gzip"),
