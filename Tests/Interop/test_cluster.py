@@ -286,3 +286,39 @@ def test_zookeeper_restart_under_load_loses_nothing(make_cluster, zookeeper):
     assert len(acked) > 1000
     records = read_all(cluster.bootstrap, "steady", len(acked))
     assert sorted(v for (_, _, _, v) in records) == sorted(acked)
+
+
+def test_delete_records_reaches_every_replica_and_describe_cluster_lists_all(make_cluster):
+    """DeleteRecords through confluent-kafka's admin (routed to the leader); each follower
+    takes the leader's log start from its fetch answers and records it in its own
+    `log-start-offset`; DescribeCluster from any node lists the three brokers and the controller."""
+    import os
+    from confluent_kafka import Producer, TopicPartition
+    from confluent_kafka.admin import AdminClient
+    cluster = make_cluster()
+    create_topic(cluster.node(1), "dr-cluster", 1, 3)
+    wait_for("dr-cluster fully replicated", lambda: fully_replicated(cluster, "dr-cluster", cluster.node(1)),
+             timeout=30, logs=cluster.logs)
+    producer = Producer({"bootstrap.servers": cluster.bootstrap, "acks": "all"})
+    for i in range(30):
+        producer.produce("dr-cluster", value=f"v{i}".encode(), partition=0)
+    assert producer.flush(30) == 0
+    admin = AdminClient({"bootstrap.servers": cluster.bootstrap})
+    futures = admin.delete_records([TopicPartition("dr-cluster", 0, 10)], request_timeout=15)
+    assert list(futures.values())[0].result(timeout=30).low_watermark == 10
+
+    def log_starts():
+        starts = []
+        for node in cluster.nodes:
+            path = os.path.join(node.data_dir, "dr-cluster-0", "log-start-offset")
+            starts.append(open(path).read().strip() if os.path.exists(path) else None)
+        return starts if starts == ["10", "10", "10"] else None
+    wait_for("every replica records log start 10", log_starts, timeout=30, logs=cluster.logs)
+
+    controller = cluster.controller(cluster.node(1))
+    for node in cluster.nodes:
+        node_admin = AdminClient({"bootstrap.servers": node.bootstrap})  # kept alive until the answer
+        described = node_admin.describe_cluster(request_timeout=15).result(timeout=20)
+        assert sorted(n.id for n in described.nodes) == [1, 2, 3]
+        assert described.controller.id == controller
+        assert described.cluster_id

@@ -5,12 +5,19 @@ Produce: a record without a key is refused with Kafka's INVALID_RECORD (Produce 
 carries the record errors and Kafka's error message) and nothing of its batch is appended,
 whichever client sends it; keyed records are taken.
 
+The log cleaner (broker logCleanerIntervalMs short): a compacted topic shrinks to about
+one record per key, every key's latest value is read back by kcat and confluent-kafka,
+tombstones go after delete.retention.ms and their keys with them, a consumer positioned
+inside a removed range moves on, and /metrics shows the sluice_log_cleaner_* series.
+Both storage plugins (memory and segment-log) are run.
+
 `sluice storage check DIR` passes on a log a server wrote and stopped, and fails (exit
 status 1, naming the file) once a batch is damaged.
 """
 import glob
 import os
 import subprocess
+import time
 
 import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
@@ -19,6 +26,8 @@ from kafka import KafkaProducer
 from kafka.errors import InvalidRecordError
 
 from conftest import sluice_bin
+from http_setup import get
+from prometheus_client.parser import text_string_to_metric_families
 
 
 def create_topic(bootstrap, name, configs, partitions=1):
@@ -100,3 +109,124 @@ def test_storage_check(make_server):
 
     result = storage_check(os.path.join(server.workdir, "no-such-dir"))
     assert result.returncode not in (0, 1) and "no-such-dir" in result.stderr, result.stdout + result.stderr
+
+
+KEYS = 200
+ROUNDS = 100
+
+
+def cleaner_metrics(server):
+    status, body, _ = get(server, "/metrics")
+    assert status == 200
+    return {s.name + str(sorted(s.labels.items())): s.value
+            for family in text_string_to_metric_families(body.decode()) for s in family.samples
+            if s.name.startswith("sluice_log_cleaner_")}
+
+
+def metric(metrics, name):
+    return sum(v for k, v in metrics.items() if k.startswith(name + "["))
+
+
+def read_all(bootstrap, topic, offset=0, timeout=30):
+    """(offset, key, value) of every record from `offset` to the high watermark, by confluent-kafka."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "reader", "enable.auto.commit": False})
+    try:
+        _, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=15)
+        consumer.assign([TopicPartition(topic, 0, offset)])
+        records = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is None:
+                if records and records[-1][0] >= high - 1:
+                    break
+                continue
+            assert msg.error() is None, msg.error()
+            records.append((msg.offset(), msg.key(), msg.value()))
+            if msg.offset() >= high - 1:
+                break
+        return records
+    finally:
+        consumer.close()
+
+
+def kcat_latest(bootstrap, topic):
+    out = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", "beginning", "-e", "-q",
+                          "-Z", "-f", "%k\t%S\t%s\n"], capture_output=True, timeout=60, check=True, stdin=subprocess.DEVNULL)
+    latest = {}
+    for line in out.stdout.decode().splitlines():
+        key, size, value = line.split("\t", 2)
+        latest[key] = None if size == "-1" else value
+    return latest
+
+
+@pytest.mark.parametrize("storage", ["memory", "segment-log"])
+def test_cleaner_compacts_tombstones_and_gaps(make_server, storage):
+    def configure(config):
+        config["storage"] = {"plugin": storage, "config": {}}
+    server = make_server(protocols=("kafka", "http"), configure=configure, logCleanerIntervalMs=200)
+    create_topic(server.bootstrap, "state", {"cleanup.policy": "compact", "segment.bytes": "8192",
+                                             "delete.retention.ms": "500", "min.cleanable.dirty.ratio": "0.1"})
+    producer = Producer({"bootstrap.servers": server.bootstrap, "linger.ms": 5, "batch.size": 4096})
+    for round in range(ROUNDS):
+        for key in range(KEYS):
+            producer.produce("state", key=b"k%d" % key, value=b"r%d-%d" % (round, key), partition=0)
+        producer.poll(0)
+    assert producer.flush(60) == 0
+    total = ROUNDS * KEYS
+    expected = {"k%d" % key: "r%d-%d" % (ROUNDS - 1, key) for key in range(KEYS)}
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and metric(cleaner_metrics(server), "sluice_log_cleaner_records_removed_total") < total / 2:
+        time.sleep(0.2)
+    metrics = cleaner_metrics(server)
+    assert metric(metrics, "sluice_log_cleaner_records_removed_total") >= total / 2, metrics
+    assert metric(metrics, "sluice_log_cleaner_bytes_cleaned_total") > 0, metrics
+    assert metric(metrics, "sluice_log_cleaner_last_run_timestamp_seconds") > time.time() - 60, metrics
+    assert any(k.startswith("sluice_log_cleaner_dirty_ratio") and "state" in k for k in metrics), metrics
+    assert any(k.startswith("sluice_log_cleaner_run_duration_seconds") for k in metrics), metrics
+
+    # The cleaner may take more than one pass; wait until two reads agree.
+    records, previous = read_all(server.bootstrap, "state"), None
+    deadline = time.monotonic() + 30
+    while records != previous and time.monotonic() < deadline:
+        time.sleep(0.6)
+        previous, records = records, read_all(server.bootstrap, "state")
+    assert records == previous, "the log kept changing"
+    offsets = [r[0] for r in records]
+    assert offsets == sorted(offsets) and offsets[-1] == total - 1, "increasing offsets with gaps, up to the end"
+    assert len(records) < total / 2, f"{len(records)} of {total} records left after cleaning"
+    latest = {}
+    for _, key, value in records:
+        latest[key.decode()] = value.decode()
+    assert latest == expected, "confluent-kafka reads every key's latest value"
+    assert kcat_latest(server.bootstrap, "state") == expected, "kcat reads every key's latest value"
+
+    # A consumer positioned inside a removed range moves on to the next kept record.
+    removed = next(o for o in range(1, total) if o not in set(offsets))
+    following = read_all(server.bootstrap, "state", offset=removed)
+    assert following and following[0][0] == min(o for o in offsets if o > removed)
+
+    # Tombstones for ten keys, then more data so they leave the active segment; after
+    # delete.retention.ms and the cleaner's second pass the keys are gone.
+    for key in range(10):
+        producer.produce("state", key=b"k%d" % key, value=None, partition=0)
+    assert producer.flush(30) == 0
+    for round in range(20):
+        for key in range(10, KEYS):
+            producer.produce("state", key=b"k%d" % key, value=b"s%d-%d" % (round, key), partition=0)
+    assert producer.flush(60) == 0
+    for key in range(10, KEYS):
+        expected["k%d" % key] = "s19-%d" % key
+    for key in range(10):
+        del expected["k%d" % key]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        latest = {}
+        for _, key, value in read_all(server.bootstrap, "state"):
+            latest[key.decode()] = None if value is None else value.decode()
+        if latest == expected:
+            break
+        time.sleep(0.5)
+    assert latest == expected, {k: v for k, v in latest.items() if expected.get(k) != v}
+    assert kcat_latest(server.bootstrap, "state") == expected

@@ -102,3 +102,38 @@ def test_log_admin_kafka_python(make_server):
     finally:
         admin.close()
     assert kcat_offsets(server, "kp-dr") == list(range(12, 30))
+
+
+def test_cli_delete_records_and_logdirs(make_server):
+    from conftest import sluice_bin
+    server = make_server()
+    admin = AdminClient({"bootstrap.servers": server.bootstrap})
+    from confluent_kafka.admin import NewTopic
+    for future in admin.create_topics([NewTopic("cli-dr", 2, 1)], request_timeout=15).values():
+        future.result(timeout=20)
+    producer = Producer({"bootstrap.servers": server.bootstrap})
+    for i in range(20):
+        producer.produce("cli-dr", value=f"v{i}".encode(), partition=i % 2)
+    assert producer.flush(30) == 0
+
+    def cli(*args):
+        result = subprocess.run([sluice_bin(), *args, "--bootstrap", server.bootstrap], capture_output=True,
+                                timeout=60, stdin=subprocess.DEVNULL)
+        return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+    code, out, err = cli("topics", "delete-records", "cli-dr", "--before", "4", "--partition", "1", "--output", "json")
+    assert code == 0, err
+    import json
+    assert json.loads(out) == [{"partition": "1", "low_watermark": "4"}]
+    code, out, err = cli("topics", "delete-records", "cli-dr", "--before", "-1")
+    assert code == 0, err
+    assert [line.split() for line in out.strip().splitlines()[1:]] == [["0", "10"], ["1", "10"]]
+    code, out, err = cli("topics", "delete-records", "cli-dr", "--before", "99", "--partition", "0")
+    assert code != 0 and "OFFSET_OUT_OF_RANGE" in err, (out, err)
+    assert kcat_offsets(server, "cli-dr") == []
+
+    code, out, err = cli("logdirs", "--output", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert {row["log_dir"] for row in rows} == {os.path.abspath(server.data_dir)}
+    assert {(row["topic"], row["partition"]) for row in rows} >= {("cli-dr", "0"), ("cli-dr", "1")}

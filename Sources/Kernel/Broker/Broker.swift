@@ -24,10 +24,10 @@ public actor Broker {
     public nonisolated let clusterView: ClusterView?
     /// The address clients reach this broker at, set by the Kafka protocol plugin once bound.
     public nonisolated let listener = AdvertisedListener()
-    /// Decompresses batch bodies where the kernel must read records (the keys of batches
-    /// produced to a compacted topic); nil: compressed batches cannot be checked and are
-    /// refused by compacted topics.
-    nonisolated let decompressor: BatchDecompressor?
+    /// Compression where the kernel must read or rewrite records: the keys of batches
+    /// produced to a compacted topic, and the log cleaner's rewrites. nil: compacted
+    /// topics refuse compressed batches and the cleaner cannot clean them.
+    public nonisolated let codec: (any RecordBatchCodec)?
 
     struct TopicState {
         var record: TopicRecord {
@@ -65,13 +65,13 @@ public actor Broker {
 
     /// - Parameter clock: the wall clock (tests inject one for retention).
     /// - Parameter coordinator: cluster coordination; nil (the default) runs a single node.
-    /// - Parameter decompressor: reads compressed batches' records where the kernel must
-    ///   (keys sent to compacted topics); nil (the default) refuses compressed batches there.
+    /// - Parameter codec: reads compressed batches where the kernel must (keys sent to
+    ///   compacted topics, the log cleaner); nil (the default) refuses compressed batches there.
     public init(config: BrokerConfig, storage: any LogStorage, metadata: any MetadataStore, logger: Logger,
                 coordinator: (any ClusterCoordinator)? = nil, clock: @escaping @Sendable () -> Date = { Date() },
-                decompressor: BatchDecompressor? = nil) {
+                codec: (any RecordBatchCodec)? = nil) {
         self.config = config
-        self.decompressor = decompressor
+        self.codec = codec
         self.coordinator = coordinator
         let clusterView = coordinator == nil ? nil : ClusterView(localBroker: config.id)
         self.clusterView = clusterView
@@ -423,7 +423,7 @@ public actor Broker {
         var rejections: [RecordRejection] = []
         for batch in batches where !batch.isControl {
             do {
-                for index in try batch.recordIndexesWithoutKey(decompressing: decompressor) {
+                for index in try batch.recordIndexesWithoutKey(decompressing: codec) {
                     rejections.append(RecordRejection(batchIndex: index,
                         message: "Compacted topic cannot accept message without key in topic partition \(tp)."))
                 }

@@ -94,4 +94,11 @@ public struct TopicSettings: Sendable, Equatable {
         if let retentionBytes { policy.retentionBytes = retentionBytes < 0 ? nil : retentionBytes }
         return policy
     }
+
+    /// The log cleaner's policy for this topic (`delete.retention.ms`, the compaction
+    /// lags and `min.cleanable.dirty.ratio`), with the broker's codec for compressed batches.
+    public func compaction(codec: (any RecordBatchCodec)?) -> CompactionPolicy {
+        CompactionPolicy(deleteRetentionMs: deleteRetentionMs, minCompactionLagMs: minCompactionLagMs,
+                         maxCompactionLagMs: maxCompactionLagMs, minCleanableDirtyRatio: minCleanableDirtyRatio, codec: codec)
+    }
 }

@@ -12,6 +12,12 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     public var messageMaxBytes: Int = 1_048_588
     /// How often retention runs, in milliseconds. Default 300000 (5 minutes).
     public var retentionCheckIntervalMs: Int64 = 300_000
+    /// How long the log cleaner waits between passes over the compacted topics'
+    /// partitions, in milliseconds (Kafka's `log.cleaner.backoff.ms`). Default 15000.
+    public var logCleanerIntervalMs: Int64 = 15_000
+    /// Run the log cleaner (Kafka's `log.cleaner.enable`); without it compacted topics keep
+    /// every record. Default true.
+    public var logCleanerEnabled: Bool = true
     /// Committed offsets of empty groups expire after this many minutes. Default 10080 (7 days).
     public var offsetsRetentionMinutes: Int64 = 10_080
     /// How long a new consumer group waits for more members before its first
@@ -38,7 +44,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
-        case retentionCheckIntervalMs, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, offsetsTopicPartitions, logLevel
+        case retentionCheckIntervalMs, logCleanerIntervalMs, logCleanerEnabled, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, offsetsTopicPartitions, logLevel
         case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs
     }
 
@@ -51,6 +57,8 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         defaultPartitions = try c.decodeIfPresent(Int32.self, forKey: .defaultPartitions) ?? d.defaultPartitions
         messageMaxBytes = try c.decodeIfPresent(Int.self, forKey: .messageMaxBytes) ?? d.messageMaxBytes
         retentionCheckIntervalMs = try c.decodeIfPresent(Int64.self, forKey: .retentionCheckIntervalMs) ?? d.retentionCheckIntervalMs
+        logCleanerIntervalMs = try c.decodeIfPresent(Int64.self, forKey: .logCleanerIntervalMs) ?? d.logCleanerIntervalMs
+        logCleanerEnabled = try c.decodeIfPresent(Bool.self, forKey: .logCleanerEnabled) ?? d.logCleanerEnabled
         offsetsRetentionMinutes = try c.decodeIfPresent(Int64.self, forKey: .offsetsRetentionMinutes) ?? d.offsetsRetentionMinutes
         groupInitialRebalanceDelayMs = try c.decodeIfPresent(Int64.self, forKey: .groupInitialRebalanceDelayMs) ?? d.groupInitialRebalanceDelayMs
         offsetsTopicPartitions = try c.decodeIfPresent(Int32.self, forKey: .offsetsTopicPartitions) ?? d.offsetsTopicPartitions
@@ -67,6 +75,8 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         .init("defaultPartitions", "integer", default: "1", "partitions of auto-created topics"),
         .init("messageMaxBytes", "bytes", default: "1048588", "largest record batch accepted"),
         .init("retentionCheckIntervalMs", "milliseconds", default: "300000", "how often retention runs"),
+        .init("logCleanerIntervalMs", "milliseconds", default: "15000", "pause between log cleaner passes over compacted topics"),
+        .init("logCleanerEnabled", "boolean", default: "true", "run the log cleaner; without it compacted topics keep every record"),
         .init("offsetsRetentionMinutes", "minutes", default: "10080", "committed offsets of empty groups expire after this"),
         .init("groupInitialRebalanceDelayMs", "milliseconds", default: "3000", "a new consumer group waits this long for more members"),
         .init("offsetsTopicPartitions", "integer", default: "50", "partitions of the internal __consumer_offsets topic when it is created"),
@@ -88,6 +98,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         }
         if retentionCheckIntervalMs < 100 {
             problems.append(.init(keyPath: "retentionCheckIntervalMs", "must be at least 100 ms, got \(retentionCheckIntervalMs)"))
+        }
+        if logCleanerIntervalMs < 100 {
+            problems.append(.init(keyPath: "logCleanerIntervalMs", "must be at least 100 ms, got \(logCleanerIntervalMs)"))
         }
         if offsetsRetentionMinutes < 1 {
             problems.append(.init(keyPath: "offsetsRetentionMinutes", "must be at least 1 minute, got \(offsetsRetentionMinutes)"))

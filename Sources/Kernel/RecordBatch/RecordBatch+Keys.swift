@@ -1,24 +1,19 @@
 import NIOCore
 
-/// Turns a compressed batch body (the bytes after the 61-byte header) into its
-/// uncompressed record bytes. The kernel has no codecs: the composition root passes one
-/// (the server passes Kafka's gzip, snappy, lz4 and zstd).
-public typealias BatchDecompressor = @Sendable (RecordBatch.Compression, ByteBuffer) throws -> ByteBuffer
-
 extension RecordBatch {
     /// The indexes (0-based, within this batch) of the records whose key is null, as a
     /// compacted topic must refuse them. Only each record's length, attributes, deltas
     /// and key length are read; values and headers are skipped.
     /// - Parameter decompress: needed for compressed batches; without one a compressed
     ///   batch throws `unsupportedCompression`.
-    public func recordIndexesWithoutKey(decompressing decompress: BatchDecompressor? = nil) throws -> [Int32] {
+    public func recordIndexesWithoutKey(decompressing codec: (any RecordBatchCodec)? = nil) throws -> [Int32] {
         let stored = buffer.getSlice(at: buffer.readerIndex + Self.headerSize, length: byteCount - Self.headerSize)!
         var body: ByteBuffer
         if compression == .none {
             body = stored
         } else {
-            guard let decompress else { throw RecordBatchError.unsupportedCompression(compression) }
-            body = try decompress(compression, stored)
+            guard let codec else { throw RecordBatchError.unsupportedCompression(compression) }
+            body = try codec.decompress(compression, stored)
         }
         var missing: [Int32] = []
         for index in 0..<max(0, Int(recordCount)) {

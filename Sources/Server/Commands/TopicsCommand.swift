@@ -12,7 +12,7 @@ struct TopicsCommand: AsyncParsableCommand {
             Works against any Kafka-compatible broker.
             Example: sluice topics create orders --partitions 3 --config retention.ms=3600000
             """,
-        subcommands: [Create.self, List.self, Describe.self, Alter.self, Delete.self, VerifyReplicas.self])
+        subcommands: [Create.self, List.self, Describe.self, Alter.self, Delete.self, DeleteRecords.self, VerifyReplicas.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

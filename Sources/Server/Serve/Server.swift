@@ -53,7 +53,7 @@ struct Server {
         // of a cluster; any other runs a single node.
         let coordinator = metadata as? any ClusterCoordinator
         let broker = Broker(config: config.broker, storage: storage, metadata: metadata, logger: logger, coordinator: coordinator,
-                            decompressor: { codec, body in try BatchCodec.decompress(codec, body) })
+                            codec: CompressionBatchCodec())
         do {
             try await broker.start()
         } catch {
@@ -70,6 +70,10 @@ struct Server {
             .init(service: NamedService(name: metadataLabel, inner: MetadataService(store: metadata, logger: logger), statusBoard: statusBoard)),
             .init(service: NamedService(name: "broker", inner: BrokerService(broker: broker, logger: logger), statusBoard: statusBoard)),
         ]
+        if config.broker.logCleanerEnabled {
+            // Its own service, so compaction runs on its own task, off the produce path.
+            services.append(.init(service: NamedService(name: "log cleaner", inner: LogCleaner(broker: broker, logger: logger))))
+        }
         if let coordinator, let view = broker.clusterView {
             var replicaLogger = logger
             replicaLogger[metadataKey: "component"] = "replication"

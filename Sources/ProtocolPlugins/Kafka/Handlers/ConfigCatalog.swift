@@ -68,6 +68,8 @@ struct ConfigCatalog {
             ("socket.request.max.bytes", "\(socketRequestMaxBytes)", ConfigType.int, "largest request accepted"),
             ("log.dirs", config.dataDir, ConfigType.string, "data directory"),
             ("log.retention.check.interval.ms", "\(config.retentionCheckIntervalMs)", ConfigType.long, "how often retention runs"),
+            ("log.cleaner.enable", "\(config.logCleanerEnabled)", ConfigType.boolean, "run the log cleaner for compacted topics"),
+            ("log.cleaner.backoff.ms", "\(config.logCleanerIntervalMs)", ConfigType.long, "pause between log cleaner passes"),
         ]
         var entries = values.map { name, value, type, doc in
             Entry(name: name, value: value, source: Source.staticBroker, readOnly: true, type: type,
