@@ -14,6 +14,8 @@ struct BenchmarkTests {
         options.flushIntervalMs = 20
         options.concurrentPartitions = 2
         options.rawReadBytes = 4 << 20
+        options.cleanerBytes = 1 << 20
+        options.cleanerOffsetMapBytes = 1 << 20
         let report = try await SegmentLogBenchmark.run(options)
         #expect(report.appends.map(\.policy) == [.always, .interval, .never, .always, .interval, .never])
         #expect(report.appends.map(\.recordSize) == [100, 100, 100, 1024, 1024, 1024])
@@ -21,6 +23,8 @@ struct BenchmarkTests {
         #expect(report.appends[0].log.records % 163 == 0, "163 records of 100 B per 16 KiB batch")
         #expect(report.reads.count == 3 && report.reads.allSatisfy { $0.bytes > 0 })
         #expect(report.groupCommit.map { $0.records > 0 } == true)
+        #expect(report.cleaner.map { $0.bytes > 0 && $0.records > 0 } == true && report.cleanerKeysPerPass == 39_321)
+        #expect(report.description.contains("cleaner offset map for 10M keys"))
         #expect(report.description.contains("never, 1024 B records"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: options.directory.path).filter { !$0.hasPrefix(".") }.isEmpty)
     }

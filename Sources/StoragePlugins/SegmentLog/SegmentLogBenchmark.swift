@@ -29,6 +29,11 @@ public enum SegmentLogBenchmark {
         public var concurrentPartitions: Int = 4
         /// Size of the file the raw read figure reads back, in bytes. Default 1 GiB.
         public var rawReadBytes: Int64 = 1 << 30
+        /// Bytes written to a compacted partition for the cleaner figure; 0 skips it.
+        /// Default 256 MiB, over 100,000 keys.
+        public var cleanerBytes: Int64 = 256 << 20
+        /// The cleaner's offset map for that figure, in bytes. Default 128 MiB.
+        public var cleanerOffsetMapBytes: Int = SegmentLogStorageFactory.Configuration.defaultCleanerOffsetMapBytes
 
         /// Defaults, writing below `directory`.
         public init(directory: URL) { self.directory = directory }
@@ -70,6 +75,11 @@ public enum SegmentLogBenchmark {
         public var reads: [Figure] = []
         /// `always` with `concurrentPartitions` partitions appending at once (totals).
         public var groupCommit: Figure?
+        /// One full clean of a compacted partition (bytes the cleaner read).
+        public var cleaner: Figure?
+        /// Offset-map bytes for 10M keys in one pass, and keys the configured map holds.
+        public var cleanerMapBytesFor10MKeys = CleanerBenchmark.mapBytes(forKeys: 10_000_000)
+        public var cleanerKeysPerPass = 0
 
         public var description: String {
             func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
@@ -83,6 +93,11 @@ public enum SegmentLogBenchmark {
                 lines.append("\(g.name): \(f(g.megabytesPerSecond)) MB/s, \(f(g.recordsPerSecond, 0)) records/s")
             }
             for r in reads { lines.append("\(r.name): \(f(r.megabytesPerSecond)) MB/s") }
+            if let c = cleaner {
+                lines.append("\(c.name): \(f(c.megabytesPerSecond)) MB/s, \(f(c.recordsPerSecond, 0)) records/s")
+                lines.append("cleaner offset map for 10M keys in one pass: \(f(Double(cleanerMapBytesFor10MKeys) / 1_048_576)) MiB; "
+                             + "the configured map holds \(cleanerKeysPerPass) keys per pass")
+            }
             return lines.joined(separator: "\n")
         }
     }
@@ -116,6 +131,12 @@ public enum SegmentLogBenchmark {
         if options.concurrentPartitions > 0 {
             progress("group commit")
             report.groupCommit = try await groupCommit(options)
+        }
+        if options.cleanerBytes > 0 {
+            progress("cleaner")
+            report.cleaner = try await CleanerBenchmark.run(in: options.directory, bytes: options.cleanerBytes, keys: 100_000,
+                                                            offsetMapBytes: options.cleanerOffsetMapBytes)
+            report.cleanerKeysPerPass = Int(Double(options.cleanerOffsetMapBytes / CompactionOffsetMap.bytesPerEntry) * CompactionOffsetMap.loadFactor)
         }
         return report
     }
