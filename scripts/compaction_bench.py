@@ -142,13 +142,17 @@ def run(binary, args, cleaner):
             during = cleaner_metrics(http)
             print(f"  while producing: the cleaner read {total(during, 'sluice_log_cleaner_bytes_cleaned_total') / 1e6:.1f} MB, "
                   f"removed {total(during, 'sluice_log_cleaner_records_removed_total'):,.0f} records", flush=True)
-            # Let the cleaner finish: until the removed count stops moving for 2 s.
+            # Let the cleaner finish: every log below the dirty ratio and no record removed
+            # for 3 s (a pass publishes its counts only when it ends).
             last, stable_since = -1.0, time.monotonic()
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline and time.monotonic() - stable_since < 2:
-                removed = total(cleaner_metrics(http), "sluice_log_cleaner_records_removed_total")
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                now = cleaner_metrics(http)
+                removed = total(now, "sluice_log_cleaner_records_removed_total")
                 if removed != last:
                     last, stable_since = removed, time.monotonic()
+                if total(now, "sluice_log_cleaner_max_dirty_ratio") <= 0.1 and time.monotonic() - stable_since >= 3:
+                    break
                 time.sleep(0.25)
             after = cleaner_metrics(http)
             cleaned = total(after, "sluice_log_cleaner_bytes_cleaned_total")
