@@ -178,6 +178,19 @@ extension LogStorageConformance {
         try conform(cleaned.recordsRemoved > 0, "once older than the lag they are cleaned: \(cleaned)")
     }
 
+    func compactionStopsAtMaxCleanableOffset(_ storage: any LogStorage) async throws {
+        let log = try await storage.open(TopicPartition("compact-bound", 0), config: Self.compactSegments)
+        var writer = KeyedWriter(log)
+        for i in 0..<60 { try await writer.write(["k\(i % 3)"]) }
+        var policy = Self.eagerCompaction
+        policy.maxCleanableOffset = 30   // a high watermark half-way up the log
+        let result = try await log.compact(policy, now: Date())
+        try conform(result.recordsRemoved > 0, "segments wholly below maxCleanableOffset are cleaned: \(result)")
+        let kept = try await readRecords(log).map { $0.record.offset }
+        try conform(kept.filter { $0 >= 30 } == Array(30..<60),
+                    "no record at or past maxCleanableOffset (30) may be cleaned, nor its segment: kept \(kept)")
+    }
+
     func dirtyRatioAndMaxLag(_ storage: any LogStorage) async throws {
         let log = try await storage.open(TopicPartition("compact-ratio", 0), config: Self.compactSegments)
         var writer = KeyedWriter(log)

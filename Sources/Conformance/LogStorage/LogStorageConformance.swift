@@ -41,7 +41,8 @@ public struct LogStorageConformance: Sendable {
     public static let compactionCheckNames = [
         "compactionKeepsLatestPerKey", "compactedBatchesValid", "readInsideRemovedRange", "activeSegmentNeverCleaned",
         "tombstonesAfterDeleteHorizon", "controlBatchesKept", "producersLastBatchKept", "minCompactionLagHonoured",
-        "dirtyRatioAndMaxLag", "compressedBatchesThroughCodec", "compactionSurvivesReopen",
+        "compactionStopsAtMaxCleanableOffset", "dirtyRatioAndMaxLag", "compressedBatchesThroughCodec",
+        "compactionSurvivesReopen",
     ]
 
     /// Runs every check and reports each one's result.
@@ -78,6 +79,7 @@ public struct LogStorageConformance: Sendable {
         await report.check("controlBatchesKept") { try await withStorage(controlBatchesKept) }
         await report.check("producersLastBatchKept") { try await withStorage(producersLastBatchKept) }
         await report.check("minCompactionLagHonoured") { try await withStorage(minCompactionLagHonoured) }
+        await report.check("compactionStopsAtMaxCleanableOffset") { try await withStorage(compactionStopsAtMaxCleanableOffset) }
         await report.check("dirtyRatioAndMaxLag") { try await withStorage(dirtyRatioAndMaxLag) }
         await report.check("compressedBatchesThroughCodec") { try await withStorage(compressedBatchesThroughCodec) }
         if durable {

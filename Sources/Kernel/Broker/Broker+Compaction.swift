@@ -16,7 +16,9 @@ extension Broker {
             let policy = state.settings.compaction(codec: codec)
             for index in state.partitions.keys.sorted() {
                 guard let partition = state.partitions[index], await partition.mayCompact else { continue }
-                targets.append(CompactionTarget(partition: partition, policy: policy))
+                var bounded = policy
+                bounded.maxCleanableOffset = await partition.highWatermark
+                targets.append(CompactionTarget(partition: partition, policy: bounded))
             }
         }
         return targets

@@ -36,7 +36,8 @@ public enum CompactionPlanner {
         let logStart = segments[0].baseOffset
         var firstUncleanable = active.baseOffset
         let lagBound = policy.minCompactionLagMs > 0 ? nowMs &- policy.minCompactionLagMs : Int64.max
-        for segment in segments.dropLast() where segment.maxTimestamp > lagBound {
+        for segment in segments.dropLast()
+        where segment.maxTimestamp > lagBound || segment.endOffset > policy.maxCleanableOffset {
             firstUncleanable = segment.baseOffset
             break
         }

@@ -27,15 +27,21 @@ public struct CompactionPolicy: Sendable {
     /// `CompressionBatchCodec`). Without it, compacting a log that holds a compressed
     /// batch throws `StorageError.compactionCodecMissing` and changes nothing.
     public var codec: (any RecordBatchCodec)?
+    /// No segment holding an offset at or past this one is cleaned (default Int64.max).
+    /// The broker passes the partition's high watermark, as Kafka bounds its cleaner at
+    /// the last stable offset: records a follower may still truncate away on a leader
+    /// change must keep their batch boundaries.
+    public var maxCleanableOffset: Int64
 
     public init(deleteRetentionMs: Int64 = 86_400_000, minCompactionLagMs: Int64 = 0,
                 maxCompactionLagMs: Int64 = Int64.max, minCleanableDirtyRatio: Double = 0.5,
-                codec: (any RecordBatchCodec)? = nil) {
+                codec: (any RecordBatchCodec)? = nil, maxCleanableOffset: Int64 = Int64.max) {
         self.deleteRetentionMs = deleteRetentionMs
         self.minCompactionLagMs = minCompactionLagMs
         self.maxCompactionLagMs = maxCompactionLagMs
         self.minCleanableDirtyRatio = minCleanableDirtyRatio
         self.codec = codec
+        self.maxCleanableOffset = maxCleanableOffset
     }
 }
 
