@@ -120,9 +120,26 @@ def count_and_check(bootstrap, keys, records):
         count += 1
         last = msg.offset()
     consumer.close()
-    # Key k was last written by record i = the largest i < records with i % keys == k.
-    expected = {b"key-%d" % k: b"x" * 100 + b"%d" % (records - 1 - ((records - 1 - k) % keys)) for k in range(keys)}
-    return count, latest == expected
+    return count, latest == expected_latest(keys, records)
+
+
+def expected_latest(keys, records):
+    """Key k was last written by record i = the largest i < records with i % keys == k."""
+    return {b"key-%d" % k: b"x" * 100 + b"%d" % (records - 1 - ((records - 1 - k) % keys)) for k in range(keys)}
+
+
+def kcat_latest_matches(bootstrap, keys, records):
+    """kcat (librdkafka) reads the cleaned topic from the beginning; the last value per key
+    must be each key's latest acknowledged value."""
+    out = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", TOPIC, "-o", "beginning", "-e", "-q",
+                          "-f", "%k\t%s\n"], capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
+    if out.returncode != 0:
+        raise SystemExit(f"kcat failed: {out.stderr.decode(errors='replace')}")
+    latest = {}
+    for line in out.stdout.splitlines():
+        key, _, value = line.partition(b"\t")
+        latest[key] = value
+    return latest == expected_latest(keys, records)
 
 
 def run(binary, args, cleaner):
@@ -161,9 +178,11 @@ def run(binary, args, cleaner):
             print(f"  cleaner: {cleaned / 1e6:.1f} MB cleaned, {rate}; "
                   f"{total(after, 'sluice_log_cleaner_records_removed_total'):,.0f} records removed", flush=True)
             count, ok = count_and_check(bootstrap, args.keys, args.records)
+            by_kcat = kcat_latest_matches(bootstrap, args.keys, args.records)
             print(f"  after cleaning: {count:,} records in the topic for {args.keys:,} keys "
-                  f"(the active segment is never cleaned); every key's latest value read back: {ok}", flush=True)
-            return ok
+                  f"(the active segment is never cleaned); every key's latest value read back: "
+                  f"confluent-kafka {ok}, kcat {by_kcat}", flush=True)
+            return ok and by_kcat
         return True
     finally:
         process.send_signal(signal.SIGTERM)
