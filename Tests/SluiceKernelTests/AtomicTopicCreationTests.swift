@@ -18,6 +18,7 @@ actor DescriptorStarvedStorage: LogStorage {
 
     func open(_ partition: TopicPartition, config: PartitionLogConfig) async throws -> any PartitionLog {
         guard budget > 0 else { throw StorageError.io(path: "data/\(partition)/0.log", operation: "open", errno: EMFILE) }
+        try await Task.sleep(for: .milliseconds(2))   // opening suspends, as file I/O does
         if opened.insert(partition).inserted { budget -= 1 }
         return try await inner.open(partition, config: config)
     }
@@ -79,5 +80,21 @@ actor DescriptorStarvedStorage: LogStorage {
         #expect(outcomes.filter { $0 }.count == 1, "exactly one create succeeds: \(outcomes)")
         #expect(try await storage.storedPartitions().count == 8)
         #expect(await broker.topic(named: "twice")?.partitionCount == 8)
+    }
+
+    @Test func producersAutoCreatingOneTopicAtOnceBothSeeIt() async throws {
+        let storage = DescriptorStarvedStorage(budget: 100)
+        let broker = try await makeBroker({ $0.autoCreateTopics = true; $0.defaultPartitions = 4 }, storage: storage)
+        let answers = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    let found = await broker.lookupTopics(["auto"], allowAutoCreate: true)
+                    return (try? found.first?.1.get())?.partitionCount == 4
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(answers == [true, true, true], "every concurrent auto-create finds the topic")
+        #expect(try await storage.storedPartitions().count == 4)
     }
 }

@@ -18,6 +18,21 @@ extension Broker {
             + "raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) and restart, or create fewer partitions")
     }
 
+    /// Waits until no creation or growth of `name` is under way. Two producers that
+    /// auto-create one topic at once must both see it: the second waits for the first
+    /// rather than failing while the first's partitions open.
+    func waitWhileCreating(_ name: String) async {
+        while creatingTopics.contains(name) {
+            await withCheckedContinuation { creationWaiters[name, default: []].append($0) }
+        }
+    }
+
+    /// Ends a creation or growth of `name` and wakes those waiting for it.
+    func finishCreating(_ name: String) {
+        creatingTopics.remove(name)
+        for waiter in creationWaiters.removeValue(forKey: name) ?? [] { waiter.resume() }
+    }
+
     /// Opens the local partitions `indices` of `record`; on any failure closes and deletes
     /// those it opened (and the one that failed half-way) before rethrowing.
     func openLocalPartitions(_ record: TopicRecord, _ indices: Range<Int32>) async throws -> [Int32: Partition] {

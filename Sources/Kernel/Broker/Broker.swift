@@ -48,6 +48,8 @@ public actor Broker {
     var topicStates: [String: TopicState] = [:]
     /// Topics being created or grown right now (see `Broker+TopicCreation`).
     var creatingTopics: Set<String> = []
+    /// Callers waiting for a creation in `creatingTopics` to end.
+    var creationWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     private var started = false
     private var lastProducerId: Int64 = 0
     /// Set in cluster mode (`enableReplication`): partitions opened later start without a role.
@@ -201,10 +203,12 @@ public actor Broker {
         if validateOnly { return record }
         try checkDescriptors(forNewPartitions: (0..<count).filter { isLocal(record, $0) }.count, topic: name)
         // Storage first, registry second: a topic whose partitions cannot all open is never
-        // registered. `creatingTopics` keeps a concurrent create of the same name (the
-        // actor suspends while opening) from sharing, then deleting, these partitions.
-        guard creatingTopics.insert(name).inserted else { throw .topicAlreadyExists(name) }
-        defer { creatingTopics.remove(name) }
+        // registered. A concurrent create of the same name waits for this one (the actor
+        // suspends while opening) rather than sharing, then deleting, these partitions.
+        await waitWhileCreating(name)
+        guard topicStates[name] == nil else { throw .topicAlreadyExists(name) }
+        creatingTopics.insert(name)
+        defer { finishCreating(name) }
         var opened: [Int32: Partition] = [:]
         do {
             opened = try await openLocalPartitions(record, 0..<count)
@@ -286,10 +290,12 @@ public actor Broker {
         try checkDescriptors(forNewPartitions: (current..<total).filter { isLocal(record, $0) }.count, topic: name)
         // As for a new topic: the new partitions open first; the registry learns the new
         // count only when they all did, and is put back if a later step fails.
-        guard creatingTopics.insert(name).inserted else {
-            throw .invalidPartitions("topic '\(name)' is already being created or grown; retry")
+        await waitWhileCreating(name)
+        guard topicStates[name]?.record.partitionCount == current else {
+            throw .invalidPartitions("topic '\(name)' changed while these partitions were planned; retry")
         }
-        defer { creatingTopics.remove(name) }
+        creatingTopics.insert(name)
+        defer { finishCreating(name) }
         var opened: [Int32: Partition] = [:]
         do {
             opened = try await openLocalPartitions(record, current..<total)
