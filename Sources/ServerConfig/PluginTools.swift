@@ -15,11 +15,30 @@ package enum PluginTools {
     /// Runs the segment-log plugin's benchmark against raw disk I/O in `directory`;
     /// `progress` gets a line per finished case. Returns the report as text.
     package static func storageBenchmark(directory: URL, secondsPerCase: Double, rawReadBytes: Int64,
+                                         cleaner: CleanerFigure = CleanerFigure(),
                                          progress: @escaping @Sendable (String) -> Void) async throws -> String {
         var options = SegmentLogBenchmark.Options(directory: directory)
         options.secondsPerCase = secondsPerCase
         options.rawReadBytes = rawReadBytes
+        options.cleanerBytes = cleaner.bytes
+        options.cleanerKeys = cleaner.keys
+        options.cleanerOffsetMapBytes = cleaner.offsetMapBytes
         return "\(try await SegmentLogBenchmark.run(options, progress: progress))"
+    }
+
+    /// The cleaner case of the storage benchmark: `bytes` of 100-byte records over `keys`
+    /// keys, cleaned once with an offset map of `offsetMapBytes` (defaults: 256 MiB,
+    /// 100,000 keys, 128 MiB).
+    package struct CleanerFigure: Sendable {
+        package var bytes: Int64 = 256 << 20
+        package var keys = 100_000
+        package var offsetMapBytes = 128 << 20
+
+        package init(bytes: Int64 = 256 << 20, keys: Int = 100_000, offsetMapBytes: Int = 128 << 20) {
+            self.bytes = bytes
+            self.keys = keys
+            self.offsetMapBytes = offsetMapBytes
+        }
     }
 
     // MARK: bench metadata (sqlite)

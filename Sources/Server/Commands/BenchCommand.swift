@@ -29,11 +29,21 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Bytes of the raw read file.")
         var rawReadBytes: Int64 = 1 << 30
 
+        @Option(help: "Bytes written to a compacted partition for the cleaner figure (0 skips it).")
+        var cleanerBytes: Int64 = 256 << 20
+
+        @Option(help: "Distinct keys in the cleaner figure's records.")
+        var cleanerKeys: Int = 100_000
+
+        @Option(help: "The cleaner's offset map for that figure, in bytes (the plugin's cleanerOffsetMapBytes).")
+        var cleanerMapBytes: Int = 128 << 20
+
         func run() async throws {
             let directory = URL(fileURLWithPath: dir).appendingPathComponent("sluice-bench-storage-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
+            let cleaner = PluginTools.CleanerFigure(bytes: cleanerBytes, keys: cleanerKeys, offsetMapBytes: cleanerMapBytes)
             let report = try await PluginTools.storageBenchmark(directory: directory, secondsPerCase: seconds,
-                                                                rawReadBytes: rawReadBytes) { line in
+                                                                rawReadBytes: rawReadBytes, cleaner: cleaner) { line in
                 FileHandle.standardError.write(Data("\(line)\n".utf8))
             }
             print(report)

@@ -32,6 +32,8 @@ public enum SegmentLogBenchmark {
         /// Bytes written to a compacted partition for the cleaner figure; 0 skips it.
         /// Default 256 MiB, over 100,000 keys.
         public var cleanerBytes: Int64 = 256 << 20
+        /// Distinct keys in those records. Default 100,000.
+        public var cleanerKeys: Int = 100_000
         /// The cleaner's offset map for that figure, in bytes. Default 128 MiB.
         public var cleanerOffsetMapBytes: Int = SegmentLogStorageFactory.Configuration.defaultCleanerOffsetMapBytes
 
@@ -134,7 +136,7 @@ public enum SegmentLogBenchmark {
         }
         if options.cleanerBytes > 0 {
             progress("cleaner")
-            report.cleaner = try await CleanerBenchmark.run(in: options.directory, bytes: options.cleanerBytes, keys: 100_000,
+            report.cleaner = try await CleanerBenchmark.run(in: options.directory, bytes: options.cleanerBytes, keys: options.cleanerKeys,
                                                             offsetMapBytes: options.cleanerOffsetMapBytes)
             report.cleanerKeysPerPass = Int(Double(options.cleanerOffsetMapBytes / CompactionOffsetMap.bytesPerEntry) * CompactionOffsetMap.loadFactor)
         }
