@@ -86,10 +86,14 @@ class SluiceCluster:
         assert code == 0, err
         return next((int(row["broker"]) for row in json.loads(out) if row["controller"] == "yes"), None)
 
-    def describe(self, node, topic):
+    def describe(self, node, topic, missing_ok=False):
         """{partition: {"leader", "replicas", "isr", "log_end"}} as `node` alone answers Metadata
-        (`sluice topics describe` asks only its bootstrap broker for metadata)."""
+        (`sluice topics describe` asks only its bootstrap broker for metadata). With
+        `missing_ok`, None while `node` has not yet learnt of the topic: a topic created
+        through one broker reaches the others through ZooKeeper a moment later, as in Kafka."""
         code, out, err = self.sluice(node, "topics", "describe", topic, "--output", "json", "--timeout", "10")
+        if missing_ok and code != 0 and "does not exist" in err:
+            return None
         assert code == 0, err
         result = {}
         for row in json.loads(out)["partitions"]:
@@ -109,4 +113,5 @@ class SluiceCluster:
                 pass
 
     def logs(self):
-        return "\n".join(f"--- node {n.broker_id} ---\n{n.read_log()[-4000:]}" for n in self.nodes)
+        tail = int(os.environ.get("SLUICE_CLUSTER_LOG_TAIL", "4000"))
+        return "\n".join(f"--- node {n.broker_id} ---\n{n.read_log()[-tail:]}" for n in self.nodes)
