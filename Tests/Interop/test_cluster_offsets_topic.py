@@ -9,6 +9,7 @@ import pytest
 
 from cluster import SluiceCluster
 from offsets_topic_decoder import decode_key, decode_offset_value, partition_for
+from test_cluster import wait_for
 from zookeeper import zookeeper  # noqa: F401 (fixture)
 
 OFFSETS = "__consumer_offsets"
@@ -21,16 +22,6 @@ def cluster(zookeeper, workdir):
                             groupInitialRebalanceDelayMs=0)
     yield cluster.start()
     cluster.stop()
-
-
-def wait_for(what, condition, timeout=60.0, logs=None):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting until {what}\n{logs() if logs else ''}"
-        time.sleep(0.2)
 
 
 def test_each_group_is_coordinated_and_recorded_by_the_leader_of_its_partition(cluster):

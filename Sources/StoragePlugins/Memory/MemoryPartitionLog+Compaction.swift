@@ -46,9 +46,7 @@ extension MemoryPartitionLog {
                     batch, map: map, mappedEnd: mappedEnd, nowMs: nowMs, policy: policy,
                     isProducersLastBatch: batch.producerId >= 0 && lastBatchOfProducer[batch.producerId] == batch.baseOffset)
                 bytesRead += Int64(batch.byteCount)
-                result.recordsKept += Int64(outcome.recordsKept)
-                result.recordsRemoved += Int64(outcome.recordsRemoved)
-                result.tombstonesRemoved += Int64(outcome.tombstonesRemoved)
+                result.count(outcome)
                 if let pending = outcome.pendingDeleteHorizon { horizon = min(horizon ?? pending, pending) }
                 if let kept = outcome.batch {
                     out.add(kept)

@@ -113,9 +113,7 @@ struct SegmentCleaner: Sendable {
                         batch, map: map, mappedEnd: mappedEnd, nowMs: nowMs, policy: policy,
                         isProducersLastBatch: batch.producerId >= 0 && lastBatchOfProducer[batch.producerId] == batch.baseOffset)
                     bytesRead += Int64(batch.byteCount)
-                    result.recordsKept += Int64(outcome.recordsKept)
-                    result.recordsRemoved += Int64(outcome.recordsRemoved)
-                    result.tombstonesRemoved += Int64(outcome.tombstonesRemoved)
+                    result.count(outcome)
                     if let pendingHorizon = outcome.pendingDeleteHorizon { horizon = min(horizon ?? pendingHorizon, pendingHorizon) }
                     guard let kept = outcome.batch else { return true }
                     let current = outputs[outputs.count - 1]

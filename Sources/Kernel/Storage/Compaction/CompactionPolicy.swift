@@ -141,3 +141,13 @@ public struct CompactionResult: Sendable, Equatable {
         CompactionResult(cleaned: false, dirtyRatioBefore: stats.dirtyRatio, cleanedUpTo: stats.firstDirtyOffset)
     }
 }
+
+extension CompactionResult {
+    /// Adds one batch's outcome to the record counts (bytes are counted by the caller,
+    /// which knows what it read and wrote).
+    public mutating func count(_ outcome: BatchCompactionOutcome) {
+        recordsKept += Int64(outcome.recordsKept)
+        recordsRemoved += Int64(outcome.recordsRemoved)
+        tombstonesRemoved += Int64(outcome.tombstonesRemoved)
+    }
+}
