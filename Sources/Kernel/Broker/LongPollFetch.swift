@@ -5,8 +5,8 @@ import NIOCore
 /// waits on the partitions themselves until an append (or, for a replica, a log-end
 /// move) wakes it or `maxWait` passes, then reads again.
 ///
-/// Its own type so that the waiting is apart from the broker's state: it holds the
-/// broker only to find partitions (one hop per pass) and never while it waits.
+/// Its own type so that the waiting is apart from the broker's state: it finds the
+/// partitions in the broker's published `TopicRoutes`, never waiting for the broker actor.
 struct LongPollFetch: Sendable {
     let broker: Broker
     let request: FetchRequest
@@ -22,7 +22,8 @@ struct LongPollFetch: Sendable {
                 for (partition, payload, offset) in read { partition.metrics.fetchedRecords.increment(by: payload.recordCount(from: offset)) }
                 return results
             }
-            let waiters = await broker.fetchTargets(request)
+            let routes = broker.routes.current
+            let waiters = request.partitions.compactMap { spec in routes.partition(spec.topicPartition).map { ($0, spec.offset) } }
             let replica = request.replicaId >= 0
             await withTaskGroup(of: Void.self) { group in
                 for (partition, offset) in waiters {
@@ -47,10 +48,11 @@ struct LongPollFetch: Sendable {
         var results: [FetchPartitionResult] = []
         var read: [(Partition, LogPayload, Int64)] = []
         var first = true
+        let routes = broker.routes.current
         for spec in request.partitions {
-            guard let partition = await broker.partition(spec.topicPartition) else {
+            guard let partition = routes.partition(spec.topicPartition) else {
                 results.append(FetchPartitionResult(topicPartition: spec.topicPartition,
-                                                    result: .failure(await broker.missingPartitionError(spec.topicPartition)),
+                                                    result: .failure(routes.missingPartitionError(spec.topicPartition)),
                                                     highWatermark: -1, logStartOffset: -1))
                 continue
             }
