@@ -57,29 +57,13 @@ struct LongPollFetch: Sendable {
                 continue
             }
             let limit = max(0, min(spec.maxBytes, remaining))
-            let result: Result<LogReadResult, BrokerError>
-            do {
-                if request.replicaId >= 0 {
-                    result = .success(try await partition.readForReplica(request.replicaId, from: spec.offset, maxBytes: limit,
-                                                                         minOneBatch: first, currentLeaderEpoch: spec.currentLeaderEpoch))
-                } else {
-                    result = .success(try await partition.read(from: spec.offset, maxBytes: limit, minOneBatch: first,
-                                                               currentLeaderEpoch: spec.currentLeaderEpoch,
-                                                               anyReplica: request.replicaId == FetchRequest.debuggingReplicaId))
-                }
-            } catch let error as BrokerError {
-                result = .failure(error)
-            } catch {
-                result = .failure(.storage("\(error)"))
-            }
-            if case .success(let success) = result, success.payload.byteCount > 0 {
+            let fetched = await partition.fetch(spec, maxBytes: limit, minOneBatch: first, replicaId: request.replicaId)
+            if case .success(let success) = fetched.result, success.payload.byteCount > 0 {
                 first = false
                 remaining -= success.payload.byteCount
                 read.append((partition, success.payload, spec.offset))
             }
-            results.append(FetchPartitionResult(topicPartition: spec.topicPartition, result: result,
-                                                highWatermark: await partition.highWatermark,
-                                                logStartOffset: await partition.logStartOffset))
+            results.append(fetched)
         }
         return (results, read)
     }
