@@ -80,11 +80,15 @@ public struct RecordBatchWriter: Sendable {
         }
     }
 
-    /// The finished batch: header written and CRC computed. At least one record must
-    /// have been appended. The writer should not be used after.
-    public func finish() -> RecordBatch {
+    /// The finished batch: header written and CRC computed, in place (the writer hands
+    /// its buffer over, so the batch bytes are never copied). At least one record must
+    /// have been appended; the writer is empty after.
+    public mutating func finish() -> RecordBatch {
         precondition(recordCount > 0, "a record batch holds at least one record")
-        var buffer = self.buffer
+        defer {
+            buffer = ByteBuffer()
+            recordCount = 0
+        }
         let start = buffer.readerIndex
         buffer.setInteger(Int64(0), at: start)                                           // baseOffset
         buffer.setInteger(Int32(buffer.readableBytes - RecordBatch.lengthPrefixSize), at: start + 8)
@@ -98,7 +102,9 @@ public struct RecordBatchWriter: Sendable {
         buffer.setInteger(Int16(-1), at: start + 51)                                     // producerEpoch
         buffer.setInteger(Int32(-1), at: start + 53)                                     // baseSequence
         buffer.setInteger(Int32(recordCount), at: start + 57)
-        let crc = RecordBatch(unchecked: buffer).computeCRC()
+        let crc = buffer.withUnsafeReadableBytes { raw in
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[RecordBatch.attributesOffset...]))
+        }
         buffer.setInteger(crc, at: start + RecordBatch.crcOffset)
         return RecordBatch(unchecked: buffer)
     }
