@@ -24,6 +24,8 @@ public actor Broker {
     public nonisolated let clusterView: ClusterView?
     /// The address clients reach this broker at, set by the Kafka protocol plugin once bound.
     public nonisolated let listener = AdvertisedListener()
+    /// Wakes fetches parked on partitions they answered from marks (fetch sessions).
+    nonisolated let fetchWakeups = FetchWakeups()
     /// Compression where the kernel must read or rewrite records: the keys of batches
     /// produced to a compacted topic, and the log cleaner's rewrites. nil: compacted
     /// topics refuse compressed batches and the cleaner cannot clean them.
@@ -144,7 +146,7 @@ public actor Broker {
 
     func openPartition(_ tp: TopicPartition, configs: [String: String]) async throws -> Partition {
         let log = try await storage.open(tp, config: TopicConfigs.logConfig(configs, defaults: storage.defaultLogConfig))
-        let partition = try await Partition(log: log)
+        let partition = try await Partition(log: log, wakeups: fetchWakeups)
         if replication != nil { try await partition.enterClusterMode() }
         return partition
     }
@@ -458,9 +460,9 @@ public actor Broker {
         await LongPollFetch(broker: self, request: request).run()
     }
 
-    /// The partitions of a fetch this broker holds, with their fetch offsets, in one hop.
-    func fetchTargets(_ request: FetchRequest) -> [(Partition, Int64)] {
-        request.partitions.compactMap { spec in partition(spec.topicPartition).map { ($0, spec.offset) } }
+    /// The partition actors of `partitions`, in order (nil where not held here), in one hop.
+    func partitions(_ partitions: [TopicPartition]) -> [Partition?] {
+        partitions.map { partition($0) }
     }
 
     // MARK: Offsets
