@@ -5,8 +5,8 @@ import NIOCore
 /// waits on the partitions themselves until an append (or, for a replica, a log-end
 /// move) wakes it or `maxWait` passes, then reads again.
 ///
-/// Its own type so that the waiting is apart from the broker's state: it holds the
-/// broker only to find partitions (one hop per pass) and never while it waits.
+/// Its own type so that the waiting is apart from the broker's state: it finds the
+/// partitions in the broker's published `TopicRoutes`, never waiting for the broker actor.
 struct LongPollFetch: Sendable {
     let broker: Broker
     let request: FetchRequest
@@ -58,65 +58,38 @@ struct LongPollFetch: Sendable {
     }
 
     /// One pass over the requested partitions: those whose mark still holds are answered
-    /// from it with no hop; the others are found in one hop to the broker and read with
-    /// one hop each.
+    /// from it with no hop; the others are found in the broker's published routes and read
+    /// with one hop each.
     private func readOnce() async -> Pass {
         var pass = Pass()
         pass.generation = broker.fetchWakeups.current
         let consumer = request.replicaId < 0
-        var reading: [Int] = []
-        var answered = [FetchPartitionResult?](repeating: nil, count: request.partitions.count)
-        for (index, spec) in request.partitions.enumerated() {
-            if consumer, let mark = spec.unchangedSince, mark.answers(spec) {
-                answered[index] = mark.result(for: spec.topicPartition)
-                pass.unchanged += 1
-            } else {
-                reading.append(index)
-            }
-        }
-        let found = reading.isEmpty ? [] : await broker.partitions(reading.map { request.partitions[$0].topicPartition })
+        let routes = broker.routes.current
         var remaining = request.maxBytes
         var first = true
-        for (index, partition) in zip(reading, found) {
-            let spec = request.partitions[index]
-            guard let partition else {
-                answered[index] = FetchPartitionResult(topicPartition: spec.topicPartition,
-                                                       result: .failure(await broker.missingPartitionError(spec.topicPartition)),
-                                                       highWatermark: -1, logStartOffset: -1)
+        pass.results.reserveCapacity(request.partitions.count)
+        for spec in request.partitions {
+            if consumer, let mark = spec.unchangedSince, mark.answers(spec) {
+                pass.results.append(mark.result(for: spec.topicPartition))
+                pass.unchanged += 1
+                continue
+            }
+            guard let partition = routes.partition(spec.topicPartition) else {
+                pass.results.append(FetchPartitionResult(topicPartition: spec.topicPartition,
+                                                         result: .failure(routes.missingPartitionError(spec.topicPartition)),
+                                                         highWatermark: -1, logStartOffset: -1))
                 continue
             }
             pass.targets.append((partition, spec.offset))
             let limit = max(0, min(spec.maxBytes, remaining))
-            var fetched: FetchPartitionResult
-            if consumer {
-                let read = await partition.readForFetch(from: spec.offset, maxBytes: limit, minOneBatch: first,
-                                                        currentLeaderEpoch: spec.currentLeaderEpoch,
-                                                        anyReplica: request.replicaId == FetchRequest.debuggingReplicaId)
-                fetched = FetchPartitionResult(topicPartition: spec.topicPartition, result: read.result,
-                                               highWatermark: read.highWatermark, logStartOffset: read.logStartOffset)
-                fetched.mark = read.mark
-            } else {
-                let result: Result<LogReadResult, BrokerError>
-                do {
-                    result = .success(try await partition.readForReplica(request.replicaId, from: spec.offset, maxBytes: limit,
-                                                                         minOneBatch: first, currentLeaderEpoch: spec.currentLeaderEpoch))
-                } catch let error as BrokerError {
-                    result = .failure(error)
-                } catch {
-                    result = .failure(.storage("\(error)"))
-                }
-                fetched = FetchPartitionResult(topicPartition: spec.topicPartition, result: result,
-                                               highWatermark: await partition.highWatermark,
-                                               logStartOffset: await partition.logStartOffset)
-            }
+            let fetched = await partition.fetch(spec, maxBytes: limit, minOneBatch: first, replicaId: request.replicaId)
             if case .success(let success) = fetched.result, success.payload.byteCount > 0 {
                 first = false
                 remaining -= success.payload.byteCount
                 pass.read.append((partition, success.payload, spec.offset))
             }
-            answered[index] = fetched
+            pass.results.append(fetched)
         }
-        pass.results = answered.map { $0! }
         return pass
     }
 }

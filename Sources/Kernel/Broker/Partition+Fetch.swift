@@ -1,36 +1,37 @@
-/// A consumer's read as a fetch makes it: the read, the offsets the answer carries and a
-/// mark for answering the next fetch without a read, in one hop.
+/// One partition's part of a fetch, in one hop to the partition actor.
 extension Partition {
-    struct FetchRead: Sendable {
-        var result: Result<LogReadResult, BrokerError>
-        var highWatermark: Int64
-        var logStartOffset: Int64
-        /// Set when the read found nothing (no error, no records, offset at the high
-        /// watermark), so that an unchanged partition can be answered from it next time.
-        var mark: PartitionFetchMark?
-    }
-
-    /// Reads like `read(from:…)`, also returning the high watermark and log start after the
-    /// read. The change counter is taken before the read: a change during it makes the
-    /// mark stale, never wrong.
-    func readForFetch(from offset: Int64, maxBytes: Int, minOneBatch: Bool, currentLeaderEpoch: Int32,
-                      anyReplica: Bool) async -> FetchRead {
+    /// Reads for a consumer (or, with `replicaId` ≥ 0, a follower), then takes the high
+    /// watermark and log start offset as they are after the read, as the response carries
+    /// them. One hop where a read and two property reads were three.
+    ///
+    /// A consumer's read that finds nothing (no error, no records, the offset at the high
+    /// watermark) also returns a `PartitionFetchMark`, so that the next fetch of the same
+    /// reader can skip the partition while it is unchanged. The change counter is taken
+    /// before the read: a change during it makes the mark stale, never wrong.
+    func fetch(_ spec: FetchRequest.PartitionSpec, maxBytes: Int, minOneBatch: Bool, replicaId: Int32) async -> FetchPartitionResult {
         let version = changes.version
         let result: Result<LogReadResult, BrokerError>
         do {
-            result = .success(try await read(from: offset, maxBytes: maxBytes, minOneBatch: minOneBatch,
-                                             currentLeaderEpoch: currentLeaderEpoch, anyReplica: anyReplica))
+            if replicaId >= 0 {
+                result = .success(try await readForReplica(replicaId, from: spec.offset, maxBytes: maxBytes, minOneBatch: minOneBatch,
+                                                           currentLeaderEpoch: spec.currentLeaderEpoch))
+            } else {
+                result = .success(try await read(from: spec.offset, maxBytes: maxBytes, minOneBatch: minOneBatch,
+                                                 currentLeaderEpoch: spec.currentLeaderEpoch,
+                                                 anyReplica: replicaId == FetchRequest.debuggingReplicaId))
+            }
         } catch let error as BrokerError {
             result = .failure(error)
         } catch {
             result = .failure(.storage("\(error)"))
         }
-        var mark: PartitionFetchMark?
-        if case .success(let read) = result, read.payload.byteCount == 0, offset == highWatermark {
-            mark = PartitionFetchMark(changes: changes, version: version, fetchOffset: offset,
-                                      currentLeaderEpoch: currentLeaderEpoch, highWatermark: highWatermark,
-                                      logStartOffset: logStartOffset)
+        var fetched = FetchPartitionResult(topicPartition: spec.topicPartition, result: result,
+                                           highWatermark: highWatermark, logStartOffset: logStartOffset)
+        if replicaId < 0, case .success(let read) = result, read.payload.byteCount == 0, spec.offset == highWatermark {
+            fetched.mark = PartitionFetchMark(changes: changes, version: version, fetchOffset: spec.offset,
+                                              currentLeaderEpoch: spec.currentLeaderEpoch, highWatermark: highWatermark,
+                                              logStartOffset: logStartOffset)
         }
-        return FetchRead(result: result, highWatermark: highWatermark, logStartOffset: logStartOffset, mark: mark)
+        return fetched
     }
 }
