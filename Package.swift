@@ -238,7 +238,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceBeatsTests",
-            dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics],
+            dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics,
+                           .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceCompressionTests",

@@ -246,6 +246,22 @@ def beats_case(binary, server, figures, events):
     figures.add("file sink (beats → file, end to end)", drained / (time.monotonic() - started), "records/s")
 
 
+def beats_only_case(binary, scratch, figures, events):
+    """`sluice bench beats` in-process (its own segment-log store), then `beats_case` against
+    a `sluice serve` with the file sink beside the beats input."""
+    result, _ = run([binary, "bench", "beats", "--events", str(events), "--event-bytes", "1024", "--dir", scratch],
+                    timeout=600)
+    figures.add("beats ingest 1 KiB events, in-process", float(re.search(r"([\d.]+) events/s", result.stdout).group(1)),
+                "events/s")
+    workdir = tempfile.mkdtemp(dir=scratch)
+    server = Server(binary, workdir)
+    try:
+        beats_case(binary, server, figures, events)
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def archived_lines(path):
     total = 0
     for root, _, files in os.walk(path):
@@ -376,7 +392,8 @@ def main():
     parser.add_argument("--storage-seconds", type=float, default=2)
     parser.add_argument("--partitions", type=int, default=1000)
     parser.add_argument("--session-fetches", type=int, default=2000, help="fetches per mode of the fetch-session case")
-    parser.add_argument("--only", choices=("fetch-sessions",), help="run just this case")
+    parser.add_argument("--only", choices=("fetch-sessions", "beats"),
+                        help="run just this case (beats: the in-process beats figure, then ingest beside the file sink)")
     parser.add_argument("--dir", default=tempfile.gettempdir())
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)
@@ -390,6 +407,9 @@ def main():
             log(f"== run {run_index + 1} of {args.runs}")
             if args.only == "fetch-sessions":
                 fetch_session_case(args.binary, scratch, figures, args.partitions, args.session_fetches)
+                continue
+            if args.only == "beats":
+                beats_only_case(args.binary, scratch, figures, args.beats_events)
                 continue
             result, _ = run([args.binary, "bench", "storage", "--seconds", str(args.storage_seconds), "--dir", scratch,
                              "--raw-read-bytes", str(256 << 20)], timeout=900)

@@ -34,6 +34,74 @@ import Testing
         #expect(try scan(#"{"a":"not an object"}"#, key: "a.b") == EventFields())
     }
 
+    @Test func fieldsThatComeLateAreFound() throws {
+        let padding = (0..<40).map { #""f\#($0)":{"a":[1,{"b":"x\"y"}],"n":null}"# }.joined(separator: ",")
+        let json = #"{"# + padding + #","fields":{"t":"late-topic"},"k":"late-key","@timestamp":"2024-05-01T12:34:56.789Z"}"#
+        let fields = try scan(json, key: "k", topic: "fields.t")
+        #expect(fields.timestamp == 1_714_566_896_789)
+        #expect(fields.key == Array("late-key".utf8))
+        #expect(fields.topic == "late-topic")
+    }
+
+    @Test func nestedMembersWithTheSameNamesAreNotTheFields() throws {
+        let json = #"{"a":{"@timestamp":"2020-01-01T00:00:00Z","k":"inner","fields":{"t":"inner"}},"#
+            + #""k":"outer","fields":{"x":{"t":"deeper"},"t":"outer"},"@timestamp":"2024-05-01T12:34:56.789Z"}"#
+        let fields = try scan(json, key: "k", topic: "fields.t")
+        #expect(fields.timestamp == 1_714_566_896_789)
+        #expect(fields.key == Array("outer".utf8))
+        #expect(fields.topic == "outer")
+    }
+
+    @Test func escapedNamesAndValues() throws {
+        // An escaped name is not the configured name; escaped values are unescaped.
+        let json = #"{"\u006b":"not-it","k":"a\"b","t":"to\u0070ic","x":"}\"{","@timestamp":"2024-05-01T12:34:56.789Z"}"#
+        let fields = try scan(json, key: "k", topic: "t")
+        #expect(fields.key == Array("a\"b".utf8))
+        #expect(fields.topic == "topic")
+        #expect(fields.timestamp == 1_714_566_896_789)
+    }
+
+    @Test func missingFieldsAreNilAndTheWholeEventIsChecked() throws {
+        let fields = try scan(#"{"@timestamp":"2024-05-01T12:34:56.789Z","host":{"name":1}}"#, key: "k", topic: "fields.t")
+        #expect(fields.timestamp == 1_714_566_896_789)
+        #expect(fields.key == nil)
+        #expect(fields.topic == nil)
+        // With the key missing, a malformed member after the timestamp is still found.
+        #expect(throws: BeatsProtocolError.self) { try scan(#"{"@timestamp":"2024-05-01T12:34:56Z","a":tru}"#, key: "k") }
+    }
+
+    @Test func theFirstOccurrenceOfAFieldIsTaken() throws {
+        let fields = try scan(#"{"k":"first","t":"one","k":"second","t":"two"}"#, key: "k", topic: "t")
+        #expect(fields.key == Array("first".utf8))
+        #expect(fields.topic == "one")
+    }
+
+    @Test(arguments: [
+        (#"{"@timestamp":"2024-05-01T12:34:56Z","a":{"b":[1,2]}"#, "unclosed object"),
+        (#"{"@timestamp":"2024-05-01T12:34:56Z","a":"x}"#, "unterminated string"),
+        (#"{"@timestamp":"2024-05-01T12:34:56Z","a":1} x"#, "unexpected bytes after the object"),
+        (#"{"@timestamp":"2024-05-01T12:34:56Z"}}"#, "unexpected bytes after the object"),
+        (#"{"x":{"@timestamp":"2024-05-01T12:34:56Z"},"@timestamp":"2024-05-01T12:34:56Z","a":[["#, "unclosed object"),
+    ])
+    func afterTheLastFieldTheObjectMustStillClose(json: String, reason: String) {
+        do {
+            _ = try scan(json)
+            Issue.record("\(json) was accepted")
+        } catch {
+            guard let refusal = error as? BeatsProtocolError, case .invalidJSON(_, let why) = refusal else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(why.contains(reason), "\(why)")
+        }
+    }
+
+    @Test func fieldsFoundInsideNestedObjectsSkipTheRest() throws {
+        let json = #"{"@timestamp":"2024-05-01T12:34:56Z","fields":{"t":"routed","more":{"deep":[{"x":"]}"}]}},"tail":[1,{"y":"z"}]}"#
+        #expect(try scan(json, topic: "fields.t").topic == "routed")
+        #expect(throws: BeatsProtocolError.self) { try scan(String(json.dropLast()), topic: "fields.t") }
+    }
+
     @Test(arguments: [
         (#""#, "the payload is empty"),
         (#"[1,2]"#, "must be a JSON object"),

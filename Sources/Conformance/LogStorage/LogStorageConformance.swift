@@ -33,7 +33,7 @@ public struct LogStorageConformance: Sendable {
         "readAtAndPastLogEnd", "byteLimitWholeBatches", "maxOffsetRespected", "timestampLookup",
         "truncation", "retentionByTime", "retentionBySize", "retentionKeepsActiveData",
         "reopenKeepsData", "concurrentAppendsToDifferentPartitions", "storedPartitionsAndDelete",
-        "openTwiceReturnsSameLog", "sizeReported", "advanceLogStart", "logStartSurvivesReopen",
+        "openTwiceReturnsSameLog", "openSeveralAtOnce", "sizeReported", "advanceLogStart", "logStartSurvivesReopen",
     ] + compactionCheckNames
 
     /// The compaction checks (`PartitionLog.compact`), in the order they run;
@@ -66,6 +66,7 @@ public struct LogStorageConformance: Sendable {
         await report.check("concurrentAppendsToDifferentPartitions") { try await withStorage(concurrentAppends) }
         await report.check("storedPartitionsAndDelete") { try await withStorage(storedPartitionsAndDelete) }
         await report.check("openTwiceReturnsSameLog") { try await withStorage(openTwice) }
+        await report.check("openSeveralAtOnce") { try await openSeveralAtOnce() }
         await report.check("sizeReported") { try await withStorage(sizeReported) }
         await report.check("advanceLogStart") { try await withStorage(advanceLogStart) }
         if durable {

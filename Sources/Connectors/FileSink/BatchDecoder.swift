@@ -9,6 +9,13 @@ package enum BatchDecoder {
     /// corrupt or hostile batch inflating without bound.
     package static let maxDecompressedBytes = BatchCodec.maxDecompressedBytes
 
+    /// The records of an uncompressed batch as views into its bytes.
+    package static func views(of batch: RecordBatch, in tp: TopicPartition) throws(FileSinkError) -> [RecordView] {
+        do { return try batch.recordViews() } catch {
+            throw .malformedBatch(tp, offset: batch.baseOffset, reason: error.description)
+        }
+    }
+
     package static func records(of batch: RecordBatch, in tp: TopicPartition) throws(FileSinkError) -> [Record] {
         if batch.compression == .none {
             do { return try batch.records() } catch {

@@ -140,9 +140,12 @@ actor PartitionSink {
         let nowMs = settings.nowMs()
         for batch in batches where batch.lastOffset >= nextOffset {
             if !batch.isControl {
-                let decoded: [Record]
+                // Values only: views into the fetched bytes, copied once, into the lines.
+                let valuesOnly = formatter.format == .value && batch.compression == .none
+                let views: [RecordView], decoded: [Record]
                 do {
-                    decoded = try BatchDecoder.records(of: batch, in: topicPartition)
+                    views = valuesOnly ? try BatchDecoder.views(of: batch, in: topicPartition) : []
+                    decoded = valuesOnly ? [] : try BatchDecoder.records(of: batch, in: topicPartition)
                 } catch {
                     // Commit the records before the bad batch, so the partition waits
                     // exactly at it.
@@ -150,8 +153,12 @@ actor PartitionSink {
                     try await flush()
                     throw error
                 }
+                for view in views where view.offset >= nextOffset {
+                    try await append(offset: view.offset, nowMs: nowMs) { formatter.appendValue(view.value, to: &$0) }
+                    records += 1
+                }
                 for record in decoded where record.offset >= nextOffset {
-                    try await append(record, nowMs: nowMs)
+                    try await append(offset: record.offset, nowMs: nowMs) { formatter.append(record, to: &$0) }
                     records += 1
                 }
             }
@@ -165,9 +172,9 @@ actor PartitionSink {
     /// Adds one record's line, first rotating when the line would take the current file
     /// past `rotateBytes` or the file is older than `rotateMs` at `nowMs` (the time the
     /// fetch was processed, milliseconds since the epoch).
-    private func append(_ record: Record, nowMs: Int64) async throws(FileSinkError) {
+    private func append(offset: Int64, nowMs: Int64, line: (inout [UInt8]) -> Void) async throws(FileSinkError) {
         let start = pending.count
-        formatter.append(record, to: &pending)
+        line(&pending)
         if let file {
             let before = file.size + Int64(start)
             let tooBig = before > 0 && before + Int64(pending.count - start) > settings.rotateBytes
@@ -180,7 +187,7 @@ actor PartitionSink {
             }
         }
         if file == nil {
-            file = try SinkFile.open(SinkDirectory.fileName(firstOffset: record.offset), in: directory.path, createdMs: nowMs)
+            file = try SinkFile.open(SinkDirectory.fileName(firstOffset: offset), in: directory.path, createdMs: nowMs)
         }
         if pending.count >= settings.fetchMaxBytes { try writePending() }
     }

@@ -1,3 +1,4 @@
+import NIOCore
 import SluiceKernel
 
 /// Turns records into the lines of a sink file.
@@ -52,6 +53,12 @@ struct RecordFormatter: Sendable {
             JSONText.appendBytesField("value", record.value, to: &out)
             out.append(contentsOf: "}\n".utf8)
         }
+    }
+
+    /// Appends a `value`-format line from a value's bytes in place (nil: an empty line).
+    func appendValue(_ value: ByteBuffer?, to out: inout [UInt8]) {
+        value?.withUnsafeReadableBytes { out.append(contentsOf: $0) }
+        out.append(0x0A)
     }
 
     /// The line of `record` alone (tests, rotation sizing).

@@ -33,17 +33,18 @@ extension Broker {
         for waiter in creationWaiters.removeValue(forKey: name) ?? [] { waiter.resume() }
     }
 
-    /// Opens the local partitions `indices` of `record`; on any failure closes and deletes
-    /// those it opened (and the one that failed half-way) before rethrowing.
+    /// Opens the local partitions `indices` of `record` in one storage step; on any
+    /// failure closes and deletes every one of them before rethrowing.
     func openLocalPartitions(_ record: TopicRecord, _ indices: Range<Int32>) async throws -> [Int32: Partition] {
+        let local = indices.filter { isLocal(record, $0) }
+        let config = TopicConfigs.logConfig(record.configs, defaults: storage.defaultLogConfig)
         var opened: [Int32: Partition] = [:]
-        for index in indices where isLocal(record, index) {
-            do {
-                opened[index] = try await openPartition(TopicPartition(record.name, index), configs: record.configs)
-            } catch {
-                await discard(opened, topic: record.name, alsoDelete: [index])
-                throw Self.describeOpenFailure(error, topic: record.name)
-            }
+        do {
+            let logs = try await storage.open(local.map { (TopicPartition(record.name, $0), config) })
+            for (index, log) in zip(local, logs) { opened[index] = try await makePartition(log) }
+        } catch {
+            await discard(opened, topic: record.name, alsoDelete: local.filter { opened[$0] == nil })
+            throw Self.describeOpenFailure(error, topic: record.name)
         }
         return opened
     }

@@ -95,13 +95,24 @@ public actor Broker {
         guard !started else { return }
         let stored = Set(try await storage.storedPartitions())
         var registered: Set<TopicPartition> = []
-        for record in try await metadata.topics() {
-            var partitions: [Int32: Partition] = [:]
+        let records = try await metadata.topics()
+        // Every local partition in one storage step, so that their recoveries are made
+        // durable together rather than one fsync after the other.
+        var toOpen: [(TopicPartition, PartitionLogConfig)] = []
+        for record in records {
+            let config = TopicConfigs.logConfig(record.configs, defaults: storage.defaultLogConfig)
             for index in 0..<record.partitionCount where isLocal(record, index) {
                 let tp = TopicPartition(record.name, index)
                 registered.insert(tp)
                 if !stored.contains(tp) { startupReport.missingPartitions.append(tp) }
-                partitions[index] = try await openPartition(tp, configs: record.configs)
+                toOpen.append((tp, config))
+            }
+        }
+        var logs = try await storage.open(toOpen).makeIterator()
+        for record in records {
+            var partitions: [Int32: Partition] = [:]
+            for index in 0..<record.partitionCount where isLocal(record, index) {
+                partitions[index] = try await makePartition(logs.next()!)
             }
             topicStates[record.name] = TopicState(record: record, partitions: partitions)
         }
@@ -143,7 +154,11 @@ public actor Broker {
     }
 
     func openPartition(_ tp: TopicPartition, configs: [String: String]) async throws -> Partition {
-        let log = try await storage.open(tp, config: TopicConfigs.logConfig(configs, defaults: storage.defaultLogConfig))
+        try await makePartition(storage.open(tp, config: TopicConfigs.logConfig(configs, defaults: storage.defaultLogConfig)))
+    }
+
+    /// The partition serving an opened log.
+    func makePartition(_ log: any PartitionLog) async throws -> Partition {
         let partition = try await Partition(log: log)
         if replication != nil { try await partition.enterClusterMode() }
         return partition

@@ -16,6 +16,9 @@ public actor Partition {
     public internal(set) var logStartOffset: Int64
     public internal(set) var logEndOffset: Int64
     var producers = ProducerStateTable()
+    /// Whether `producers` was rebuilt from the log's tail: on the first append, not at
+    /// open, so that a node of many idle partitions reads none of them to start.
+    var producerStateLoaded = false
     var waiters: [UInt64: (offset: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
     var nextWaiterID: UInt64 = 0
     /// Appends run one at a time, in arrival order: the actor would otherwise interleave
@@ -47,17 +50,23 @@ public actor Partition {
         self.logStartOffset = offsets.logStartOffset
         self.logEndOffset = offsets.logEndOffset
         self.highWatermark = offsets.logEndOffset
-        try await rebuildProducerState()
     }
 
-    /// Records at the log's end read at open to rebuild the idempotent producers'
+    /// Records at the log's end read before the first append to rebuild the idempotent producers'
     /// sequences. A producer retrying, after a restart, a batch that was written before
     /// the crash but never acknowledged gets the original offsets instead of a second copy,
     /// as long as the batch is among these last records (an in-flight batch always is,
     /// unless this many records were appended after it before the crash).
     static let producerStateScanRecords: Int64 = 16_384
 
+    func loadProducerStateIfNeeded() async throws {
+        if !producerStateLoaded { try await rebuildProducerState() }
+    }
+
+    /// Forgets the producers' state and reads it again from the log's tail.
     func rebuildProducerState() async throws {
+        producers = ProducerStateTable()
+        producerStateLoaded = false
         var next = max(logStartOffset, logEndOffset - Self.producerStateScanRecords)
         while next < logEndOffset {
             let read = try await log.read(from: next, maxBytes: 1 << 20, maxOffset: nil, minOneBatch: true)
@@ -66,6 +75,7 @@ public actor Partition {
             for batch in batches { producers.record(batch, firstOffset: batch.baseOffset) }
             next = last.baseOffset + Int64(last.lastOffsetDelta) + 1
         }
+        producerStateLoaded = true
     }
 
     /// Appends validated batches, honouring idempotent producers' sequences.
@@ -76,6 +86,7 @@ public actor Partition {
     func append(_ batches: [RecordBatch], logAppendTime: Int64?, minInsync: Int? = nil) async throws -> LogAppendInfo {
         await beginAppend()
         defer { endAppend() }
+        try await loadProducerStateIfNeeded()
         let leaderEpoch = try clustered ? checkLeaderForAppend(minInsync: minInsync) : nil
         var fresh: [RecordBatch] = []
         var duplicate: (Int64, Int64)?

@@ -60,7 +60,6 @@ extension Partition {
         logEndOffset = target
         highWatermark = min(highWatermark, target)
         epochCache.truncate(fromEnd: target)
-        producers = ProducerStateTable()
         try await rebuildProducerState()
     }
 
@@ -78,6 +77,7 @@ extension Partition {
         }
         let batches = try RecordBatch.parse(records)
         if !batches.isEmpty {
+            try await loadProducerStateIfNeeded()
             var expected = logEndOffset
             for batch in batches {
                 guard batch.baseOffset == expected else {

@@ -24,6 +24,13 @@ public protocol LogStorage: Sendable {
     /// partition returns the same log.
     func open(_ partition: TopicPartition, config: PartitionLogConfig) async throws -> any PartitionLog
 
+    /// Opens several partitions as one step (a topic's creation or growth, start-up): as
+    /// `open` for each, in order, returning their logs in the same order. A storage may
+    /// make them durable once for all instead of once each (the default opens one by one).
+    /// When it throws, partitions it opened before the failure stay open: the caller
+    /// deletes them (a failed creation) or closes the storage.
+    func open(_ partitions: [(TopicPartition, PartitionLogConfig)]) async throws -> [any PartitionLog]
+
     /// Closes and removes every byte of one partition (topic deletion).
     func delete(_ partition: TopicPartition) async throws
 
@@ -47,6 +54,14 @@ extension LogStorage {
 extension LogStorage {
     public var descriptorsPerPartition: Int { 0 }
     public var descriptorBudget: Int { 0 }
+
+    /// One `open` after the other.
+    public func open(_ partitions: [(TopicPartition, PartitionLogConfig)]) async throws -> [any PartitionLog] {
+        var logs: [any PartitionLog] = []
+        logs.reserveCapacity(partitions.count)
+        for (partition, config) in partitions { logs.append(try await open(partition, config: config)) }
+        return logs
+    }
 }
 
 /// The append-only log of one topic-partition.

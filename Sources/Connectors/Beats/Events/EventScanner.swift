@@ -18,6 +18,11 @@ public struct EventFields: Sendable, Equatable {
 /// Checks that an event is a JSON object and picks out `@timestamp`, the key field and
 /// the topic field in the same single pass.
 ///
+/// The scan stops checking in detail once every configured field has been found: the
+/// rest of the payload is skipped a string at a time, and only has to close the object
+/// (brackets balanced, nothing but whitespace after it). A field's first occurrence is
+/// the one taken. Events missing a field are checked in full.
+///
 /// Field paths are dotted (`fields.log_topic` finds `{"fields":{"log_topic":…}}`); a
 /// top-level member named with the whole dotted path (`{"fields.log_topic":…}`) matches too.
 public struct EventScanner: Sendable {
@@ -49,7 +54,7 @@ public struct EventScanner: Sendable {
             do throws(JSONScanError) {
                 cursor.skipWhitespace()
                 guard !cursor.atEnd, cursor.current == 0x7B else { throw cursor.fail("an event must be a JSON object") }
-                try scanObject(&cursor, level: 0, wanted: wantedMask, captures: &captures)
+                _ = try scanObject(&cursor, level: 0, wanted: wantedMask, captures: &captures)
                 cursor.skipWhitespace()
                 guard cursor.atEnd else { throw cursor.fail("unexpected bytes after the object") }
             } catch {
@@ -73,22 +78,30 @@ public struct EventScanner: Sendable {
         var timestamp: Capture?
         var key: Capture?
         var topic: Capture?
+        /// Slots captured so far (bit masks as in `Slot`).
+        var found: UInt8 = 0
 
+        /// Captures `capture` for the slots in `mask` not captured yet.
         mutating func set(_ mask: UInt8, _ capture: Capture) {
-            if mask & 1 != 0 { timestamp = capture }
-            if mask & 2 != 0 { key = capture }
-            if mask & 4 != 0 { topic = capture }
+            let new = mask & ~found
+            if new & 1 != 0 { timestamp = capture }
+            if new & 2 != 0 { key = capture }
+            if new & 4 != 0 { topic = capture }
+            found |= new
         }
     }
 
     /// Walks an object at `level` of the paths of the slots in `wanted` (a bit mask).
-    private func scanObject(_ cursor: inout JSONCursor, level: Int, wanted: UInt8, captures: inout Captures) throws(JSONScanError) {
+    ///
+    /// - Returns: true when every configured field has been found and the rest of the
+    ///   payload up to the top-level object's end has been skipped (callers return at once).
+    private func scanObject(_ cursor: inout JSONCursor, level: Int, wanted: UInt8, captures: inout Captures) throws(JSONScanError) -> Bool {
         guard level < JSONCursor.maxDepth else { throw cursor.fail("nested deeper than \(JSONCursor.maxDepth) levels") }
         cursor.index += 1
         cursor.skipWhitespace()
         if !cursor.atEnd && cursor.current == 0x7D {
             cursor.index += 1
-            return
+            return false
         }
         while true {
             cursor.skipWhitespace()
@@ -106,8 +119,12 @@ public struct EventScanner: Sendable {
                     try cursor.skipValue(depth: level + 1)
                     captures.set(capturing, .raw(start..<cursor.index))
                 }
+                if captures.found == wantedMask {
+                    try cursor.skipToEnd(openContainers: level + 1)
+                    return true
+                }
             } else if deeper != 0 && cursor.current == 0x7B {
-                try scanObject(&cursor, level: level + 1, wanted: deeper, captures: &captures)
+                if try scanObject(&cursor, level: level + 1, wanted: deeper, captures: &captures) { return true }
             } else {
                 try cursor.skipValue(depth: level + 1)
             }
@@ -117,7 +134,7 @@ public struct EventScanner: Sendable {
                 cursor.index += 1
             } else if cursor.current == 0x7D {
                 cursor.index += 1
-                return
+                return false
             } else {
                 throw cursor.fail("expected ',' or '}'")
             }

@@ -135,6 +135,31 @@ struct JSONCursor {
         index += length
     }
 
+    /// Skips the rest of `openContainers` nested objects and arrays the cursor is inside,
+    /// checking only that strings end and brackets balance: once the wanted fields are
+    /// found, this is all an event's remaining bytes cost. Leaves the cursor after the
+    /// outermost closing bracket.
+    mutating func skipToEnd(openContainers: Int) throws(JSONScanError) {
+        var depth = openContainers
+        while index < count {
+            switch bytes[index] {
+            case 0x22:
+                _ = try string()
+            case 0x7B, 0x5B:
+                depth += 1
+                guard depth <= Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
+                index += 1
+            case 0x7D, 0x5D:
+                depth -= 1
+                index += 1
+                if depth == 0 { return }
+            default:
+                index += 1
+            }
+        }
+        throw fail("unclosed object")
+    }
+
     /// Skips any value, checking its structure.
     mutating func skipValue(depth: Int) throws(JSONScanError) {
         skipWhitespace()

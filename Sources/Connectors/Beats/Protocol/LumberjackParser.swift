@@ -74,6 +74,28 @@ public struct LumberjackParser: Sendable {
         }
     }
 
+    /// Bytes the frame at the front of `buffer` occupies in all, as far as the bytes
+    /// present tell: its whole length once its header is there, else the length of the
+    /// header still to come; nil for a v1 key/value frame (its length is known only by
+    /// walking its pairs) and for bytes that cannot start a frame (`parse` says why).
+    /// Lets a reader gather exactly one frame's bytes before parsing it.
+    public func frameBytesNeeded(_ buffer: ByteBuffer) -> Int? {
+        let start = buffer.readerIndex
+        guard let type: UInt8 = buffer.getInteger(at: start + 1) else { return 2 }
+        switch type {
+        case Lumberjack.FrameType.window:
+            return 6
+        case Lumberjack.FrameType.json:
+            guard let length: UInt32 = buffer.getInteger(at: start + 6) else { return 10 }
+            return 10 + Int(length)
+        case Lumberjack.FrameType.compressed:
+            guard let length: UInt32 = buffer.getInteger(at: start + 2) else { return 6 }
+            return 6 + Int(length)
+        default:
+            return nil
+        }
+    }
+
     /// A v1 key/value frame: its size is known only by walking the pair lengths, each
     /// checked against the event limit before any payload is waited for.
     private func parseData(_ buffer: inout ByteBuffer, start: Int) throws(BeatsProtocolError) -> LumberjackFrame? {

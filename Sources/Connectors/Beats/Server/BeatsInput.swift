@@ -101,7 +101,7 @@ public final class BeatsInput: Connector, Sendable {
         let assembler = WindowAssembler(parser: LumberjackParser(limits: config.limits),
                                         scanner: EventScanner(keyField: config.keyField, topicField: config.topicField),
                                         chunkBytes: chunkBytes)
-        try sync.addHandler(ByteToMessageHandler(LumberjackDecoder(assembler: assembler)))
+        try sync.addHandler(LumberjackDecoder(assembler: assembler))
         try sync.addHandler(MessageToByteHandler(AckEncoder()))
         try sync.addHandler(IdleStateHandler(readTimeout: .milliseconds(config.idleTimeoutMs)))
         try sync.addHandler(ConnectionGuard(keepaliveInterval: .milliseconds(config.keepaliveMs),

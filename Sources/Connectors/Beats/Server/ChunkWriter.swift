@@ -50,25 +50,32 @@ struct ChunkWriter: Sendable {
         return PreparedChunk(appender: services.appender, appends: order.map { ($0, batches(groups[$0]![...])) })
     }
 
-    /// Packs events into batches of about `maxBatchBytes`.
+    /// Packs events into batches of about `maxBatchBytes`, each event's bytes copied once,
+    /// from the buffer they arrived in straight into the batch (sized up front, so it
+    /// never regrows).
     private func batches(_ events: ArraySlice<BeatsEvent>) -> [RecordBatch] {
         var batches: [RecordBatch] = []
-        var records: [Record] = []
-        records.reserveCapacity(min(events.count, 4096))
-        var bytes = 0
-        let builder = RecordBatchBuilder()
-        for event in events {
-            let size = event.value.readableBytes + (event.key?.count ?? 0) + 24
-            if bytes + size > maxBatchBytes && !records.isEmpty {
-                batches.append(builder.build(records))
-                records.removeAll(keepingCapacity: true)
-                bytes = 0
+        var start = events.startIndex
+        while start < events.endIndex {
+            // Where this batch ends and how many key and value bytes it holds.
+            var end = start
+            var bytes = 0
+            var keyAndValueBytes = 0
+            while end < events.endIndex {
+                let event = events[end]
+                let held = event.value.readableBytes + (event.key?.count ?? 0)
+                if bytes + held + 24 > maxBatchBytes && end > start { break }
+                bytes += held + 24
+                keyAndValueBytes += held
+                end += 1
             }
-            let value = event.value.withUnsafeReadableBytes { Array($0) }
-            records.append(Record(key: event.key, value: value, timestamp: event.timestamp))
-            bytes += size
+            var writer = RecordBatchWriter(capacity: RecordBatchWriter.bytesNeeded(records: end - start, keyAndValueBytes: keyAndValueBytes))
+            for index in start..<end {
+                writer.append(key: events[index].key, value: events[index].value, timestamp: events[index].timestamp)
+            }
+            batches.append(writer.finish())
+            start = end
         }
-        if !records.isEmpty { batches.append(builder.build(records)) }
         return batches
     }
 
