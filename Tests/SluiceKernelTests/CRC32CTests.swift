@@ -44,6 +44,23 @@ struct CRC32CTests {
         }
     }
 
+    /// Three-stream blocks (3 × 256 and 3 × 8192 bytes), their joins and the tails after
+    /// them must give the tables' CRC at lengths around every block boundary.
+    @Test func hardwareAndTablesAgreeAcrossThreeStreamBlocks() {
+        let bytes = (0..<70_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        bytes.withUnsafeBytes { all in
+            for base in [767, 768, 769, 1_535, 1_536, 2_311, 24_575, 24_576, 24_577, 25_344, 49_152, 49_921] {
+                for start in [0, 3] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + base)])
+                    #expect(CRC32C.update(0xFFFF_FFFF, slice) == CRC32C.tableUpdate(0xFFFF_FFFF, slice), "length \(base) from \(start)")
+                }
+            }
+            let whole = UnsafeRawBufferPointer(rebasing: all[0..<70_000])
+            let first = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[0..<30_001]))
+            #expect(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[30_001..<70_000]), continuing: first) == CRC32C.checksum(whole))
+        }
+    }
+
     @Test func thisX86MachineUsesTheInstruction() {
         #if arch(x86_64)
         #expect(CRC32C.hardwareAvailable, "every x86-64 CPU since 2008 has SSE4.2")

@@ -46,15 +46,6 @@ extension Broker {
         try await coordinator.createPartitionStates(topic: record.name, states)
     }
 
-    /// The error for a partition this broker has no log of: not its leader when the topic
-    /// has that partition (held by other brokers), else unknown.
-    func missingPartitionError(_ tp: TopicPartition) -> BrokerError {
-        if let record = topic(named: tp.topic), tp.partition >= 0, tp.partition < record.partitionCount {
-            return .notLeaderOrFollower(tp, leader: nil)
-        }
-        return .unknownTopicOrPartition(tp.topic, tp.partition)
-    }
-
     /// Brings the local view of the registry up to date after another broker changed it:
     /// opens the local replicas of new topics and partitions, deletes the data of deleted
     /// topics and takes over changed configs.

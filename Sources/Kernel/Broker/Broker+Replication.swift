@@ -14,31 +14,6 @@ extension Broker {
         }
     }
 
-    /// The `min.insync.replicas` of a topic: its setting, else the broker default (1).
-    func minInsyncReplicas(_ settings: TopicSettings) -> Int {
-        settings.minInsyncReplicas ?? replication?.minInsyncReplicas ?? 1
-    }
-
-    /// For acks=all: returns once the high watermark has passed `info.lastOffset`; throws
-    /// REQUEST_TIMED_OUT at `deadline`, NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR falls
-    /// below `min.insync.replicas`. Returns at once on a single node.
-    public func awaitReplication(of info: LogAppendInfo, in tp: TopicPartition, deadline: ContinuousClock.Instant,
-                                 timeoutMs: Int64) async throws(BrokerError) {
-        guard replication != nil, let state = topicStates[tp.topic], let partition = partition(tp) else { return }
-        try await partition.awaitReplication(through: info.lastOffset + 1, minInsync: minInsyncReplicas(state.settings),
-                                             deadline: deadline, timeoutMs: timeoutMs)
-    }
-
-    /// Appends and, for acks=-1, waits for the in-sync replicas up to `timeout`.
-    public func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16, timeout: Duration) async throws(BrokerError) -> LogAppendInfo {
-        let deadline = ContinuousClock.now + timeout
-        let info = try await produce(to: tp, bytes: bytes, acks: acks)
-        if acks == -1 {
-            try await awaitReplication(of: info, in: tp, deadline: deadline, timeoutMs: timeout.milliseconds)
-        }
-        return info
-    }
-
     /// OffsetForLeaderEpoch: the largest epoch at or below `leaderEpoch` in the leader's log
     /// and the offset where it ended.
     public func offsetForLeaderEpoch(_ tp: TopicPartition, currentLeaderEpoch: Int32,

@@ -45,7 +45,12 @@ public actor Broker {
         }
     }
 
-    var topicStates: [String: TopicState] = [:]
+    var topicStates: [String: TopicState] = [:] {
+        didSet { publishRoutes() }
+    }
+    /// `topicStates` and the replication default as produce and fetch read them, without
+    /// a hop through this actor (see `TopicRoutes`).
+    nonisolated let routes = PublishedTopicRoutes()
     /// Topics being created or grown right now (see `Broker+TopicCreation`).
     var creatingTopics: Set<String> = []
     /// Callers waiting for a creation in `creatingTopics` to end.
@@ -53,7 +58,9 @@ public actor Broker {
     private var started = false
     private var lastProducerId: Int64 = 0
     /// Set in cluster mode (`enableReplication`): partitions opened later start without a role.
-    var replication: ReplicationConfig?
+    var replication: ReplicationConfig? {
+        didSet { publishRoutes() }
+    }
 
     /// What start-up found when it compared the registry with storage.
     public struct StartupReport: Sendable, Equatable {
@@ -135,11 +142,20 @@ public actor Broker {
     /// Flushes every partition and closes storage.
     public func shutdown() async {
         await groups.shutdown()
-        for state in topicStates.values {
-            for partition in state.partitions.values {
-                await partition.shutdown()
-                do { try await partition.flush() } catch {
-                    logger.error("flush of \(partition.topicPartition) failed at shutdown: \(error)")
+        // Many partitions at once, so that their fsyncs can share rounds.
+        let logger = logger
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for state in topicStates.values {
+                for partition in state.partitions.values {
+                    if running == 64 { await group.next(); running -= 1 }
+                    running += 1
+                    group.addTask {
+                        await partition.shutdown()
+                        do { try await partition.flush() } catch {
+                            logger.error("flush of \(partition.topicPartition) failed at shutdown: \(error)")
+                        }
+                    }
                 }
             }
         }
@@ -380,82 +396,7 @@ public actor Broker {
         return results
     }
 
-    // MARK: Produce
-
-    /// Validates and appends the record batches in `bytes` to a partition.
-    /// - Parameter acks: the producer's required acks; with -1 (all) in cluster mode the
-    ///   append is refused while the ISR is below `min.insync.replicas`. Waiting for the
-    ///   followers is `awaitReplication`. Default 1.
-    /// - Returns: the offsets assigned (the first and last record).
-    public func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16 = 1) async throws(BrokerError) -> LogAppendInfo {
-        if OffsetsTopic.isInternal(tp.topic) { throw .invalidTopic(tp.topic, reason: "Cannot append to internal topic \(tp.topic)") }
-        guard let state = topicStates[tp.topic] else { throw .unknownTopicOrPartition(tp.topic, tp.partition) }
-        guard tp.partition >= 0, tp.partition < state.record.partitionCount else {
-            throw .unknownTopicOrPartition(tp.topic, tp.partition)
-        }
-        let limit = state.settings.maxMessageBytes ?? config.messageMaxBytes
-        let batches: [RecordBatch]
-        do {
-            batches = try RecordBatch.parse(bytes, maxBatchBytes: limit)
-        } catch .tooLarge(let size, let limit) {
-            throw .messageTooLarge(size: size, limit: limit)
-        } catch .unsupportedMagic(let magic) {
-            throw .unsupportedMessageFormat("message format v\(magic) is not supported; use a client that writes record batches (magic 2, Kafka 0.11+)")
-        } catch {
-            throw .invalidRecord(error)
-        }
-        guard !batches.isEmpty else { throw .invalidRecord(.truncated(needed: RecordBatch.headerSize, available: 0)) }
-        guard let partition = state.partitions[tp.partition] else { throw missingPartitionError(tp) }
-        return try await append(batches, to: partition, settings: state.settings,
-                                minInsync: acks == -1 ? minInsyncReplicas(state.settings) : nil)
-    }
-
-    /// Appends batches built by a connector (through `RecordBatchBuilder`); creates the
-    /// topic first when it is missing and `createTopic` is set.
-    public func append(_ batches: [RecordBatch], to tp: TopicPartition, createTopic: Bool = false) async throws(BrokerError) -> LogAppendInfo {
-        if OffsetsTopic.isInternal(tp.topic) { throw .invalidTopic(tp.topic, reason: "Cannot append to internal topic \(tp.topic)") }
-        if topicStates[tp.topic] == nil && createTopic {
-            do { try await self.createTopic(tp.topic) } catch .topicAlreadyExists {}
-        }
-        guard let state = topicStates[tp.topic], let partition = partition(tp) else {
-            throw .unknownTopicOrPartition(tp.topic, tp.partition)
-        }
-        return try await append(batches, to: partition, settings: state.settings)
-    }
-
-    func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
-                        minInsync: Int? = nil) async throws(BrokerError) -> LogAppendInfo {
-        if settings.cleanupPolicy.contains(.compact) {
-            try refuseRecordsWithoutKey(batches, to: partition.topicPartition)
-        }
-        let appendTime = settings.timestampType == .logAppendTime ? Int64(clock().timeIntervalSince1970 * 1000) : nil
-        do {
-            return try await partition.append(batches, logAppendTime: appendTime, minInsync: minInsync)
-        } catch let error as BrokerError {
-            throw error
-        } catch {
-            throw .storage("\(error)")
-        }
-    }
-
-    /// A compacted topic keeps the latest record per key, so a record without a key has no
-    /// place in it: Kafka refuses the whole batch with INVALID_RECORD, naming each record.
-    private func refuseRecordsWithoutKey(_ batches: [RecordBatch], to tp: TopicPartition) throws(BrokerError) {
-        var rejections: [RecordRejection] = []
-        for batch in batches where !batch.isControl {
-            do {
-                for index in try batch.recordIndexesWithoutKey(decompressing: codec) {
-                    rejections.append(RecordRejection(batchIndex: index,
-                        message: "Compacted topic cannot accept message without key in topic partition \(tp)."))
-                }
-            } catch let error as RecordBatchError {
-                throw .invalidRecord(error)
-            } catch {
-                throw .invalidRecord(.malformedRecord("the batch could not be decompressed to check its keys: \(error)"))
-            }
-        }
-        if !rejections.isEmpty { throw .recordsRejected(tp, rejections) }
-    }
+    // MARK: Producer ids
 
     /// A producer id for InitProducerId, unique across restarts of this broker (it starts
     /// from the start-up time in milliseconds shifted left 12 bits).
@@ -471,11 +412,6 @@ public actor Broker {
     /// is a `LongPollFetch`, which never holds the broker while it waits.
     public nonisolated func fetch(_ request: FetchRequest) async -> [FetchPartitionResult] {
         await LongPollFetch(broker: self, request: request).run()
-    }
-
-    /// The partitions of a fetch this broker holds, with their fetch offsets, in one hop.
-    func fetchTargets(_ request: FetchRequest) -> [(Partition, Int64)] {
-        request.partitions.compactMap { spec in partition(spec.topicPartition).map { ($0, spec.offset) } }
     }
 
     // MARK: Offsets

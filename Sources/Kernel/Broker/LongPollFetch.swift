@@ -5,8 +5,8 @@ import NIOCore
 /// waits on the partitions themselves until an append (or, for a replica, a log-end
 /// move) wakes it or `maxWait` passes, then reads again.
 ///
-/// Its own type so that the waiting is apart from the broker's state: it holds the
-/// broker only to find partitions (one hop per pass) and never while it waits.
+/// Its own type so that the waiting is apart from the broker's state: it finds the
+/// partitions in the broker's published `TopicRoutes`, never waiting for the broker actor.
 struct LongPollFetch: Sendable {
     let broker: Broker
     let request: FetchRequest
@@ -22,7 +22,8 @@ struct LongPollFetch: Sendable {
                 for (partition, payload, offset) in read { partition.metrics.fetchedRecords.increment(by: payload.recordCount(from: offset)) }
                 return results
             }
-            let waiters = await broker.fetchTargets(request)
+            let routes = broker.routes.current
+            let waiters = request.partitions.compactMap { spec in routes.partition(spec.topicPartition).map { ($0, spec.offset) } }
             let replica = request.replicaId >= 0
             await withTaskGroup(of: Void.self) { group in
                 for (partition, offset) in waiters {
@@ -47,37 +48,22 @@ struct LongPollFetch: Sendable {
         var results: [FetchPartitionResult] = []
         var read: [(Partition, LogPayload, Int64)] = []
         var first = true
+        let routes = broker.routes.current
         for spec in request.partitions {
-            guard let partition = await broker.partition(spec.topicPartition) else {
+            guard let partition = routes.partition(spec.topicPartition) else {
                 results.append(FetchPartitionResult(topicPartition: spec.topicPartition,
-                                                    result: .failure(await broker.missingPartitionError(spec.topicPartition)),
+                                                    result: .failure(routes.missingPartitionError(spec.topicPartition)),
                                                     highWatermark: -1, logStartOffset: -1))
                 continue
             }
             let limit = max(0, min(spec.maxBytes, remaining))
-            let result: Result<LogReadResult, BrokerError>
-            do {
-                if request.replicaId >= 0 {
-                    result = .success(try await partition.readForReplica(request.replicaId, from: spec.offset, maxBytes: limit,
-                                                                         minOneBatch: first, currentLeaderEpoch: spec.currentLeaderEpoch))
-                } else {
-                    result = .success(try await partition.read(from: spec.offset, maxBytes: limit, minOneBatch: first,
-                                                               currentLeaderEpoch: spec.currentLeaderEpoch,
-                                                               anyReplica: request.replicaId == FetchRequest.debuggingReplicaId))
-                }
-            } catch let error as BrokerError {
-                result = .failure(error)
-            } catch {
-                result = .failure(.storage("\(error)"))
-            }
-            if case .success(let success) = result, success.payload.byteCount > 0 {
+            let fetched = await partition.fetch(spec, maxBytes: limit, minOneBatch: first, replicaId: request.replicaId)
+            if case .success(let success) = fetched.result, success.payload.byteCount > 0 {
                 first = false
                 remaining -= success.payload.byteCount
                 read.append((partition, success.payload, spec.offset))
             }
-            results.append(FetchPartitionResult(topicPartition: spec.topicPartition, result: result,
-                                                highWatermark: await partition.highWatermark,
-                                                logStartOffset: await partition.logStartOffset))
+            results.append(fetched)
         }
         return (results, read)
     }

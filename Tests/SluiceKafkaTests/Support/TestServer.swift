@@ -17,12 +17,13 @@ struct TestServer {
 
     static func start(config: KafkaConfiguration = KafkaConfiguration(), broker brokerConfig: BrokerConfig = BrokerConfig(),
                       storage: any LogStorage = MemoryLogStorage(),
-                      metadata: any MetadataStore = MemoryMetadataStore()) async throws -> TestServer {
+                      metadata: any MetadataStore = MemoryMetadataStore(),
+                      clock: @escaping @Sendable () -> Date = { Date() }) async throws -> TestServer {
         var config = config
         config.listen = "127.0.0.1:0"
         var logger = Logger(label: "kafka-test")
         logger.logLevel = ProcessInfo.processInfo.environment["SLUICE_TEST_LOG"] == nil ? .critical : .trace
-        let broker = Broker(config: brokerConfig, storage: storage, metadata: metadata, logger: logger)
+        let broker = Broker(config: brokerConfig, storage: storage, metadata: metadata, logger: logger, clock: clock)
         try await broker.start()
         let server = KafkaServer(config: config, services: ProtocolServices(broker: broker), logger: logger)
         let task = Task { try await server.run() }

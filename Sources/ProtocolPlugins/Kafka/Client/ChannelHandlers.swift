@@ -13,10 +13,35 @@ package struct KafkaFrameDecoder: ByteToMessageDecoder {
     /// - Parameter maxFrameBytes: largest frame accepted, in bytes.
     package init(maxFrameBytes: Int) { self.maxFrameBytes = maxFrameBytes }
 
+    /// The largest frame given its whole buffer as soon as its size is known, in bytes
+    /// (8 MiB: a producer's batches, a fetch response of a few partitions).
+    static let largestPreallocatedFrame = 8 << 20
+
     package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = try KafkaFrame.next(from: &buffer, maxSize: maxFrameBytes) else { return .needMoreData }
+        guard let frame = try KafkaFrame.next(from: &buffer, maxSize: maxFrameBytes) else {
+            Self.makeRoomForFrame(in: &buffer, allocator: context.channel.allocator)
+            return .needMoreData
+        }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
+    }
+
+    /// Gives a frame that has only begun to arrive a buffer of its full size, holding the
+    /// bytes so far; the handler then appends each later read to it. Otherwise the
+    /// handler grows its buffer read by read: a produce of 1 MiB arriving in 64 KiB reads
+    /// was reallocated and copied at every doubling (fresh pages each time), and when the
+    /// buffer still held the frame before it (its slice is being answered), growing it
+    /// copied that frame too. Frames above `largestPreallocatedFrame` grow as they arrive,
+    /// so that a peer claiming a huge frame and sending little gets no buffer for it.
+    static func makeRoomForFrame(in buffer: inout ByteBuffer, allocator: ByteBufferAllocator) {
+        guard let size = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return }
+        let needed = KafkaFrame.sizePrefixBytes + Int(size)
+        guard needed <= largestPreallocatedFrame else { return }
+        // Room enough already (small frames, or a buffer made here before).
+        guard needed > buffer.readableBytes + buffer.writableBytes else { return }
+        var frame = allocator.buffer(capacity: needed)
+        frame.writeImmutableBuffer(buffer)
+        buffer = frame
     }
 
     package mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
