@@ -44,6 +44,27 @@ struct CRC32CTests {
         }
     }
 
+    /// Long inputs run as three interleaved streams joined by shift tables (blocks of 8 KiB,
+    /// then 256 B): every length around those block boundaries, at odd alignments, must
+    /// match the tables, as must a checksum continued across a split inside a block.
+    @Test func threeStreamPathAgreesWithTheTables() {
+        let bytes = (0..<100_003).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        bytes.withUnsafeBytes { all in
+            for start in [0, 1, 5] {
+                for length in [767, 768, 769, 1000, 3 * 8192 - 1, 3 * 8192, 3 * 8192 + 8, 3 * 8192 + 3 * 256 + 9, 6 * 8192 + 700,
+                               100_003 - start] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    let viaTables = CRC32C.tableUpdate(0xFFFF_FFFF, slice)
+                    #expect(CRC32C.update(0xFFFF_FFFF, slice) == viaTables, "start \(start), length \(length)")
+                }
+            }
+        }
+        let whole = CRC32C.checksum(bytes)
+        for split in [1, 8191, 30_000] {
+            #expect(CRC32C.checksum(bytes[split...], continuing: CRC32C.checksum(bytes[..<split])) == whole, "split at \(split)")
+        }
+    }
+
     @Test func thisX86MachineUsesTheInstruction() {
         #if arch(x86_64)
         #expect(CRC32C.hardwareAvailable, "every x86-64 CPU since 2008 has SSE4.2")
