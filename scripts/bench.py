@@ -6,8 +6,10 @@ Starts the release `sluice serve` on a scratch data directory with the default p
 raw disk and segment-log appends (`sluice bench storage`), kcat (librdkafka) produce and
 consume, `sluice bench produce|consume|e2e` when the binary has them, beats ingest,
 the file sink draining what beats wrote, server CPU time per record (/proc/PID/stat) and
-peak RSS (/proc/PID/status VmHWM), RSS with 1,000 partitions, and server CPU per fetch
-of a consumer of 1,000 quiet partitions with and without a fetch session; then the cluster case:
+peak RSS (/proc/PID/status VmHWM); 10,000 partitions on one node (create time, idle RSS and
+descriptors, a produce to every partition and a consume of all of them, start-up after a clean
+stop and after kill -9); server CPU per fetch of a consumer of 1,000 quiet partitions with and
+without a fetch session; then the cluster case:
 a standalone ZooKeeper and three nodes on this machine, one partition with replication
 factor 3, kcat with acks=all and produce-ack latency at a fixed rate against its leader.
 Standard library only (ZooKeeper is started with Tests/Interop/zookeeper.py).
@@ -41,8 +43,10 @@ def free_port():
 class Server:
     """A release `sluice serve` on the default plugins, in a scratch directory."""
 
-    def __init__(self, binary, workdir, flush="interval", extra_connectors=True, cluster=None):
-        """`cluster` = (broker id, ZooKeeper connect string) makes this a cluster node."""
+    def __init__(self, binary, workdir, flush="interval", extra_connectors=True, cluster=None, listen_timeout=60):
+        """`cluster` = (broker id, ZooKeeper connect string) makes this a cluster node. A
+        server started again on the same `workdir` finds the data of the one before;
+        `listen_seconds` is how long it took to listen (its start-up)."""
         self.binary = binary
         self.workdir = workdir
         self.kafka_port = free_port()
@@ -72,17 +76,19 @@ class Server:
         self.log_file = open(os.path.join(workdir, "sluice.log"), "w")
         self.process = subprocess.Popen([binary, "serve", "--config", self.config_path, "--log-level", "warning"],
                                         stdout=self.log_file, stderr=subprocess.STDOUT, cwd=workdir)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        started = time.monotonic()
+        while time.monotonic() < started + listen_timeout:
             if self.process.poll() is not None:
                 raise SystemExit(f"sluice serve exited with {self.process.returncode}; see {self.log_file.name}")
             try:
                 with socket.create_connection(("127.0.0.1", self.kafka_port), timeout=0.5):
                     break
             except OSError:
-                time.sleep(0.05)
+                time.sleep(0.02)
         else:
-            raise SystemExit("sluice serve did not listen within 60 s")
+            self.process.kill()
+            raise SystemExit(f"sluice serve did not listen within {listen_timeout} s")
+        self.listen_seconds = time.monotonic() - started
 
     @property
     def bootstrap(self):
@@ -100,23 +106,35 @@ class Server:
                     return int(line.split()[1])
         return 0
 
-    def stop(self):
+    def open_descriptors(self):
+        return len(os.listdir(f"/proc/{self.process.pid}/fd"))
+
+    def stop(self, timeout=30):
+        """SIGTERM, then SIGKILL after `timeout` s; returns whether it stopped cleanly (exit 0)."""
+        clean = False
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                clean = self.process.wait(timeout=timeout) == 0
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.log_file.close()
+        return clean
+
+    def kill(self):
+        """SIGKILL: a crash, nothing flushed or closed."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self.log_file.close()
 
 
-def run(cmd, timeout, stdin=None, capture=True):
+def run(cmd, timeout, stdin=None, capture=True, check=True):
     started = time.monotonic()
     result = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
                             stderr=subprocess.PIPE, timeout=timeout, text=True)
     elapsed = time.monotonic() - started
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({result.returncode}): {result.stderr.strip()[-2000:]}")
     return result, elapsed
 
@@ -335,19 +353,51 @@ def cluster_figures(binary, nodes, scratch, figures, records, latency_seconds):
         figures.add(f"cluster: produce ack latency {q} at 10k records/s (acks=all, RF 3)", report["latencyMs"][q], "ms")
 
 
-def partitions_rss_case(binary, scratch, figures, partitions):
-    """RSS of a fresh server holding one topic with `partitions` partitions, each written to."""
+def many_partitions_case(binary, scratch, figures, partitions, consumer_options):
+    """One node holding one topic of `partitions` partitions (segment-log + SQLite, under
+    this shell's open-file limits): creation time, idle RSS and open descriptors, one
+    record produced to every partition (`sluice bench produce`, one partition per request)
+    and every partition consumed by kcat (librdkafka, one consumer of all of them), then
+    start-up after a clean stop and after kill -9 (time from exec to listening)."""
     workdir = tempfile.mkdtemp(dir=scratch)
+    label = f"{partitions:,} partitions"
     server = Server(binary, workdir, extra_connectors=False)
     try:
-        create_topic(binary, server, "wide", partitions)
-        lines = "".join(f"{p}\n" for p in range(partitions))
-        subprocess.run(["kcat", "-P", "-b", server.bootstrap, "-t", "wide", "-p", "-1", "-K", ":"],
-                       input=lines, text=True, timeout=120, check=True, capture_output=True)
-        time.sleep(1)
-        figures.add(f"RSS with {partitions} partitions", server.status_kib("VmRSS") / 1024, "MiB")
+        result, created = run([binary, "topics", "create", "wide", "--partitions", str(partitions),
+                               "--bootstrap", server.bootstrap], 600, check=False)
+        if result.returncode != 0:
+            log(f"  many partitions: creating {label} failed: {result.stderr.strip()[-500:]}")
+            return
+        figures.add(f"create a topic of {label}", created, "s")
+        time.sleep(2)
+        figures.add(f"idle RSS, {label}", server.status_kib("VmRSS") / 1024, "MiB")
+        figures.add(f"open descriptors, {label} idle", server.open_descriptors(), "fds")
+        _, produced = run([binary, "bench", "produce", "--bootstrap", server.bootstrap, "--topic", "wide",
+                           "--records", str(partitions), "--batch-records", "1", "--record-size", "20", "--acks", "1",
+                           "--concurrency", "1", "--json"], 900)
+        figures.add(f"produce one record to each of {label}", produced, "s")
+        started = time.monotonic()
+        consumed = subprocess.run(["kcat", "-C", "-b", server.bootstrap, "-t", "wide", "-o", "beginning", "-e", "-q",
+                                   "-f", "%p\n", *consumer_options], capture_output=True, text=True, timeout=900)
+        elapsed = time.monotonic() - started
+        seen = {line for line in consumed.stdout.split()}
+        if consumed.returncode != 0 or len(seen) != partitions:
+            raise SystemExit(f"kcat read {len(seen)} of {partitions} partitions: {consumed.stderr.strip()[-500:]}")
+        figures.add(f"consume every partition of {label} (kcat)", elapsed, "s")
+        figures.add(f"RSS after produce and consume, {label}", server.status_kib("VmRSS") / 1024, "MiB")
+        figures.add(f"open descriptors, {label} after produce and consume", server.open_descriptors(), "fds")
+        started = time.monotonic()
+        if not server.stop(timeout=600):
+            log(f"  many partitions: the server did not stop cleanly; see {server.log_file.name}")
+        figures.add(f"clean stop, {label}", time.monotonic() - started, "s")
+        server = Server(binary, workdir, extra_connectors=False, listen_timeout=600)
+        figures.add(f"start-up after a clean stop, {label}", server.listen_seconds, "s")
+        server.kill()
+        server = Server(binary, workdir, extra_connectors=False, listen_timeout=600)
+        figures.add(f"start-up after kill -9, {label}", server.listen_seconds, "s")
+        figures.add(f"RSS after start-up, {label}", server.status_kib("VmRSS") / 1024, "MiB")
     finally:
-        server.stop()
+        server.stop(timeout=600)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -390,9 +440,10 @@ def main():
     parser.add_argument("--beats-events", type=int, default=1_000_000)
     parser.add_argument("--latency-seconds", type=float, default=5, help="length of each fixed-rate latency case")
     parser.add_argument("--storage-seconds", type=float, default=2)
-    parser.add_argument("--partitions", type=int, default=1000)
+    parser.add_argument("--partitions", type=int, default=1000, help="partitions of the fetch-session case")
+    parser.add_argument("--many-partitions", type=int, default=10_000, help="partitions of the many-partitions case")
     parser.add_argument("--session-fetches", type=int, default=2000, help="fetches per mode of the fetch-session case")
-    parser.add_argument("--only", choices=("fetch-sessions", "beats"),
+    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions"),
                         help="run just this case (beats: the in-process beats figure, then ingest beside the file sink)")
     parser.add_argument("--dir", default=tempfile.gettempdir())
     args = parser.parse_args()
@@ -407,6 +458,9 @@ def main():
             log(f"== run {run_index + 1} of {args.runs}")
             if args.only == "fetch-sessions":
                 fetch_session_case(args.binary, scratch, figures, args.partitions, args.session_fetches)
+                continue
+            if args.only == "many-partitions":
+                many_partitions_case(args.binary, scratch, figures, args.many_partitions, kcat_consumer_options()[0])
                 continue
             if args.only == "beats":
                 beats_only_case(args.binary, scratch, figures, args.beats_events)
@@ -424,7 +478,7 @@ def main():
             finally:
                 server.stop()
                 shutil.rmtree(workdir, ignore_errors=True)
-            partitions_rss_case(args.binary, scratch, figures, args.partitions)
+            many_partitions_case(args.binary, scratch, figures, args.many_partitions, kcat_consumer_options()[0])
             fetch_session_case(args.binary, scratch, figures, args.partitions, args.session_fetches)
             cluster_case(args.binary, scratch, figures, args.records // 5, args.latency_seconds)
     finally:

@@ -146,11 +146,20 @@ public actor Broker {
     /// Flushes every partition and closes storage.
     public func shutdown() async {
         await groups.shutdown()
-        for state in topicStates.values {
-            for partition in state.partitions.values {
-                await partition.shutdown()
-                do { try await partition.flush() } catch {
-                    logger.error("flush of \(partition.topicPartition) failed at shutdown: \(error)")
+        // Many partitions at once, so that their fsyncs can share rounds.
+        let logger = logger
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for state in topicStates.values {
+                for partition in state.partitions.values {
+                    if running == 64 { await group.next(); running -= 1 }
+                    running += 1
+                    group.addTask {
+                        await partition.shutdown()
+                        do { try await partition.flush() } catch {
+                            logger.error("flush of \(partition.topicPartition) failed at shutdown: \(error)")
+                        }
+                    }
                 }
             }
         }
