@@ -6,6 +6,7 @@ real `sluice serve`: every record arrives exactly once, and the broker's session
   partitions, two rounds of 10 records each, small responses so a round takes many
   incremental fetches; one session of 100 partitions while it runs.
 - kafka-python (implements fetch sessions): 100 partitions, the same two rounds, one session.
+- kafka-python, 1,000 quiet partitions: a few records, round after round, each arrive once.
 - confluent-kafka (librdkafka): 100 partitions, the same two rounds; librdkafka sends
   sessionless fetches, so no session is kept for it.
 """
@@ -139,4 +140,42 @@ def test_confluent_kafka_reads_every_record_once(make_server):
         sessions, _, _ = session_metrics(server)
         assert sessions == 0, "librdkafka was expected to fetch without sessions"
     finally:
+        consumer.close()
+
+
+def test_kafka_python_session_of_1000_quiet_partitions_gets_each_new_record(make_server):
+    """A session over 1,000 partitions that stay quiet: the broker skips the unchanged
+    partitions of each incremental fetch without reading them; records produced to a few
+    partitions, round after round, each arrive once, and nothing else does."""
+    server = make_server(protocols=("kafka", "http"))
+    topic, count, targets = "kp-quiet", 1000, (0, 411, 999)
+    admin = KafkaAdminClient(bootstrap_servers=server.bootstrap)
+    try:
+        admin.create_topics([NewTopic(topic, count, 1)])
+    finally:
+        admin.close()
+    consumer = KafkaConsumer(bootstrap_servers=server.bootstrap, enable_auto_commit=False, auto_offset_reset="earliest",
+                             fetch_max_wait_ms=100)
+    producer = KafkaProducer(bootstrap_servers=server.bootstrap)
+    try:
+        consumer.assign([TopicPartition(topic, p) for p in range(count)])
+        for _ in range(5):  # quiet polls: the session settles on all 1,000 partitions
+            assert not any(consumer.poll(timeout_ms=200).values())
+        sessions, partitions, _ = session_metrics(server)
+        assert (sessions, partitions) == (1, count), "kafka-python holds no fetch session of its 1,000 partitions"
+        received = {p: [] for p in targets}
+        for round_ in range(3):
+            for p in targets:
+                producer.send(topic, value=f"{p}:{round_}".encode(), partition=p)
+            producer.flush(timeout=60)
+            deadline = time.monotonic() + 60
+            while any(len(v) < round_ + 1 for v in received.values()) and time.monotonic() < deadline:
+                for tp, records in consumer.poll(timeout_ms=200).items():
+                    assert tp.partition in received, f"records from partition {tp.partition}, where none were produced"
+                    received[tp.partition].extend((r.offset, r.value) for r in records)
+            assert received == {p: [(i, f"{p}:{i}".encode()) for i in range(round_ + 1)] for p in targets}, received
+        assert not any(consumer.poll(timeout_ms=500).values()), "records after all were read"
+        assert session_metrics(server)[:2] == (1, count)
+    finally:
+        producer.close()
         consumer.close()

@@ -24,6 +24,8 @@ public actor Broker {
     public nonisolated let clusterView: ClusterView?
     /// The address clients reach this broker at, set by the Kafka protocol plugin once bound.
     public nonisolated let listener = AdvertisedListener()
+    /// Wakes fetches parked on partitions they answered from marks (fetch sessions).
+    nonisolated let fetchWakeups = FetchWakeups()
     /// Compression where the kernel must read or rewrite records: the keys of batches
     /// produced to a compacted topic, and the log cleaner's rewrites. nil: compacted
     /// topics refuse compressed batches and the cleaner cannot clean them.
@@ -179,7 +181,7 @@ public actor Broker {
 
     /// The partition serving an opened log.
     func makePartition(_ log: any PartitionLog) async throws -> Partition {
-        let partition = try await Partition(log: log)
+        let partition = try await Partition(log: log, wakeups: fetchWakeups)
         if replication != nil { try await partition.enterClusterMode() }
         return partition
     }

@@ -11,61 +11,86 @@ struct LongPollFetch: Sendable {
     let broker: Broker
     let request: FetchRequest
 
+    /// One pass over the request's partitions.
+    private struct Pass {
+        var results: [FetchPartitionResult] = []
+        /// Non-empty reads with their partitions, for the fetched-records counter.
+        var read: [(Partition, LogPayload, Int64)] = []
+        /// The partitions read (held here), with their fetch offsets: a wait is on these.
+        var targets: [(Partition, Int64)] = []
+        /// Partitions answered from their marks: a wait is on the broker's wake-ups.
+        var unchanged = 0
+        /// The wake-up generation before the marks were checked.
+        var generation: UInt64 = 0
+    }
+
     func run() async -> [FetchPartitionResult] {
         let deadline = ContinuousClock.now + request.maxWait
-        var (results, read) = await readOnce()
+        var pass = await readOnce()
         while true {
-            let available = results.reduce(0) { $0 + (((try? $1.result.get())?.payload.byteCount) ?? 0) }
-            let anyError = results.contains { if case .failure = $0.result { true } else { false } }
+            let available = pass.results.reduce(0) { $0 + (((try? $1.result.get())?.payload.byteCount) ?? 0) }
+            let anyError = pass.results.contains { if case .failure = $0.result { true } else { false } }
             if available >= max(request.minBytes, 1) || anyError || ContinuousClock.now >= deadline || Task.isCancelled {
                 // Counted only for the reads returned: a long poll re-reads the same data.
-                for (partition, payload, offset) in read { partition.metrics.fetchedRecords.increment(by: payload.recordCount(from: offset)) }
-                return results
+                for (partition, payload, offset) in pass.read { partition.metrics.fetchedRecords.increment(by: payload.recordCount(from: offset)) }
+                return pass.results
             }
-            let routes = broker.routes.current
-            let waiters = request.partitions.compactMap { spec in routes.partition(spec.topicPartition).map { ($0, spec.offset) } }
             let replica = request.replicaId >= 0
+            let wakeups = broker.fetchWakeups
             await withTaskGroup(of: Void.self) { group in
-                for (partition, offset) in waiters {
+                for (partition, offset) in pass.targets {
                     if replica {
                         group.addTask { await partition.waitForLogEnd(beyond: offset) }
                     } else {
                         group.addTask { await partition.waitForData(beyond: offset) }
                     }
                 }
+                if pass.unchanged > 0 {
+                    let seen = pass.generation
+                    group.addTask { await wakeups.wait(after: seen) }
+                }
                 group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
                 await group.next()
                 group.cancelAll()
             }
-            (results, read) = await readOnce()
+            pass = await readOnce()
         }
     }
 
-    /// One pass over the requested partitions; also returns the non-empty reads with
-    /// their partitions, for the fetched-records counter.
-    private func readOnce() async -> ([FetchPartitionResult], [(Partition, LogPayload, Int64)]) {
-        var remaining = request.maxBytes
-        var results: [FetchPartitionResult] = []
-        var read: [(Partition, LogPayload, Int64)] = []
-        var first = true
+    /// One pass over the requested partitions: those whose mark still holds are answered
+    /// from it with no hop; the others are found in the broker's published routes and read
+    /// with one hop each.
+    private func readOnce() async -> Pass {
+        var pass = Pass()
+        pass.generation = broker.fetchWakeups.current
+        let consumer = request.replicaId < 0
         let routes = broker.routes.current
+        var remaining = request.maxBytes
+        var first = true
+        pass.results.reserveCapacity(request.partitions.count)
         for spec in request.partitions {
-            guard let partition = routes.partition(spec.topicPartition) else {
-                results.append(FetchPartitionResult(topicPartition: spec.topicPartition,
-                                                    result: .failure(routes.missingPartitionError(spec.topicPartition)),
-                                                    highWatermark: -1, logStartOffset: -1))
+            if consumer, let mark = spec.unchangedSince, mark.answers(spec) {
+                pass.results.append(mark.result(for: spec.topicPartition))
+                pass.unchanged += 1
                 continue
             }
+            guard let partition = routes.partition(spec.topicPartition) else {
+                pass.results.append(FetchPartitionResult(topicPartition: spec.topicPartition,
+                                                         result: .failure(routes.missingPartitionError(spec.topicPartition)),
+                                                         highWatermark: -1, logStartOffset: -1))
+                continue
+            }
+            pass.targets.append((partition, spec.offset))
             let limit = max(0, min(spec.maxBytes, remaining))
             let fetched = await partition.fetch(spec, maxBytes: limit, minOneBatch: first, replicaId: request.replicaId)
             if case .success(let success) = fetched.result, success.payload.byteCount > 0 {
                 first = false
                 remaining -= success.payload.byteCount
-                read.append((partition, success.payload, spec.offset))
+                pass.read.append((partition, success.payload, spec.offset))
             }
-            results.append(fetched)
+            pass.results.append(fetched)
         }
-        return (results, read)
+        return pass
     }
 }
 
@@ -79,11 +104,17 @@ public struct FetchRequest: Sendable {
         /// The leader epoch the client knows; -1 when not given. An older one is fenced
         /// (FENCED_LEADER_EPOCH), a newer one is not yet known here (UNKNOWN_LEADER_EPOCH).
         public var currentLeaderEpoch: Int32
-        public init(_ tp: TopicPartition, offset: Int64, maxBytes: Int, currentLeaderEpoch: Int32 = -1) {
+        /// The mark of this partition's last read by the same reader (a fetch session): a
+        /// consumer's fetch answers from it, without touching the partition, while it holds
+        /// (`PartitionFetchMark`). Nil reads the partition.
+        public var unchangedSince: PartitionFetchMark?
+        public init(_ tp: TopicPartition, offset: Int64, maxBytes: Int, currentLeaderEpoch: Int32 = -1,
+                    unchangedSince: PartitionFetchMark? = nil) {
             self.topicPartition = tp
             self.offset = offset
             self.maxBytes = maxBytes
             self.currentLeaderEpoch = currentLeaderEpoch
+            self.unchangedSince = unchangedSince
         }
     }
     public var partitions: [PartitionSpec]
@@ -115,6 +146,11 @@ public struct FetchPartitionResult: Sendable {
     public var highWatermark: Int64
     /// -1 when the partition is not held here.
     public var logStartOffset: Int64
+    /// For a consumer's read that found nothing: the mark that lets the next fetch of the
+    /// same reader skip the partition while it is unchanged (`PartitionSpec.unchangedSince`).
+    public var mark: PartitionFetchMark?
+    /// True when answered from `unchangedSince` without a read: the same answer as last time.
+    public var unchanged = false
 
     public init(topicPartition: TopicPartition, result: Result<LogReadResult, BrokerError>, highWatermark: Int64, logStartOffset: Int64) {
         self.topicPartition = topicPartition

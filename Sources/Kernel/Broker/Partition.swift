@@ -12,8 +12,10 @@ public actor Partition {
     /// Throughput counters of this partition's topic, made once here.
     nonisolated let metrics: PartitionMetrics
     let log: any PartitionLog
-    public internal(set) var highWatermark: Int64
-    public internal(set) var logStartOffset: Int64
+    /// Moves whenever a consumer's fetch answer could differ (see `PartitionChanges`).
+    nonisolated let changes: PartitionChanges
+    public internal(set) var highWatermark: Int64 { didSet { if highWatermark != oldValue { changes.bump() } } }
+    public internal(set) var logStartOffset: Int64 { didSet { if logStartOffset != oldValue { changes.bump() } } }
     public internal(set) var logEndOffset: Int64
     var producers = ProducerStateTable()
     /// Whether `producers` was rebuilt from the log's tail: on the first append, not at
@@ -29,11 +31,11 @@ public actor Partition {
 
     // Replication (cluster mode; see Partition+Leader.swift and Partition+Follower.swift).
     /// False on a single node: the partition is its own leader and nothing below is used.
-    var clustered = false
+    var clustered = false { didSet { changes.bump() } }
     /// Set while this broker leads the partition in cluster mode.
-    var leadership: LeaderState?
+    var leadership: LeaderState? { didSet { changes.bump() } }
     /// Set while this broker follows (leader -1: no leader known yet).
-    var following: FollowerState?
+    var following: FollowerState? { didSet { changes.bump() } }
     var epochCache = LeaderEpochCache()
     /// Follower fetches waiting for the log end to pass an offset.
     var logEndWaiters: [UInt64: (offset: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
@@ -42,9 +44,10 @@ public actor Partition {
     /// Told when the leader wants the ISR rewritten (set by the ReplicaManager).
     var isrChangeListener: (@Sendable (TopicPartition) -> Void)?
 
-    init(log: any PartitionLog) async throws {
+    init(log: any PartitionLog, wakeups: FetchWakeups) async throws {
         self.topicPartition = log.topicPartition
         self.log = log
+        self.changes = PartitionChanges(wakeups: wakeups)
         self.metrics = PartitionMetrics(topic: log.topicPartition.topic)
         let offsets = try await log.offsets()
         self.logStartOffset = offsets.logStartOffset
@@ -209,6 +212,7 @@ public actor Partition {
 
     /// Wakes every waiter (the partition is going away).
     func shutdown() {
+        changes.bump()
         for waiter in waiters.values { waiter.continuation.resume() }
         waiters.removeAll()
         wakeLogEndWaiters(all: true)

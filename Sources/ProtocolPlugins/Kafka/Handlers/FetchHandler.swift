@@ -29,7 +29,7 @@ struct FetchHandler: KafkaApiHandler {
         let replicaId = Self.replicaId(request, version: context.version)
         let plan = await sessions.begin(sessionId: request.sessionId, epoch: request.sessionEpoch, usesTopicIds: usesTopicIds,
                                         requested: requested, forgotten: forgotten, now: sessions.milliseconds())
-        var partitions = requested
+        var partitions = requested.map { ($0.0, $0.1, PartitionFetchMark?.none) }
         switch plan {
         case .failed(let error):
             context.logger.debug("fetch session \(request.sessionId) at epoch \(request.sessionEpoch): \(error)")
@@ -38,27 +38,32 @@ struct FetchHandler: KafkaApiHandler {
         case .incremental(_, let cached): partitions = cached
         case .sessionless, .full: break
         }
-        var answered = await read(partitions, request: request, names: byId, usesTopicIds: usesTopicIds,
-                                  replicaId: replicaId, context: context)
+        let fetched = await read(partitions, request: request, names: byId, usesTopicIds: usesTopicIds,
+                                 replicaId: replicaId, context: context)
+        var answered: [(FetchSessionKey, FetchResponse.Partition)] = []
         switch plan {
         case .full:
-            let states = zip(partitions, answered).map { ($0.0, $0.1, FetchedPartitionState($1)) }
+            let states = zip(partitions, fetched).map { ($0.0, $0.1, $1.state) }
             response.sessionId = await sessions.create(privileged: replicaId >= 0, usesTopicIds: usesTopicIds,
                                                        partitions: states, now: sessions.milliseconds())
+            answered = zip(partitions, fetched).map { ($0.0, $1.answer) }
         case .incremental(let id, _):
+            // Partitions answered from their marks are unchanged, so the session leaves them out.
             guard let include = await sessions.select(id: id, requestEpoch: request.sessionEpoch,
-                                                      fetched: answered.map(FetchedPartitionState.init)) else {
+                                                      fetched: fetched.map(\.state)) else {
                 response.errorCode = KafkaErrorCode.invalidFetchSessionEpoch.rawValue
                 response.sessionId = id
                 return response
             }
             response.sessionId = id
-            partitions = zip(partitions, include).filter(\.1).map(\.0)
-            answered = zip(answered, include).filter(\.1).map(\.0)
-        case .sessionless, .failed: break
+            for (index, included) in include.enumerated() where included {
+                answered.append((partitions[index].0, fetched[index].answer))
+            }
+        case .sessionless, .failed:
+            answered = zip(partitions, fetched).map { ($0.0, $1.answer) }
         }
         // Consecutive partitions of one topic share a topic entry.
-        for ((key, _), partition) in zip(partitions, answered) {
+        for (key, partition) in answered {
             if let last = response.responses.last, last.topicId == key.topicId, last.topic == key.topic {
                 response.responses[response.responses.count - 1].partitions.append(partition)
             } else {
@@ -72,18 +77,56 @@ struct FetchHandler: KafkaApiHandler {
         return response
     }
 
-    /// Reads `partitions` (long-polling on all of them) and answers each, in order.
-    private func read(_ partitions: [(FetchSessionKey, FetchRequest.Partition)], request: FetchRequest,
+    /// What a fetch found for one partition: as a session sees it, and as the response
+    /// would carry it (built only when sent, for partitions answered from their marks).
+    private struct Fetched {
+        var state: FetchedPartitionState
+        private var built: FetchResponse.Partition?
+        private let partitionIndex: Int32
+
+        init(_ answer: FetchResponse.Partition, mark: PartitionFetchMark?) {
+            state = FetchedPartitionState(answer, mark: mark)
+            built = answer
+            partitionIndex = answer.partitionIndex
+        }
+
+        /// A partition unchanged since `mark`: no records, no error, the mark's offsets.
+        init(partition: Int32, unchangedSince mark: PartitionFetchMark) {
+            partitionIndex = partition
+            state = FetchedPartitionState(hasRecords: false, errorCode: 0, highWatermark: mark.highWatermark,
+                                          lastStableOffset: mark.highWatermark, logStartOffset: mark.logStartOffset, mark: mark)
+        }
+
+        var answer: FetchResponse.Partition {
+            if let built { return built }
+            var partition = FetchResponse.Partition()
+            partition.partitionIndex = partitionIndex
+            partition.records = .bytes(ByteBuffer())
+            partition.abortedTransactions = []
+            partition.highWatermark = state.highWatermark
+            partition.lastStableOffset = state.lastStableOffset
+            partition.logStartOffset = state.logStartOffset
+            return partition
+        }
+    }
+
+    /// Reads `partitions` (long-polling on all of them) and answers each, in order; a
+    /// partition whose mark still holds is answered from it by the kernel, without a read.
+    private func read(_ partitions: [(FetchSessionKey, FetchRequest.Partition, PartitionFetchMark?)], request: FetchRequest,
                       names byId: [UUID: String], usesTopicIds: Bool, replicaId: Int32,
-                      context: RequestContext) async -> [FetchResponse.Partition] {
-        let names = partitions.map { key, _ in usesTopicIds ? byId[key.topicId] : key.topic }
+                      context: RequestContext) async -> [Fetched] {
+        let names = partitions.map { key, _, _ in usesTopicIds ? byId[key.topicId] : key.topic }
         var specs: [SluiceKernel.FetchRequest.PartitionSpec] = []
+        // The spec of each partition (nil: not asked of the kernel).
+        var specIndex = [Int?](repeating: nil, count: partitions.count)
         if context.version >= Self.firstRecordBatchVersion {
-            for ((_, partition), name) in zip(partitions, names) {
+            specs.reserveCapacity(partitions.count)
+            for (index, ((_, partition, mark), name)) in zip(partitions, names).enumerated() {
                 guard let name else { continue }
+                specIndex[index] = specs.count
                 specs.append(.init(TopicPartition(name, partition.partition), offset: partition.fetchOffset,
                                    maxBytes: Int(max(0, partition.partitionMaxBytes)),
-                                   currentLeaderEpoch: partition.currentLeaderEpoch))
+                                   currentLeaderEpoch: partition.currentLeaderEpoch, unchangedSince: mark))
             }
         }
         // Fields absent from the request's version hold their spec defaults (MaxBytes
@@ -92,9 +135,21 @@ struct FetchHandler: KafkaApiHandler {
             partitions: specs, maxWait: .milliseconds(Int64(max(0, request.maxWaitMs))),
             minBytes: Int(max(0, request.minBytes)), maxBytes: Int(max(0, request.maxBytes)),
             replicaId: replicaId))
+        // The kernel answers each spec, in order; looked up by partition should it not.
+        let ordered = results.count == specs.count
         var found: [TopicPartition: FetchPartitionResult] = [:]
-        for result in results { found[result.topicPartition] = result }
-        return zip(partitions, names).map { answer($0.0.1, name: $0.1, found: found, context: context) }
+        if !ordered { for result in results { found[result.topicPartition] = result } }
+        return partitions.indices.map { index in
+            let requested = partitions[index].1
+            var result: FetchPartitionResult?
+            if let spec = specIndex[index] {
+                result = ordered ? results[spec] : found[specs[spec].topicPartition]
+            }
+            if let result, result.unchanged, let mark = result.mark {
+                return Fetched(partition: requested.partition, unchangedSince: mark)
+            }
+            return Fetched(answer(requested, name: names[index], result: result, context: context), mark: result?.mark)
+        }
     }
 
     /// A session key: by topic id from v13 (the name left out), by name before.
@@ -103,7 +158,7 @@ struct FetchHandler: KafkaApiHandler {
             : FetchSessionKey(topicId: .zero, topic: topic, partition: partition)
     }
 
-    private func answer(_ requested: FetchRequest.Partition, name: String?, found: [TopicPartition: FetchPartitionResult],
+    private func answer(_ requested: FetchRequest.Partition, name: String?, result: FetchPartitionResult?,
                         context: RequestContext) -> FetchResponse.Partition {
         var partition = FetchResponse.Partition()
         partition.partitionIndex = requested.partition
@@ -118,7 +173,7 @@ struct FetchHandler: KafkaApiHandler {
             partition.errorCode = KafkaErrorCode.unknownTopicId.rawValue
             return partition
         }
-        guard let result = found[TopicPartition(name, requested.partition)] else {
+        guard let result else {
             partition.errorCode = KafkaErrorCode.unknownTopicOrPartition.rawValue
             return partition
         }

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaWire
+import SluiceKernel
 
 // Incremental fetch sessions (KIP-227), following the rules of Kafka's FetchSession.
 // A session remembers the partitions a fetcher reads, so its later requests name only
@@ -35,13 +36,26 @@ struct FetchedPartitionState: Sendable {
     var highWatermark: Int64
     var lastStableOffset: Int64
     var logStartOffset: Int64
+    /// The kernel's mark of a read that found nothing, for skipping the partition next time.
+    var mark: PartitionFetchMark?
 
-    init(_ partition: FetchResponse.Partition) {
+    init(hasRecords: Bool, errorCode: Int16, highWatermark: Int64, lastStableOffset: Int64, logStartOffset: Int64,
+         mark: PartitionFetchMark?) {
+        self.hasRecords = hasRecords
+        self.errorCode = errorCode
+        self.highWatermark = highWatermark
+        self.lastStableOffset = lastStableOffset
+        self.logStartOffset = logStartOffset
+        self.mark = mark
+    }
+
+    init(_ partition: FetchResponse.Partition, mark: PartitionFetchMark? = nil) {
         hasRecords = (partition.records?.byteCount ?? 0) > 0
         errorCode = partition.errorCode
         highWatermark = partition.highWatermark
         lastStableOffset = partition.lastStableOffset
         logStartOffset = partition.logStartOffset
+        self.mark = mark
     }
 }
 
@@ -55,12 +69,16 @@ struct CachedFetchPartition: Sendable {
     var highWatermark: Int64 = -1
     var lastStableOffset: Int64 = -1
     var logStartOffset: Int64 = -1
+    /// The mark of the last read, while it found nothing: the next fetch passes it to the
+    /// kernel, which answers from it (no read) while the partition is unchanged.
+    var mark: PartitionFetchMark?
 
     init(_ request: FetchRequest.Partition) { self.request = request }
 
     /// Whether a response of the session must carry the partition (new records, changed
     /// high watermark, last stable or log start offset, or an error); records what is sent.
     mutating func mustRespond(_ fetched: FetchedPartitionState) -> Bool {
+        mark = fetched.mark
         var must = fetched.hasRecords
         if highWatermark != fetched.highWatermark {
             must = true

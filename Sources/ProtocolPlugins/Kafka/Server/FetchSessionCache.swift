@@ -1,6 +1,7 @@
 import Foundation
 import KafkaWire
 import Metrics
+import SluiceKernel
 
 /// What a Fetch request is to the session cache.
 enum FetchSessionPlan: Sendable {
@@ -8,8 +9,9 @@ enum FetchSessionPlan: Sendable {
     case sessionless
     /// Read the partitions the request names, then offer them to `create` as a new session.
     case full
-    /// Read these partitions (all the session holds, in order) and ask `select` which to send.
-    case incremental(id: Int32, partitions: [(FetchSessionKey, FetchRequest.Partition)])
+    /// Read these partitions (all the session holds, in order, with the marks of their last
+    /// reads) and ask `select` which to send.
+    case incremental(id: Int32, partitions: [(FetchSessionKey, FetchRequest.Partition, PartitionFetchMark?)])
     /// Answer with this top-level error, no partitions and session id 0.
     case failed(KafkaErrorCode)
 }
@@ -72,7 +74,10 @@ actor FetchSessionCache {
         session.epoch = FetchSessionEpoch.next(session.epoch)
         sessions[sessionId] = session
         touch(sessionId, now: now)
-        return .incremental(id: sessionId, partitions: session.order.map { ($0, session.partitions[$0]!.request) })
+        return .incremental(id: sessionId, partitions: session.order.map { key in
+            let cached = session.partitions[key]!
+            return (key, cached.request, cached.mark)
+        })
     }
 
     /// After a full fetch: opens a session of `partitions` if there is room or one can be

@@ -1,0 +1,56 @@
+import Synchronization
+
+/// A partition's change counter, readable without a hop to the `Partition` actor: bumped
+/// whenever something a consumer's fetch answer carries could differ (high watermark, log
+/// start, leadership or following, and the partition going away). A fetch that found
+/// nothing to return keeps a `PartitionFetchMark`; while the counter has not moved, the
+/// same read would find the same nothing, so the fetch is answered from the mark.
+/// Every bump also moves the broker's `FetchWakeups`, which parked fetches wait on.
+public final class PartitionChanges: Sendable {
+    private let counter = Atomic<UInt64>(0)
+    let wakeups: FetchWakeups
+
+    init(wakeups: FetchWakeups) { self.wakeups = wakeups }
+
+    /// The counter now.
+    var version: UInt64 { counter.load(ordering: .sequentiallyConsistent) }
+
+    /// Called (on the partition's actor) after each change a fetch could see.
+    func bump() {
+        counter.add(1, ordering: .sequentiallyConsistent)
+        wakeups.changed()
+    }
+}
+
+/// A consumer read of one partition that found nothing: no error, no records, the fetch
+/// offset at the high watermark. While the partition's `PartitionChanges` counter stays at
+/// `version`, the same read (same offset and leader epoch) answers the same, so a fetch
+/// session passes the mark back (`FetchRequest.PartitionSpec.unchangedSince`) and the
+/// kernel answers from it without touching the partition. Kafka's FetchSession skips
+/// unchanged partitions of an incremental session the same way.
+public struct PartitionFetchMark: Sendable {
+    let changes: PartitionChanges
+    let version: UInt64
+    /// The read's fetch offset and the leader epoch the client gave (-1 when none).
+    public let fetchOffset: Int64
+    public let currentLeaderEpoch: Int32
+    /// The offsets the read found (the high watermark equals `fetchOffset`).
+    public let highWatermark: Int64
+    public let logStartOffset: Int64
+
+    /// Whether the partition is unchanged since the read, so `spec` would read nothing again.
+    func answers(_ spec: FetchRequest.PartitionSpec) -> Bool {
+        spec.offset == fetchOffset && spec.currentLeaderEpoch == currentLeaderEpoch && changes.version == version
+    }
+
+    /// The result the read gave, again.
+    func result(for tp: TopicPartition) -> FetchPartitionResult {
+        var result = FetchPartitionResult(topicPartition: tp,
+                                          result: .success(LogReadResult(payload: .empty, logStartOffset: logStartOffset,
+                                                                         logEndOffset: highWatermark)),
+                                          highWatermark: highWatermark, logStartOffset: logStartOffset)
+        result.mark = self
+        result.unchanged = true
+        return result
+    }
+}
