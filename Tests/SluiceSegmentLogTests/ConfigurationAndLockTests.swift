@@ -16,11 +16,12 @@ struct ConfigurationAndLockTests {
         #expect(config.indexIntervalBytes == 4096 && config.flush == .interval && config.flushIntervalMs == 1000)
         #expect(config.directory == nil)
         #expect(config.cleanerOffsetMapBytes == 134_217_728 && config.cleanerIoBytesPerSecond == -1)
+        #expect(config.maxOpenFiles == 1024)
         #expect(config.validate().isEmpty)
         #expect(config.retention == RetentionPolicy(retentionMs: 168 * 3_600_000, retentionBytes: nil))
         #expect(Set(Configuration.keys.map(\.key)) == ["segmentBytes", "segmentMs", "retentionHours", "retentionBytes",
                                                         "indexIntervalBytes", "flush", "flushIntervalMs", "directory",
-                                                        "cleanerOffsetMapBytes", "cleanerIoBytesPerSecond"])
+                                                        "cleanerOffsetMapBytes", "cleanerIoBytesPerSecond", "maxOpenFiles"])
     }
 
     @Test func anUnknownFlushPolicyNamesTheChoices() {

@@ -5,11 +5,21 @@ import Foundation
 /// directories, no open descriptors.
 extension Broker {
     /// Refuses `count` new local partitions that cannot fit under the open-file limit,
-    /// before anything is written, with a message naming the limit.
+    /// before anything is written, with a message naming the limit. A storage's shared
+    /// descriptor budget (a bounded cache) must fit under the soft limit with headroom
+    /// whatever the partition count; descriptors per partition must fit beside those the
+    /// process holds now.
     func checkDescriptors(forNewPartitions count: Int, topic: String) throws(BrokerError) {
-        let perPartition = storage.descriptorsPerPartition
-        guard count > 0, perPartition > 0, let limit = OpenFileLimit.current(),
-              let inUse = OpenFileLimit.openDescriptors() else { return }
+        let perPartition = storage.descriptorsPerPartition, budget = storage.descriptorBudget
+        guard count > 0, perPartition > 0 || budget > 0, let limit = OpenFileLimit.current() else { return }
+        if budget > 0, !limit.fits(budget, inUse: 0) {
+            throw .invalidPartitions(
+                "topic '\(topic)': the storage keeps up to \(budget) file descriptors open for its partitions, "
+                + "which does not fit under the open-file limit (RLIMIT_NOFILE) of \(limit) lowered since it started; "
+                + "raise the limit (ulimit -Hn, systemd LimitNOFILE=) and restart, or restart with a smaller cache "
+                + "(segment-log maxOpenFiles)")
+        }
+        guard perPartition > 0, let inUse = OpenFileLimit.openDescriptors() else { return }
         let needed = count * perPartition
         guard !limit.fits(needed, inUse: inUse) else { return }
         throw .invalidPartitions(

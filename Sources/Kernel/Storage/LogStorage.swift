@@ -11,8 +11,14 @@ public protocol LogStorage: Sendable {
     /// Retention used when a topic sets no `retention.ms` / `retention.bytes`.
     var defaultRetention: RetentionPolicy { get }
     /// File descriptors one open partition log holds; the broker checks new topics and
-    /// partitions against the process's open-file limit with it. Default 0 (none).
+    /// partitions against the process's open-file limit with it. Default 0 (none): a
+    /// storage that shares a bounded set of descriptors says so in `descriptorBudget`.
     var descriptorsPerPartition: Int { get }
+    /// Descriptors the storage holds at most for all its partitions together (a bounded
+    /// cache sized to fit the open-file limit when the storage opened), on top of
+    /// `descriptorsPerPartition` each. The broker counts it once, not per partition.
+    /// Default 0.
+    var descriptorBudget: Int { get }
 
     /// Opens (creating if absent) the log of one partition. Opening an already open
     /// partition returns the same log.
@@ -47,6 +53,7 @@ extension LogStorage {
 
 extension LogStorage {
     public var descriptorsPerPartition: Int { 0 }
+    public var descriptorBudget: Int { 0 }
 
     /// One `open` after the other.
     public func open(_ partitions: [(TopicPartition, PartitionLogConfig)]) async throws -> [any PartitionLog] {

@@ -2,10 +2,11 @@ import Foundation
 
 /// The process's open-file limit (`RLIMIT_NOFILE`) and how many descriptors it holds.
 ///
-/// Every open partition log holds descriptors (the segment log: three for its active
-/// segment), so the limit caps how many partitions a node can serve. Debian's default
-/// soft limit of 1024 would cap a node at about 300 partitions; `sluice serve` raises the
-/// soft limit to the hard one at start, as Go's runtime and many servers do.
+/// A storage holds descriptors per open partition (`LogStorage.descriptorsPerPartition`)
+/// and in a shared, bounded cache (`LogStorage.descriptorBudget`; the segment log keeps
+/// all its segment files there, sized to fit this limit), so the limit caps partitions
+/// only for storages that hold descriptors per partition. `sluice serve` raises the soft
+/// limit to the hard one at start, as Go's runtime and many servers do.
 public struct OpenFileLimit: Sendable, Equatable, CustomStringConvertible {
     /// The soft limit: what `open` fails with EMFILE beyond. `nil` = unlimited.
     public var soft: UInt64?

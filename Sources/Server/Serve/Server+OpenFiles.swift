@@ -3,8 +3,7 @@ import SluiceKernel
 
 extension Server {
     /// Raises the soft open-file limit to the hard one before any partition opens, as Go's
-    /// runtime and many servers do: Debian's default soft limit of 1024 would otherwise cap
-    /// a node at about 300 segment-log partitions.
+    /// runtime and many servers do; the segment log sizes its descriptor cache from it.
     func raiseOpenFileLimit() -> OpenFileLimit? {
         guard let (before, after) = OpenFileLimit.raiseSoftToHard() else {
             logger.warning("could not read the open-file limit (RLIMIT_NOFILE)")
@@ -21,7 +20,7 @@ extension Server {
     func reportOpenFileNeeds(_ limit: OpenFileLimit?, broker: Broker, storage: any LogStorage) async {
         guard let limit else { return }
         let partitions = await broker.localPartitions().count
-        let needed = partitions * storage.descriptorsPerPartition
+        let needed = partitions * storage.descriptorsPerPartition + storage.descriptorBudget
         let metadata: Logger.Metadata = ["limit": "\(limit)", "partitions": "\(partitions)",
                                          "descriptorsNeeded": "\(needed)",
                                          "descriptorsOpen": "\(OpenFileLimit.openDescriptors().map(String.init) ?? "unknown")"]

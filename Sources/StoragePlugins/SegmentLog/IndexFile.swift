@@ -56,14 +56,14 @@ struct TimeEntry: IndexEntry {
 /// truth — recovery rebuilds the active segment's from the log — so new entries reach
 /// the file a page at a time, and all of them when the segment is sealed (roll, clean
 /// close), which is also when the file is fsynced.
+///
+/// Holds no descriptor between calls: each write opens the file for its duration, so
+/// idle partitions cost no descriptors for their indexes.
 final class IndexFile<Entry: IndexEntry> {
     let path: String
     private var loaded: [Entry]?
     /// How many of the entries are in the file; the rest are only in memory.
     private var persisted = 0
-    /// The write descriptor while the segment is active; a handle so that an fsync
-    /// running elsewhere keeps it open.
-    private(set) var writer: LogFileHandle?
     /// Pending entries are written once there are this many (about a page).
     private static var writeThreshold: Int { max(1, 4096 / Entry.size) }
 
@@ -138,7 +138,9 @@ final class IndexFile<Entry: IndexEntry> {
     /// Writes every pending entry to the file.
     func persist() throws {
         guard let loaded, loaded.count > persisted else { return }
-        let fd = try openFile()
+        let file = try openFile()
+        defer { withExtendedLifetime(file) {} }
+        let fd = file.descriptor
         let pending = loaded[persisted...]
         var bytes = [UInt8](repeating: 0, count: pending.count * Entry.size)
         bytes.withUnsafeMutableBytes { raw in
@@ -163,7 +165,8 @@ final class IndexFile<Entry: IndexEntry> {
     func truncate(toCount count: Int) throws {
         guard count < (try self.count()) else { return }
         if count < persisted {
-            try FileIO.truncate(try openFile(), to: Int64(count * Entry.size), path: path)
+            let file = try openFile()
+            try withExtendedLifetime(file) { try FileIO.truncate(file.descriptor, to: Int64(count * Entry.size), path: path) }
             persisted = count
         }
         loaded!.removeSubrange(count...)
@@ -171,20 +174,20 @@ final class IndexFile<Entry: IndexEntry> {
 
     /// Replaces the whole file with `entries` (a rebuild).
     func rewrite(_ entries: [Entry]) throws {
-        try FileIO.truncate(try openFile(), to: 0, path: path)
+        let file = try openFile()
+        try withExtendedLifetime(file) { try FileIO.truncate(file.descriptor, to: 0, path: path) }
         persisted = 0
         loaded = entries
         try persist()
     }
 
-    /// Drops the write descriptor (the segment is no longer active); reads keep working.
-    func closeFile() { writer = nil }
+    /// A descriptor of the file for an fsync when the segment is sealed (an fsync through
+    /// any descriptor covers the writes made through earlier ones).
+    func syncHandle() throws -> LogFileHandle { try openFile() }
 
-    private func openFile() throws -> CInt {
-        if let writer { return writer.descriptor }
-        let handle = LogFileHandle(descriptor: try FileIO.open(path, create: true), path: path)
-        writer = handle
-        return handle.descriptor
+    /// A short-lived descriptor, closed when the handle goes away.
+    private func openFile() throws -> LogFileHandle {
+        LogFileHandle(descriptor: try FileIO.open(path, create: true), path: path)
     }
 }
 

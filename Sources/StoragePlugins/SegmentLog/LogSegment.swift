@@ -5,11 +5,17 @@ import SluiceKernel
 /// One segment of a partition log: `<base>.log` holding whole batches back to back,
 /// with its sparse offset index and time index. Not thread-safe: owned by one
 /// `SegmentPartitionLog` actor.
+///
+/// Holds no descriptor of its own: its methods read and write through a `LogFileHandle`
+/// of the `.log` file that the caller got from the storage's `DescriptorCache` and holds
+/// for the whole operation (`SegmentPartitionLog.file(of:)`).
 final class LogSegment {
     let baseOffset: Int64
     let logPath: String
-    /// The `.log` file, shared with the file regions handed to readers.
-    let file: LogFileHandle
+    /// The `.log` file's identity in the descriptor cache.
+    let slot: FileSlot
+    /// The open `.log` descriptor while the cache (or a reader) still holds it.
+    weak var openFile: LogFileHandle?
     let offsetIndex: IndexFile<OffsetEntry>
     let timeIndex: IndexFile<TimeEntry>
     let indexIntervalBytes: Int
@@ -37,11 +43,11 @@ final class LogSegment {
         var bytesSinceTimeEntry: Int?
     }
 
-    init(baseOffset: Int64, directory: String, file: LogFileHandle, offsetIndex: IndexFile<OffsetEntry>,
+    init(baseOffset: Int64, directory: String, offsetIndex: IndexFile<OffsetEntry>,
          timeIndex: IndexFile<TimeEntry>, indexIntervalBytes: Int, state: State) {
         self.baseOffset = baseOffset
-        self.logPath = file.path
-        self.file = file
+        self.logPath = SegmentFiles(directory: directory, baseOffset: baseOffset).log
+        self.slot = FileSlot(path: logPath)
         self.offsetIndex = offsetIndex
         self.timeIndex = timeIndex
         self.indexIntervalBytes = indexIntervalBytes
@@ -57,20 +63,25 @@ final class LogSegment {
     /// Creates the files of a new, empty segment.
     static func create(baseOffset: Int64, directory: String, indexIntervalBytes: Int, now: Int64) throws -> LogSegment {
         let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
-        let fd = try FileIO.open(paths.log, create: true)
-        let file = LogFileHandle(descriptor: fd, path: paths.log)
-        try FileIO.truncate(fd, to: 0, path: paths.log)
+        let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: true), path: paths.log)
+        try withExtendedLifetime(file) { try FileIO.truncate(file.descriptor, to: 0, path: paths.log) }
         let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex)
         let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex)
         try offsetIndex.rewrite([])
         try timeIndex.rewrite([])
-        return LogSegment(baseOffset: baseOffset, directory: directory, file: file, offsetIndex: offsetIndex,
+        return LogSegment(baseOffset: baseOffset, directory: directory, offsetIndex: offsetIndex,
                           timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes,
                           state: State(size: 0, nextOffset: baseOffset, rollTimestamp: now))
     }
 
     var isEmpty: Bool { size == 0 }
-    var descriptor: CInt { file.descriptor }
+
+    /// The open descriptor when something still holds it, marked used for the cache.
+    func cachedFile() -> LogFileHandle? {
+        guard let openFile else { return nil }
+        slot.markUsed()
+        return openFile
+    }
 
     /// Offsets a segment can hold: relative offsets are 32-bit in the indexes.
     func canHold(upTo offset: Int64) -> Bool { offset - baseOffset <= Int64(UInt32.max) }
@@ -79,7 +90,8 @@ final class LogSegment {
 
     /// Appends batches whose base offsets are `firstOffsets` in one write, then their
     /// index entries. On failure the segment is as before and the error says why.
-    func append(_ batches: [RecordBatch], firstOffsets: [Int64]) throws {
+    func append(_ batches: [RecordBatch], firstOffsets: [Int64], file: LogFileHandle) throws {
+        let descriptor = file.descriptor
         var builder = IndexBuilder(baseOffset: baseOffset, interval: indexIntervalBytes,
                                    bytesSinceOffsetEntry: bytesSinceOffsetEntry, bytesSinceTimeEntry: bytesSinceTimeEntry,
                                    maxTimestamp: maxTimestamp, offsetOfMaxTimestamp: offsetOfMaxTimestamp)
@@ -109,34 +121,28 @@ final class LogSegment {
 
     /// Records the final max timestamp in the time index, so a reopen finds it without
     /// a scan, and returns the files to fsync before the segment counts as sealed.
-    func prepareSeal() throws -> [LogFileHandle] {
+    func prepareSeal(file: LogFileHandle) throws -> [LogFileHandle] {
         if maxTimestamp >= 0, try timeIndex.entries().last?.timestamp ?? -1 < maxTimestamp {
             try timeIndex.append([TimeEntry(timestamp: maxTimestamp, relativeOffset: UInt32(offsetOfMaxTimestamp - baseOffset))])
         }
         try offsetIndex.persist()
         try timeIndex.persist()
-        return [file] + [offsetIndex.writer, timeIndex.writer].compactMap { $0 }
-    }
-
-    /// Closes the index writers once the segment is no longer written to.
-    func closeIndexWriters() {
-        offsetIndex.closeFile()
-        timeIndex.closeFile()
+        return [file, try offsetIndex.syncHandle(), try timeIndex.syncHandle()]
     }
 
     // MARK: Finding batches
 
-    func headerReader() -> BatchHeaderReader {
-        BatchHeaderReader(fd: descriptor, path: logPath, end: size)
+    func headerReader(_ file: LogFileHandle) -> BatchHeaderReader {
+        BatchHeaderReader(fd: file.descriptor, path: logPath, end: size)
     }
 
     /// The position and header of the batch holding `offset`, nil when no batch here does.
-    func locate(_ offset: Int64) throws -> (position: Int64, header: BatchHeader)? {
+    func locate(_ offset: Int64, file: LogFileHandle) throws -> (position: Int64, header: BatchHeader)? {
         guard offset < nextOffset else { return nil }
         // Below the base (a gap the cleaner left before this segment): its first batch.
         let relative = UInt32(max(offset, baseOffset) - baseOffset)
         let start = try offsetIndex.last { $0.relativeOffset <= relative }.map { Int64($0.position) } ?? 0
-        var reader = headerReader()
+        var reader = headerReader(file)
         var found: (Int64, BatchHeader)?
         _ = try reader.scan(from: start) { header, at in
             if header.lastOffset >= offset { found = (at, header) }
@@ -147,28 +153,28 @@ final class LogSegment {
 
     /// The end of the whole batches from `start` (a batch start) that end within
     /// `maxBytes` of it and hold only offsets below `limit`.
-    func endOfBatches(from start: Int64, maxBytes: Int, below limit: Int64) throws -> Int64 {
+    func endOfBatches(from start: Int64, maxBytes: Int, below limit: Int64, file: LogFileHandle) throws -> Int64 {
         let budgetEnd = min(size, start + Int64(min(maxBytes, Int(Int32.max))))
         // Every batch before an index entry at or below both bounds fits: skip to it.
         let byBytes = try offsetIndex.last { Int64($0.position) <= budgetEnd }
         let byOffset = try offsetIndex.last { baseOffset + Int64($0.relativeOffset) <= limit }
         var from = start
         if let byBytes, let byOffset { from = max(start, Int64(min(byBytes.position, byOffset.position))) }
-        var reader = headerReader()
+        var reader = headerReader(file)
         return try reader.scan(from: from) { header, at in
             at + Int64(header.size) <= budgetEnd && header.lastOffset < limit
         }
     }
 
     /// The first batch whose max timestamp is at or after `timestamp`.
-    func firstBatch(atOrAfter timestamp: Int64) throws -> BatchHeader? {
+    func firstBatch(atOrAfter timestamp: Int64, file: LogFileHandle) throws -> BatchHeader? {
         guard maxTimestamp >= timestamp else { return nil }
         var start: Int64 = 0
         if let entry = try timeIndex.last(where: { $0.timestamp < timestamp }),
-           let (position, _) = try locate(baseOffset + Int64(entry.relativeOffset)) {
+           let (position, _) = try locate(baseOffset + Int64(entry.relativeOffset), file: file) {
             start = position
         }
-        var reader = headerReader()
+        var reader = headerReader(file)
         var found: BatchHeader?
         _ = try reader.scan(from: start) { header, _ in
             if header.maxTimestamp >= timestamp { found = header }
@@ -178,9 +184,9 @@ final class LogSegment {
     }
 
     /// The batch carrying the segment's largest timestamp.
-    func batchWithMaxTimestamp() throws -> BatchHeader? {
+    func batchWithMaxTimestamp(file: LogFileHandle) throws -> BatchHeader? {
         guard maxTimestamp >= 0 else { return nil }
-        return try locate(offsetOfMaxTimestamp)?.header
+        return try locate(offsetOfMaxTimestamp, file: file)?.header
     }
 
     /// The newest record time (ms) for time retention: the max timestamp, or the file's
@@ -188,16 +194,16 @@ final class LogSegment {
     func largestTimestamp() -> Int64 {
         if maxTimestamp >= 0 { return maxTimestamp }
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return 0 }
+        guard stat(logPath, &info) == 0 else { return 0 }
         return Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
     }
 
     // MARK: Shrinking
 
     /// Cuts the segment at `position`, the start of the batch at `offset`.
-    func truncate(at position: Int64, offset: Int64) throws {
+    func truncate(at position: Int64, offset: Int64, file: LogFileHandle) throws {
         let relative = UInt32(offset - baseOffset)
-        try FileIO.truncate(descriptor, to: position, path: logPath)
+        try FileIO.truncate(file.descriptor, to: position, path: logPath)
         size = position
         nextOffset = offset
         let offsetEntriesKept = try offsetIndex.entries().prefix { $0.relativeOffset < relative }.count
@@ -208,10 +214,10 @@ final class LogSegment {
         maxTimestamp = -1
         offsetOfMaxTimestamp = -1
         var start: Int64 = 0
-        if let last = try timeIndex.entries().last, let (at, _) = try locate(baseOffset + Int64(last.relativeOffset)) {
+        if let last = try timeIndex.entries().last, let (at, _) = try locate(baseOffset + Int64(last.relativeOffset), file: file) {
             start = at
         }
-        var reader = headerReader()
+        var reader = headerReader(file)
         _ = try reader.scan(from: start) { header, _ in
             if header.maxTimestamp > maxTimestamp {
                 maxTimestamp = header.maxTimestamp
@@ -225,8 +231,6 @@ final class LogSegment {
 
     /// Removes the segment's files. Readers holding its file regions keep reading.
     func deleteFiles() throws {
-        offsetIndex.closeFile()
-        timeIndex.closeFile()
         try FileIO.remove(logPath)
         try FileIO.remove(offsetIndex.path)
         try FileIO.remove(timeIndex.path)

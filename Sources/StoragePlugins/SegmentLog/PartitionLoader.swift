@@ -53,7 +53,6 @@ struct PartitionLoader {
             }
             let loaded = try segment ?? SegmentRecovery.recover(baseOffset: base, directory: directory, indexIntervalBytes: indexIntervalBytes,
                                                                now: now, reason: reason, logger: logger, allowGaps: base < cleanedUpTo)
-            segments.last?.closeIndexWriters()
             segments.append(loaded)
         }
         return segments

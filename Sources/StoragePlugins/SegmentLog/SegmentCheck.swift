@@ -17,6 +17,7 @@ enum SegmentCheck {
     static func open(baseOffset: Int64, directory: String, indexIntervalBytes: Int, now: Int64, allowGaps: Bool = false) throws -> Outcome {
         let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
         let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: false), path: paths.log)
+        defer { withExtendedLifetime(file) {} }
         let size = try FileIO.size(file.descriptor, path: paths.log)
         guard let offsetIndex = try IndexFile<OffsetEntry>.inspect(paths.offsetIndex) else {
             return .invalid("the offset index is missing or malformed")
@@ -57,13 +58,13 @@ enum SegmentCheck {
             offsetOfMaxTimestamp: lastTime.map { baseOffset + Int64($0.relativeOffset) } ?? -1,
             rollTimestamp: firstTimestamp >= 0 ? min(now, firstTimestamp) : now,
             bytesSinceOffsetEntry: Int(size - start), bytesSinceTimeEntry: lastTime == nil ? nil : 0)
-        let segment = LogSegment(baseOffset: baseOffset, directory: directory, file: file,
+        let segment = LogSegment(baseOffset: baseOffset, directory: directory,
                                  offsetIndex: IndexFile(path: paths.offsetIndex),
                                  timeIndex: IndexFile(path: paths.timeIndex),
                                  indexIntervalBytes: indexIntervalBytes, state: state)
         if let lastTime {
             guard expected > baseOffset + Int64(lastTime.relativeOffset),
-                  let (_, header) = try segment.locate(baseOffset + Int64(lastTime.relativeOffset)),
+                  let (_, header) = try segment.locate(baseOffset + Int64(lastTime.relativeOffset), file: file),
                   header.baseOffset == baseOffset + Int64(lastTime.relativeOffset), header.maxTimestamp == lastTime.timestamp else {
                 return .invalid("the time index's last entry disagrees with the log")
             }

@@ -53,13 +53,21 @@ extension SegmentLogStorageFactory {
         /// The log cleaner's read rate limit, in bytes per second; -1 is unlimited.
         /// Default -1.
         public var cleanerIoBytesPerSecond: Int64 = -1
+        /// The most segment files the storage keeps open at once, for all its partitions
+        /// together, in descriptors. Segments open lazily and the least recently used
+        /// descriptor is closed when a new one is needed (once no read or write uses it),
+        /// so any number of partitions runs within this many. Sized down, with a notice
+        /// logged, when it does not fit under the soft open-file limit (RLIMIT_NOFILE)
+        /// minus 256 kept for sockets and other files. Default 1024.
+        public var maxOpenFiles: Int = Self.defaultMaxOpenFiles
+        public static let defaultMaxOpenFiles = 1024
 
         /// Every default.
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case segmentBytes, segmentMs, retentionHours, retentionBytes, indexIntervalBytes, flush, flushIntervalMs, directory
-            case cleanerOffsetMapBytes, cleanerIoBytesPerSecond
+            case cleanerOffsetMapBytes, cleanerIoBytesPerSecond, maxOpenFiles
         }
 
         public init(from decoder: any Decoder) throws {
@@ -82,6 +90,7 @@ extension SegmentLogStorageFactory {
             directory = try c.decodeIfPresent(String.self, forKey: .directory)
             cleanerOffsetMapBytes = try c.decodeIfPresent(Int.self, forKey: .cleanerOffsetMapBytes) ?? d.cleanerOffsetMapBytes
             cleanerIoBytesPerSecond = try c.decodeIfPresent(Int64.self, forKey: .cleanerIoBytesPerSecond) ?? d.cleanerIoBytesPerSecond
+            maxOpenFiles = try c.decodeIfPresent(Int.self, forKey: .maxOpenFiles) ?? d.maxOpenFiles
         }
 
         public static let keys: [ConfigKeyDoc] = [
@@ -95,6 +104,8 @@ extension SegmentLogStorageFactory {
             .init("directory", "path", default: "the broker dataDir", "where partition directories live"),
             .init("cleanerOffsetMapBytes", "bytes", default: "134217728", "log cleaner key map memory (24 bytes per key, 90% full); one clean at a time"),
             .init("cleanerIoBytesPerSecond", "bytes/second", default: "-1", "log cleaner read rate limit; -1 unlimited"),
+            .init("maxOpenFiles", "descriptors", default: "1024",
+                  "segment files kept open for all partitions together (LRU); sized down to the open-file limit minus 256"),
         ]
 
         public func validate() -> [ConfigProblem] {
@@ -122,6 +133,9 @@ extension SegmentLogStorageFactory {
             }
             if cleanerIoBytesPerSecond != -1, cleanerIoBytesPerSecond < 1 {
                 problems.append(.init(keyPath: "cleanerIoBytesPerSecond", "must be -1 (unlimited) or a positive rate, got \(cleanerIoBytesPerSecond)"))
+            }
+            if maxOpenFiles < DescriptorCache.minimumCapacity {
+                problems.append(.init(keyPath: "maxOpenFiles", "must be at least \(DescriptorCache.minimumCapacity) descriptors, got \(maxOpenFiles)"))
             }
             if let directory, directory.isEmpty {
                 problems.append(.init(keyPath: "directory", "must name a directory; leave it out to use the broker dataDir"))

@@ -13,15 +13,19 @@ public actor SegmentLogStorage: LogStorage {
     public nonisolated let defaultLogConfig: PartitionLogConfig
     /// Retention from `retentionHours` / `retentionBytes`.
     public nonisolated let defaultRetention: RetentionPolicy
-    /// The active segment's log, offset index and time index stay open; sealed segments
-    /// are read through short-lived descriptors.
-    public nonisolated var descriptorsPerPartition: Int { 3 }
+    /// None: segment files open lazily through one bounded cache shared by every
+    /// partition (`descriptorBudget`), and index files only for the duration of a write.
+    public nonisolated var descriptorsPerPartition: Int { 0 }
+    /// The descriptor cache's size: `maxOpenFiles`, or less when it did not fit under the
+    /// open-file limit at start. Reads and fsyncs in flight may hold a few evicted
+    /// descriptors beyond it for their duration.
+    public nonisolated var descriptorBudget: Int { options.files.capacity }
     /// Where the partition directories are (absolute path).
     public nonisolated let directory: String
     /// The one data directory, for DescribeLogDirs.
     public nonisolated var dataDirectories: [String] { [directory] }
     private let configuration: SegmentLogStorageFactory.Configuration
-    private let options: SegmentLogOptions
+    private nonisolated let options: SegmentLogOptions
     private let logger: Logger
     private let committer = GroupCommitter()
     private var lock: DirectoryLock?
@@ -48,7 +52,9 @@ public actor SegmentLogStorage: LogStorage {
         self.options = SegmentLogOptions(
             indexIntervalBytes: configuration.indexIntervalBytes, flush: configuration.flush, clock: clock,
             cleaner: CleanerResources(offsetMapBytes: configuration.cleanerOffsetMapBytes,
-                                      throttle: IOThrottle(bytesPerSecond: configuration.cleanerIoBytesPerSecond > 0 ? configuration.cleanerIoBytesPerSecond : nil)))
+                                      throttle: IOThrottle(bytesPerSecond: configuration.cleanerIoBytesPerSecond > 0 ? configuration.cleanerIoBytesPerSecond : nil)),
+            files: DescriptorCache(capacity: DescriptorCache.capacity(configured: configuration.maxOpenFiles,
+                                                                      limit: OpenFileLimit.current(), logger: logger)))
         self.logger = logger
         try Self.removeDeletedLeftovers(in: path)
     }
@@ -149,6 +155,7 @@ public actor SegmentLogStorage: LogStorage {
             for await failure in group { firstError = firstError ?? failure }
         }
         logs = [:]
+        await options.files.removeAll()
         lock = nil
         if let firstError { throw firstError }
     }

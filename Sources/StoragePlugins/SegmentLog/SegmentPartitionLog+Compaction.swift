@@ -6,17 +6,17 @@ import SluiceKernel
 extension SegmentPartitionLog {
     func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats {
         try checkOpen()
-        return try stats(policy, nowMs: Self.milliseconds(now))
+        return try await stats(policy, nowMs: Self.milliseconds(now))
     }
 
-    func stats(_ policy: CompactionPolicy, nowMs: Int64) throws -> CompactionStats {
+    func stats(_ policy: CompactionPolicy, nowMs: Int64) async throws -> CompactionStats {
         let summaries = segments.map {
             CompactionSegmentSummary(baseOffset: $0.baseOffset, endOffset: $0.nextOffset, bytes: $0.size, maxTimestamp: $0.maxTimestamp)
         }
         var firstDirtyTimestamp: Int64?
         if policy.maxCompactionLagMs < Int64.max {
             for segment in segments where segment.nextOffset > cleanedUpTo {
-                if let (_, header) = try segment.locate(max(cleanedUpTo, segment.baseOffset)) {
+                if let (_, header) = try segment.locate(max(cleanedUpTo, segment.baseOffset), file: try await file(of: segment)) {
                     firstDirtyTimestamp = header.maxTimestamp
                     break
                 }
@@ -29,18 +29,24 @@ extension SegmentPartitionLog {
     func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult {
         try checkOpen()
         let nowMs = Self.milliseconds(now)
-        let stats = try stats(policy, nowMs: nowMs)
+        let stats = try await stats(policy, nowMs: nowMs)
         let cleanable = segments.filter { $0.baseOffset < stats.firstUncleanableOffset }
         guard stats.isDue(policy), !cleanable.isEmpty, !cleaning else { return .notDue(stats) }
         cleaning = true
         defer { cleaning = false }
         let truncationsAtStart = truncations
-        let source = { (segment: LogSegment) in
-            CleanerSource(baseOffset: segment.baseOffset, file: segment.file, size: segment.size, rollTimestamp: segment.rollTimestamp)
+        // The cleaner holds these descriptors while it runs, evicted from the cache or not.
+        var sources: [CleanerSource] = []
+        let snapshot = segments.map { ($0, $0.size) }
+        for (segment, size) in snapshot {
+            sources.append(CleanerSource(baseOffset: segment.baseOffset, file: try await file(of: segment), size: size,
+                                         rollTimestamp: segment.rollTimestamp))
         }
+        let cleanableSources = Array(sources.prefix(cleanable.count))
+        let laterSources = Array(sources.dropFirst(cleanable.count))
         let cleaner = SegmentCleaner(
-            directory: directory, cleanable: cleanable.map(source),
-            later: segments.filter { $0.baseOffset >= stats.firstUncleanableOffset }.map(source),
+            directory: directory, cleanable: cleanableSources,
+            later: laterSources,
             firstDirty: stats.firstDirtyOffset, firstUncleanable: stats.firstUncleanableOffset, policy: policy, nowMs: nowMs,
             offsetMapBytes: options.cleaner.offsetMapBytes, throttle: options.cleaner.throttle,
             segmentBytes: config.segmentBytes, indexIntervalBytes: options.indexIntervalBytes)
@@ -64,7 +70,7 @@ extension SegmentPartitionLog {
             // Retention, truncation or DeleteRecords changed the segments meanwhile.
             for segment in outcome.segments { try? FileIO.remove(CleanerSwap.swapPath(directory, segment.baseOffset)) }
             logger.info("discarding a clean: the log changed while it ran", metadata: ["partition": "\(topicPartition)"])
-            return .notDue(try self.stats(policy, nowMs: nowMs))
+            return .notDue(try await self.stats(policy, nowMs: nowMs))
         }
         let swap = CleanerSwap(rangeStart: outcome.rangeStart, rangeEnd: outcome.rangeEnd, newBases: outcome.segments.map(\.baseOffset),
                                cleanedUpTo: outcome.mappedEnd, deleteHorizon: outcome.deleteHorizon ?? -1)
@@ -86,13 +92,13 @@ extension SegmentPartitionLog {
                                          offsetOfMaxTimestamp: cleaned.index.offsetOfMaxTimestamp, rollTimestamp: cleaned.rollTimestamp,
                                          bytesSinceOffsetEntry: cleaned.index.bytesSinceOffsetEntry,
                                          bytesSinceTimeEntry: cleaned.index.bytesSinceTimeEntry)
-            let segment = LogSegment(baseOffset: cleaned.baseOffset, directory: directory, file: file, offsetIndex: offsetIndex,
+            let segment = LogSegment(baseOffset: cleaned.baseOffset, directory: directory, offsetIndex: offsetIndex,
                                      timeIndex: timeIndex, indexIntervalBytes: options.indexIntervalBytes, state: state)
-            let handles = try segment.prepareSeal()
+            let handles = try segment.prepareSeal(file: file)
             try await committer.run { for handle in handles { try FileIO.sync(handle.descriptor, path: handle.path) } }
-            segment.closeIndexWriters()
             fresh.append(segment)
         }
+        await options.files.forget(replaced.map(\.slot))
         segments = fresh + segments.filter { $0.baseOffset >= outcome.rangeEnd }
         cleanedUpTo = outcome.mappedEnd
         earliestDeleteHorizon = outcome.deleteHorizon

@@ -29,11 +29,14 @@ extension SegmentPartitionLog {
     @discardableResult
     func deleteSegmentsBelowLogStart() async throws -> Int64 {
         var deleted: Int64 = 0
+        var removed: [LogSegment] = []
         while segments.count > 1, segments[1].baseOffset <= logStartFloor {
             let oldest = segments.removeFirst()
+            removed.append(oldest)
             try oldest.deleteFiles()
             deleted += oldest.size
         }
+        await forgetFiles(of: removed)
         if deleted > 0 {
             let directory = directory
             try await committer.run { try FileIO.syncDirectory(directory) }

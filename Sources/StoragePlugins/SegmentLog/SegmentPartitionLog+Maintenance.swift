@@ -26,25 +26,30 @@ extension SegmentPartitionLog {
         }
         let index = segmentIndex(containing: offset)
         let segment = segments[index]
+        let segmentFile = try await file(of: segment)
         var position: Int64 = 0
         if offset != segment.baseOffset {
-            guard let (at, header) = try segment.locate(offset), header.baseOffset == offset else {
+            guard let (at, header) = try segment.locate(offset, file: segmentFile), header.baseOffset == offset else {
                 throw StorageError.notBatchBoundary(offset: offset)
             }
             position = at
         }
+        var removed: [LogSegment] = []
         while segments.count > index + 1 {
-            try segments.removeLast().deleteFiles()
+            removed.append(segments.removeLast())
+            try removed.last!.deleteFiles()
         }
         if position == 0, index > 0 {
-            try segments.removeLast().deleteFiles()
+            removed.append(segments.removeLast())
+            try removed.last!.deleteFiles()
         } else {
-            try segment.truncate(at: position, offset: offset)
+            try segment.truncate(at: position, offset: offset, file: segmentFile)
         }
+        await forgetFiles(of: removed)
         writeGeneration += 1
         truncations += 1
         let directory = directory
-        try await committer.sync([active.file])
+        try await committer.sync([try await file(of: active)])
         try await committer.run { try FileIO.syncDirectory(directory) }
         if recoveryPoint > offset { await moveRecoveryPoint(to: offset) }
         logger.info("truncated log", metadata: ["partition": "\(topicPartition)", "logEndOffset": "\(logEndOffset)"])
@@ -75,12 +80,15 @@ extension SegmentPartitionLog {
                 count += 1
             }
         }
+        var removed: [LogSegment] = []
         for _ in 0..<count {
             let oldest = segments[0]
             try oldest.deleteFiles()
             segments.removeFirst()
+            removed.append(oldest)
             deleted += oldest.size
         }
+        await forgetFiles(of: removed)
         if count > 0 {
             let directory = directory
             try await committer.run { try FileIO.syncDirectory(directory) }

@@ -12,7 +12,22 @@ extension SegmentPartitionLog {
     /// Reads whole batches as a file region of one segment, for `sendfile`. A read that
     /// runs on into the next segment (once per segment) returns the bytes instead, so
     /// that `maxBytes` is honoured as the contract states.
+    ///
+    /// Reopening an evicted descriptor suspends; a truncation meanwhile starts the read
+    /// over, so that it never returns bytes that were cut.
     func read(from offset: Int64, maxBytes: Int, maxOffset: Int64?, minOneBatch: Bool) async throws -> LogReadResult {
+        while true {
+            let truncationsAtStart = truncations
+            if let result = try await read(from: offset, maxBytes: maxBytes, maxOffset: maxOffset, minOneBatch: minOneBatch,
+                                           unless: truncationsAtStart) {
+                return result
+            }
+        }
+    }
+
+    /// One attempt of `read`; nil when a truncation happened while a descriptor opened.
+    private func read(from offset: Int64, maxBytes: Int, maxOffset: Int64?, minOneBatch: Bool,
+                      unless truncationsAtStart: UInt64) async throws -> LogReadResult? {
         try checkOpen()
         let start = logStartOffset, end = logEndOffset
         guard offset >= start, offset <= end else {
@@ -25,16 +40,19 @@ extension SegmentPartitionLog {
         var index = segmentIndex(containing: offset)
         while next < limit, index < segments.count {
             let segment = segments[index]
-            guard let (position, header) = try segment.locate(next) else {
+            let segmentFile = try await file(of: segment)
+            try checkOpen()
+            guard truncations == truncationsAtStart else { return nil }
+            guard let (position, header) = try segment.locate(next, file: segmentFile) else {
                 index += 1
                 continue
             }
-            var stop = try segment.endOfBatches(from: position, maxBytes: remaining, below: limit)
+            var stop = try segment.endOfBatches(from: position, maxBytes: remaining, below: limit, file: segmentFile)
             if stop == position {
                 guard regions.isEmpty, minOneBatch, header.lastOffset < limit else { break }
                 stop = position + Int64(header.size)
             }
-            regions.append(LogFileRegion(file: segment.file, offset: position, length: Int(stop - position)))
+            regions.append(LogFileRegion(file: segmentFile, offset: position, length: Int(stop - position)))
             remaining -= Int(stop - position)
             guard stop == segment.size, remaining > 0 else { break }
             next = segment.nextOffset
@@ -60,7 +78,7 @@ extension SegmentPartitionLog {
     func batch(atOrAfterTimestamp timestamp: Int64) async throws -> LogBatchPosition? {
         try checkOpen()
         for segment in segments where segment.maxTimestamp >= timestamp {
-            if let header = try segment.firstBatch(atOrAfter: timestamp) { return Self.position(header) }
+            if let header = try segment.firstBatch(atOrAfter: timestamp, file: try await file(of: segment)) { return Self.position(header) }
         }
         return nil
     }
@@ -71,7 +89,8 @@ extension SegmentPartitionLog {
         for segment in segments where segment.maxTimestamp >= 0 && segment.maxTimestamp > best?.maxTimestamp ?? -1 {
             best = segment
         }
-        return try best?.batchWithMaxTimestamp().map(Self.position)
+        guard let best else { return nil }
+        return try best.batchWithMaxTimestamp(file: try await file(of: best)).map(Self.position)
     }
 
     private static func position(_ header: BatchHeader) -> LogBatchPosition {

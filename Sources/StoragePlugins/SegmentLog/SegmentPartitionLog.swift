@@ -12,6 +12,8 @@ struct SegmentLogOptions: Sendable {
     var nowMilliseconds: Int64 { Int64((clock().timeIntervalSince1970 * 1000).rounded(.down)) }
     /// The log cleaner's memory, throttle and one-at-a-time gate, shared by every partition.
     var cleaner = CleanerResources()
+    /// The open `.log` descriptors of every partition (`maxOpenFiles`).
+    var files: DescriptorCache
 }
 
 /// The log of one topic-partition in `<directory>/<topic>-<partition>/`: segments in
@@ -130,15 +132,16 @@ actor SegmentPartitionLog: PartitionLog {
         }
         try await rollIfNeeded(incomingBytes: batches.reduce(0) { $0 + $1.byteCount }, lastOffset: next - 1)
         let segment = active
+        let segmentFile = try await file(of: segment)
         let previousSize = segment.size
-        try segment.append(batches, firstOffsets: baseOffsets)
+        try segment.append(batches, firstOffsets: baseOffsets, file: segmentFile)
         writeGeneration += 1
         if options.flush == .always {
             do {
                 try await syncActive()
             } catch {
                 // Not known durable: take it back so the caller's retry does not duplicate it.
-                try? segment.truncate(at: previousSize, offset: first)
+                try? segment.truncate(at: previousSize, offset: first, file: segmentFile)
                 throw error
             }
         }
@@ -152,10 +155,9 @@ actor SegmentPartitionLog: PartitionLog {
         let full = segment.size + Int64(incomingBytes) > Int64(config.segmentBytes)
         let old = now - segment.rollTimestamp >= config.segmentMs
         guard full || old || !segment.canHold(upTo: lastOffset) else { return }
-        let handles = try segment.prepareSeal()
+        let handles = try segment.prepareSeal(file: try await file(of: segment))
         let next = try LogSegment.create(baseOffset: segment.nextOffset, directory: directory,
                                          indexIntervalBytes: options.indexIntervalBytes, now: now)
-        segment.closeIndexWriters()
         segments.append(next)
         sealInBackground(handles, thenRecoveryPoint: next.baseOffset)
     }
@@ -220,7 +222,7 @@ actor SegmentPartitionLog: PartitionLog {
     private func syncActive() async throws {
         let generation = writeGeneration
         guard generation != syncedGeneration else { return }
-        try await committer.sync([active.file])
+        try await committer.sync([try await file(of: active)])
         syncedGeneration = max(syncedGeneration, generation)
     }
 
@@ -235,13 +237,15 @@ actor SegmentPartitionLog: PartitionLog {
         await sealing?.value
         let segment = active
         let end = logEndOffset
+        let files = options.files, slots = segments.map(\.slot)
         defer { segments = [] }
+        let segmentFile = try await file(of: segment)
         // A write that failed and could not be cut back leaves bytes past the segment end.
-        if try FileIO.size(segment.descriptor, path: segment.logPath) != segment.size {
-            try FileIO.truncate(segment.descriptor, to: segment.size, path: segment.logPath)
+        if try FileIO.size(segmentFile.descriptor, path: segment.logPath) != segment.size {
+            try FileIO.truncate(segmentFile.descriptor, to: segment.size, path: segment.logPath)
         }
-        try await committer.sync(try segment.prepareSeal())
-        segment.closeIndexWriters()
+        try await committer.sync(try segment.prepareSeal(file: segmentFile))
+        await files.forget(slots)
         let checkpoint = checkpoint
         try await committer.run {
             try checkpoint.writeRecoveryPoint(end)
@@ -255,7 +259,26 @@ actor SegmentPartitionLog: PartitionLog {
         defer { releaseWriter() }
         closed = true
         await sealing?.value
+        await options.files.forget(segments.map(\.slot))
         segments = []
+    }
+
+    // MARK: Descriptors
+
+    /// The open `.log` descriptor of `segment`, from the storage's cache (opening it when
+    /// evicted). Hold it for the whole operation: the cache may evict it meanwhile, and
+    /// it stays open until the last holder lets go.
+    func file(of segment: LogSegment) async throws -> LogFileHandle {
+        if let open = segment.cachedFile() { return open }
+        let open = try await options.files.open(segment.slot)
+        segment.openFile = open
+        return open
+    }
+
+    /// Forgets the descriptors of segments whose files were just deleted.
+    func forgetFiles(of removed: [LogSegment]) async {
+        guard !removed.isEmpty else { return }
+        await options.files.forget(removed.map(\.slot))
     }
 
     // MARK: One writer at a time

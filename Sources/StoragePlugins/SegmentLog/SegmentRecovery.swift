@@ -18,6 +18,7 @@ enum SegmentRecovery {
                         reason: String, logger: Logger, allowGaps: Bool = false) throws -> LogSegment {
         let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
         let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: true), path: paths.log)
+        defer { withExtendedLifetime(file) {} }
         let fileSize = try FileIO.size(file.descriptor, path: paths.log)
         var builder = IndexBuilder(baseOffset: baseOffset, interval: indexIntervalBytes)
         var reader = ChunkReader(file: file, fileSize: fileSize)
@@ -66,10 +67,10 @@ enum SegmentRecovery {
                                      rollTimestamp: min(now, firstTimestamp.map { $0 >= 0 ? $0 : now } ?? now),
                                      bytesSinceOffsetEntry: builder.bytesSinceOffsetEntry,
                                      bytesSinceTimeEntry: builder.bytesSinceTimeEntry)
-        let segment = LogSegment(baseOffset: baseOffset, directory: directory, file: file, offsetIndex: offsetIndex,
+        let segment = LogSegment(baseOffset: baseOffset, directory: directory, offsetIndex: offsetIndex,
                                  timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes, state: state)
         // Durable before the recovery point moves past it.
-        for handle in try segment.prepareSeal() { try FileIO.sync(handle.descriptor, path: handle.path) }
+        for handle in try segment.prepareSeal(file: file) { try FileIO.sync(handle.descriptor, path: handle.path) }
         return segment
     }
 }
