@@ -118,13 +118,17 @@ public actor Broker {
             }
         }
         var logs = try await storage.open(toOpen).makeIterator()
+        // Collected apart and installed at once: each change of `topicStates` publishes it
+        // (and copies it), which topic by topic would cost the square of the topic count.
+        var loaded: [String: TopicState] = [:]
         for record in records {
             var partitions: [Int32: Partition] = [:]
             for index in 0..<record.partitionCount where isLocal(record, index) {
                 partitions[index] = try await makePartition(logs.next()!)
             }
-            topicStates[record.name] = TopicState(record: record, partitions: partitions)
+            loaded[record.name] = TopicState(record: record, partitions: partitions)
         }
+        topicStates.merge(loaded) { _, new in new }
         startupReport.orphanPartitions = stored.subtracting(registered).sorted()
         for tp in startupReport.missingPartitions {
             logger.error("partition \(tp) is registered but its data is missing; it starts empty at offset 0. Restore the data directory if records were expected.")
