@@ -100,7 +100,9 @@ struct CachedFetchPartition: Sendable {
     }
 }
 
-/// One fetch session. Values of it live only inside `FetchSessionCache`.
+/// One fetch session. Values of it live only inside `FetchSessionCache`, which changes them
+/// in place. The partitions sit in slots that keep their place while the partition stays,
+/// so that an incremental fetch walks them in order without hashing a key per partition.
 struct FetchSession: Sendable {
     /// Positive and unique on this broker.
     let id: Int32
@@ -113,10 +115,13 @@ struct FetchSession: Sendable {
     var lastUsedMs: Int64
     /// The epoch the next incremental request must carry.
     var epoch: Int32
-    var partitions: [FetchSessionKey: CachedFetchPartition] = [:]
-    /// The partitions in fetch order: those just sent move to the end, so that a response
-    /// cut short by max bytes starts with the others next time.
-    var order: [FetchSessionKey] = []
+    /// The partitions (keys and cached state), by slot.
+    private var keys: [FetchSessionKey] = []
+    private var cached: [CachedFetchPartition] = []
+    private var slots: [FetchSessionKey: Int] = [:]
+    /// The slots in fetch order: those just sent move to the end, so that a response cut
+    /// short by max bytes starts with the others next time.
+    private var order: [Int] = []
     /// The partition count when last touched (what the cache's totals and eviction use).
     var cachedSize = 0
     /// Whether, when last touched, a new unprivileged (resp. privileged) session could evict it.
@@ -132,39 +137,76 @@ struct FetchSession: Sendable {
         self.epoch = FetchSessionEpoch.next(FetchSessionEpoch.initial)
     }
 
+    /// Partitions held.
+    var count: Int { keys.count }
+
+    /// Adds a partition at the end of the order, or replaces the fetch parameters of one
+    /// held; returns its slot.
+    @discardableResult
+    mutating func put(_ key: FetchSessionKey, _ request: FetchRequest.Partition) -> Int {
+        if let slot = slots[key] {
+            cached[slot].request = request
+            return slot
+        }
+        let slot = keys.count
+        keys.append(key)
+        cached.append(CachedFetchPartition(request))
+        slots[key] = slot
+        order.append(slot)
+        return slot
+    }
+
+    /// Records what the full fetch that opened the session sent for a partition.
+    mutating func opened(_ key: FetchSessionKey, _ request: FetchRequest.Partition, _ fetched: FetchedPartitionState) {
+        guard slots[key] == nil else { return }
+        let slot = put(key, request)
+        _ = cached[slot].mustRespond(fetched)
+    }
+
     /// Applies an incremental request: named partitions are added or their fetch
     /// parameters replaced; forgotten ones are dropped.
     mutating func update(_ requested: [(FetchSessionKey, FetchRequest.Partition)], forgotten: [FetchSessionKey]) {
-        for (key, partition) in requested {
-            if partitions[key] == nil {
-                partitions[key] = CachedFetchPartition(partition)
-                order.append(key)
-            } else {
-                partitions[key]!.request = partition
-            }
+        for (key, partition) in requested { put(key, partition) }
+        let gone = Set(forgotten.compactMap { slots[$0] })
+        guard !gone.isEmpty else { return }
+        // Compact the slots, keeping the order of those that stay.
+        var renumbered = [Int](repeating: -1, count: keys.count)
+        var newKeys: [FetchSessionKey] = []
+        var newCached: [CachedFetchPartition] = []
+        for slot in keys.indices where !gone.contains(slot) {
+            renumbered[slot] = newKeys.count
+            newKeys.append(keys[slot])
+            newCached.append(cached[slot])
         }
-        var removed = false
-        for key in forgotten where partitions.removeValue(forKey: key) != nil { removed = true }
-        if removed { order.removeAll { partitions[$0] == nil } }
+        order = order.compactMap { renumbered[$0] >= 0 ? renumbered[$0] : nil }
+        keys = newKeys
+        cached = newCached
+        slots = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
     }
 
-    /// Which of the fetched partitions (in `order`) the response carries; those move to
-    /// the end of `order`.
+    /// The partitions in fetch order, with their fetch parameters and last read's mark.
+    func plan() -> [(FetchSessionKey, FetchRequest.Partition, PartitionFetchMark?)] {
+        order.map { (keys[$0], cached[$0].request, cached[$0].mark) }
+    }
+
+    /// Which of the fetched partitions (in fetch order, as `plan` gave them) the response
+    /// carries; those move to the end of the order.
     mutating func select(_ fetched: [FetchedPartitionState]) -> [Bool] {
         guard fetched.count == order.count else { return Array(repeating: true, count: fetched.count) }
         var include = [Bool](repeating: false, count: order.count)
-        var stay: [FetchSessionKey] = []
-        var sent: [FetchSessionKey] = []
-        stay.reserveCapacity(order.count)
-        for (index, key) in order.enumerated() {
-            if partitions[key]!.mustRespond(fetched[index]) {
+        var sent: [Int] = []
+        for (index, slot) in order.enumerated() {
+            if cached[slot].mustRespond(fetched[index]) {
                 include[index] = true
-                sent.append(key)
-            } else {
-                stay.append(key)
+                sent.append(slot)
             }
         }
-        if !sent.isEmpty { order = stay + sent }
+        if !sent.isEmpty {
+            var stay: [Int] = []
+            stay.reserveCapacity(order.count)
+            for (index, slot) in order.enumerated() where !include[index] { stay.append(slot) }
+            order = stay + sent
+        }
         return include
     }
 }

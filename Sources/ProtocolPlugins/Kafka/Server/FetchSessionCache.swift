@@ -63,21 +63,22 @@ actor FetchSessionCache {
             if sessionId != FetchSessionEpoch.noSession { remove(sessionId) }
             return epoch == FetchSessionEpoch.final ? .sessionless : .full
         }
-        guard var session = sessions[sessionId] else { return .failed(.fetchSessionIdNotFound) }
-        guard session.usesTopicIds == usesTopicIds else { return .failed(.fetchSessionTopicIdError) }
-        guard session.epoch == epoch else { return .failed(.invalidFetchSessionEpoch) }
-        session.update(requested, forgotten: forgotten)
-        if session.partitions.isEmpty {
+        // Only scalars are read out: a copy of the session would make the changes below copy
+        // its partitions.
+        guard let found = sessions[sessionId].map({ (usesTopicIds: $0.usesTopicIds, epoch: $0.epoch) }) else {
+            return .failed(.fetchSessionIdNotFound)
+        }
+        guard found.usesTopicIds == usesTopicIds else { return .failed(.fetchSessionTopicIdError) }
+        guard found.epoch == epoch else { return .failed(.invalidFetchSessionEpoch) }
+        // Changed in place (through the dictionary's subscript), never copied.
+        sessions[sessionId]!.update(requested, forgotten: forgotten)
+        if sessions[sessionId]!.count == 0 {
             remove(sessionId)
             return .sessionless
         }
-        session.epoch = FetchSessionEpoch.next(session.epoch)
-        sessions[sessionId] = session
+        sessions[sessionId]!.epoch = FetchSessionEpoch.next(epoch)
         touch(sessionId, now: now)
-        return .incremental(id: sessionId, partitions: session.order.map { key in
-            let cached = session.partitions[key]!
-            return (key, cached.request, cached.mark)
-        })
+        return .incremental(id: sessionId, partitions: sessions[sessionId]!.plan())
     }
 
     /// After a full fetch: opens a session of `partitions` if there is room or one can be
@@ -88,12 +89,7 @@ actor FetchSessionCache {
         var id: Int32
         repeat { id = Int32.random(in: 1...Int32.max) } while sessions[id] != nil
         var session = FetchSession(id: id, privileged: privileged, usesTopicIds: usesTopicIds, now: now)
-        for (key, request, fetched) in partitions where session.partitions[key] == nil {
-            var cached = CachedFetchPartition(request)
-            _ = cached.mustRespond(fetched)
-            session.partitions[key] = cached
-            session.order.append(key)
-        }
+        for (key, request, fetched) in partitions { session.opened(key, request, fetched) }
         sessions[id] = session
         touch(id, now: now)
         return id
@@ -104,25 +100,23 @@ actor FetchSessionCache {
     /// (a duplicate request: INVALID_FETCH_SESSION_EPOCH). A session evicted meanwhile
     /// sends everything.
     func select(id: Int32, requestEpoch: Int32, fetched: [FetchedPartitionState]) -> [Bool]? {
-        guard var session = sessions[id] else { return Array(repeating: true, count: fetched.count) }
-        guard session.epoch == FetchSessionEpoch.next(requestEpoch) else { return nil }
-        let include = session.select(fetched)
-        sessions[id] = session
-        return include
+        guard let epoch = sessions[id]?.epoch else { return Array(repeating: true, count: fetched.count) }
+        guard epoch == FetchSessionEpoch.next(requestEpoch) else { return nil }
+        return sessions[id]!.select(fetched)
     }
 
     /// Whether the session exists (tests).
     func contains(_ id: Int32) -> Bool { sessions[id] != nil }
 
     private func touch(_ id: Int32, now: Int64) {
-        guard var session = sessions[id] else { return }
-        session.lastUsedMs = now
-        cachedPartitions += session.partitions.count - session.cachedSize
-        session.cachedSize = session.partitions.count
-        let old = now - session.createdMs > evictionMs
-        session.evictableByAll = old
-        session.evictableByPrivileged = old || !session.privileged
-        sessions[id] = session
+        guard let found = sessions[id].map({ (count: $0.count, size: $0.cachedSize, created: $0.createdMs, privileged: $0.privileged) })
+        else { return }
+        cachedPartitions += found.count - found.size
+        let old = now - found.created > evictionMs
+        sessions[id]!.lastUsedMs = now
+        sessions[id]!.cachedSize = found.count
+        sessions[id]!.evictableByAll = old
+        sessions[id]!.evictableByPrivileged = old || !found.privileged
         recordSizes()
     }
 
