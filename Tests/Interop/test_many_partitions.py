@@ -29,7 +29,7 @@ def test_ten_thousand_partitions_under_a_soft_limit_of_1024(make_server):
     pid = server.process.pid
 
     created = subprocess.run([sluice_bin(), "topics", "create", "wide", "--partitions", str(PARTITIONS),
-                              "--bootstrap", server.bootstrap], capture_output=True, text=True, timeout=300,
+                              "--bootstrap", server.bootstrap, "--timeout", "280"], capture_output=True, text=True, timeout=300,
                              stdin=subprocess.DEVNULL)
     assert created.returncode == 0, created.stderr
     assert {name for name in os.listdir(server.data_dir) if name.startswith("wide-")} == {f"wide-{p}" for p in range(PARTITIONS)}
