@@ -195,6 +195,7 @@ let package = Package(
         // Seeded random numbers for tests (SLUICE_TEST_SEED repeats a run); not a product.
         .target(
             name: "SluiceTestSupport",
+            dependencies: ["SluiceKernel"],
             path: "Sources/TestSupport",
             swiftSettings: strict),
         .testTarget(

@@ -92,14 +92,9 @@ extension RecordBatch {
         var records: [Record] = []
         records.reserveCapacity(max(0, min(count, 1 << 16)))
         for index in 0..<count {
-            guard let length = body.readVarint(), length >= 0, var record = body.readSlice(length: Int(length)) else {
-                throw .malformedRecord("record \(index) length runs past the batch")
-            }
-            guard let _: Int8 = record.readInteger(),
-                  let timestampDelta = record.readVarint(),
-                  let offsetDelta = record.readVarint() else {
-                throw .malformedRecord("record \(index) header is incomplete")
-            }
+            let frame = try Self.readRecordFrame(&body, index: index)
+            var record = frame.record
+            let timestampDelta = frame.timestampDelta, offsetDelta = frame.offsetDelta
             let key = try readBytes(&record, what: "key", index: index)
             let value = try readBytes(&record, what: "value", index: index)
             guard let headerCount = record.readVarint(), headerCount >= 0, headerCount <= record.readableBytes else {
@@ -119,6 +114,21 @@ extension RecordBatch {
                                   offset: baseOffset &+ offsetDelta))
         }
         return records
+    }
+
+    /// The next record of a batch body: its bytes after the attributes and the two deltas,
+    /// which are returned (the caller reads key, value and headers from the rest).
+    static func readRecordFrame(_ body: inout ByteBuffer, index: Int) throws(RecordBatchError)
+        -> (record: ByteBuffer, timestampDelta: Int64, offsetDelta: Int64) {
+        guard let length = body.readVarint(), length >= 0, var record = body.readSlice(length: Int(length)) else {
+            throw .malformedRecord("record \(index) length runs past the batch")
+        }
+        guard let _: Int8 = record.readInteger(),
+              let timestampDelta = record.readVarint(),
+              let offsetDelta = record.readVarint() else {
+            throw .malformedRecord("record \(index) header is incomplete")
+        }
+        return (record, timestampDelta, offsetDelta)
     }
 
     private static func readBytes(_ buffer: inout ByteBuffer, what: String, index: Int) throws(RecordBatchError) -> [UInt8]? {

@@ -28,14 +28,9 @@ extension RecordBatch {
         var views: [RecordView] = []
         views.reserveCapacity(max(0, min(count, 1 << 16)))
         for index in 0..<count {
-            guard let length = body.readVarint(), length >= 0, var record = body.readSlice(length: Int(length)) else {
-                throw .malformedRecord("record \(index) length runs past the batch")
-            }
-            guard let _: Int8 = record.readInteger(),
-                  let timestampDelta = record.readVarint(),
-                  let offsetDelta = record.readVarint() else {
-                throw .malformedRecord("record \(index) header is incomplete")
-            }
+            let frame = try Self.readRecordFrame(&body, index: index)
+            var record = frame.record
+            let timestampDelta = frame.timestampDelta, offsetDelta = frame.offsetDelta
             let key = try Self.readView(&record, what: "key", index: index)
             let value = try Self.readView(&record, what: "value", index: index)
             guard let headerCount = record.readVarint(), headerCount >= 0, headerCount <= record.readableBytes else {

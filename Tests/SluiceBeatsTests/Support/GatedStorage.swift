@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SluiceKernel
+import SluiceTestSupport
 import SluiceMemory
 
 /// Memory storage whose appends can be held at a gate, slowed or failed: a slow or
@@ -53,37 +54,16 @@ actor Gate {
     }
 }
 
-actor GatedLog: PartitionLog {
-    let inner: any PartitionLog
+actor GatedLog: ForwardingPartitionLog {
+    nonisolated let inner: any PartitionLog
     let gate: Gate
-    nonisolated let topicPartition: TopicPartition
-
     init(inner: any PartitionLog, gate: Gate) {
         self.inner = inner
         self.gate = gate
-        self.topicPartition = inner.topicPartition
     }
 
     func append(_ batches: [RecordBatch]) async throws -> LogAppendInfo {
         try await gate.pass()
         return try await inner.append(batches)
     }
-    func read(from offset: Int64, maxBytes: Int, maxOffset: Int64?, minOneBatch: Bool) async throws -> LogReadResult {
-        try await inner.read(from: offset, maxBytes: maxBytes, maxOffset: maxOffset, minOneBatch: minOneBatch)
-    }
-    func batch(atOrAfterTimestamp timestamp: Int64) async throws -> LogBatchPosition? { try await inner.batch(atOrAfterTimestamp: timestamp) }
-    func batchWithMaxTimestamp() async throws -> LogBatchPosition? { try await inner.batchWithMaxTimestamp() }
-    func offsets() async throws -> LogOffsets { try await inner.offsets() }
-    func truncate(to offset: Int64) async throws { try await inner.truncate(to: offset) }
-    func applyRetention(_ policy: RetentionPolicy, now: Date) async throws -> RetentionResult {
-        try await inner.applyRetention(policy, now: now)
-    }
-    func flush() async throws { try await inner.flush() }
-    func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats {
-        try await inner.compactionStats(policy, now: now)
-    }
-    func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult {
-        try await inner.compact(policy, now: now)
-    }
-    func advanceLogStart(to offset: Int64) async throws -> Int64 { try await inner.advanceLogStart(to: offset) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceKernel
+import SluiceTestSupport
 import SluiceMemory
 
 /// Memory storage whose reads come back as file regions (as a segment-file plugin's do),
@@ -19,12 +20,10 @@ final class FileRegionStorage: LogStorage {
     func close() async throws { try await inner.close() }
 }
 
-final class FileRegionLog: PartitionLog {
+final class FileRegionLog: ForwardingPartitionLog {
     static let junkPrefix = 13
     let inner: any PartitionLog
     init(inner: any PartitionLog) { self.inner = inner }
-
-    var topicPartition: TopicPartition { inner.topicPartition }
 
     func read(from offset: Int64, maxBytes: Int, maxOffset: Int64?, minOneBatch: Bool) async throws -> LogReadResult {
         var result = try await inner.read(from: offset, maxBytes: maxBytes, maxOffset: maxOffset, minOneBatch: minOneBatch)
@@ -40,21 +39,4 @@ final class FileRegionLog: PartitionLog {
                                              offset: Int64(Self.junkPrefix), length: bytes.readableBytes))
         return result
     }
-
-    func append(_ batches: [RecordBatch]) async throws -> LogAppendInfo { try await inner.append(batches) }
-    func batch(atOrAfterTimestamp timestamp: Int64) async throws -> LogBatchPosition? { try await inner.batch(atOrAfterTimestamp: timestamp) }
-    func batchWithMaxTimestamp() async throws -> LogBatchPosition? { try await inner.batchWithMaxTimestamp() }
-    func offsets() async throws -> LogOffsets { try await inner.offsets() }
-    func truncate(to offset: Int64) async throws { try await inner.truncate(to: offset) }
-    func applyRetention(_ policy: RetentionPolicy, now: Date) async throws -> RetentionResult {
-        try await inner.applyRetention(policy, now: now)
-    }
-    func flush() async throws { try await inner.flush() }
-    func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats {
-        try await inner.compactionStats(policy, now: now)
-    }
-    func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult {
-        try await inner.compact(policy, now: now)
-    }
-    func advanceLogStart(to offset: Int64) async throws -> Int64 { try await inner.advanceLogStart(to: offset) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SluiceKernel
+import SluiceTestSupport
 
 /// Where held appends wait: each arrival is counted, and all of them go on when the test
 /// opens the gate (appends arriving after that pass straight through).
@@ -50,7 +51,7 @@ final class GatedStorage: LogStorage {
     func close() async throws { try await inner.close() }
 }
 
-final class GatedLog: PartitionLog {
+final class GatedLog: ForwardingPartitionLog {
     let inner: any PartitionLog
     let gate: AppendGate
     init(inner: any PartitionLog, gate: AppendGate) {
@@ -58,31 +59,10 @@ final class GatedLog: PartitionLog {
         self.gate = gate
     }
 
-    var topicPartition: TopicPartition { inner.topicPartition }
-
     func append(_ batches: [RecordBatch]) async throws -> LogAppendInfo {
         await gate.pass()
         return try await inner.append(batches)
     }
-
-    func read(from offset: Int64, maxBytes: Int, maxOffset: Int64?, minOneBatch: Bool) async throws -> LogReadResult {
-        try await inner.read(from: offset, maxBytes: maxBytes, maxOffset: maxOffset, minOneBatch: minOneBatch)
-    }
-    func batch(atOrAfterTimestamp timestamp: Int64) async throws -> LogBatchPosition? { try await inner.batch(atOrAfterTimestamp: timestamp) }
-    func batchWithMaxTimestamp() async throws -> LogBatchPosition? { try await inner.batchWithMaxTimestamp() }
-    func offsets() async throws -> LogOffsets { try await inner.offsets() }
-    func truncate(to offset: Int64) async throws { try await inner.truncate(to: offset) }
-    func applyRetention(_ policy: RetentionPolicy, now: Date) async throws -> RetentionResult {
-        try await inner.applyRetention(policy, now: now)
-    }
-    func flush() async throws { try await inner.flush() }
-    func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats {
-        try await inner.compactionStats(policy, now: now)
-    }
-    func compact(_ policy: CompactionPolicy, now: Date) async throws -> CompactionResult {
-        try await inner.compact(policy, now: now)
-    }
-    func advanceLogStart(to offset: Int64) async throws -> Int64 { try await inner.advanceLogStart(to: offset) }
 }
 
 /// A wall clock that, once armed, holds the first caller (on whatever thread and actor it
