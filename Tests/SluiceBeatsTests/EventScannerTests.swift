@@ -8,6 +8,20 @@ import Testing
         try EventScanner(keyField: key, topicField: topic).scan(ByteBuffer(string: json), sequence: 1)
     }
 
+    /// Expects `json` to be refused as invalid JSON with a reason containing `reason`.
+    func expectRefusal(_ json: String, reason: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try scan(json)
+            Issue.record("\(json) was accepted", sourceLocation: sourceLocation)
+        } catch {
+            guard let refusal = error as? BeatsProtocolError, case .invalidJSON(_, let why) = refusal else {
+                Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+                return
+            }
+            #expect(why.contains(reason), "\(why)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func findsTimestampKeyAndTopicInOnePass() throws {
         let fields = try scan(#"{"@timestamp":"2024-05-01T12:34:56.789Z","host":{"name":"web-1","ip":[1,2]},"fields":{"topic":"app-logs"},"n":-1.5e3}"#,
                               key: "host.name", topic: "fields.topic")
@@ -84,16 +98,7 @@ import Testing
         (#"{"x":{"@timestamp":"2024-05-01T12:34:56Z"},"@timestamp":"2024-05-01T12:34:56Z","a":[["#, "unclosed object"),
     ])
     func afterTheLastFieldTheObjectMustStillClose(json: String, reason: String) {
-        do {
-            _ = try scan(json)
-            Issue.record("\(json) was accepted")
-        } catch {
-            guard let refusal = error as? BeatsProtocolError, case .invalidJSON(_, let why) = refusal else {
-                Issue.record("unexpected \(error)")
-                return
-            }
-            #expect(why.contains(reason), "\(why)")
-        }
+        expectRefusal(json, reason: reason)
     }
 
     @Test func fieldsFoundInsideNestedObjectsSkipTheRest() throws {
@@ -120,16 +125,7 @@ import Testing
             _ = try scan(json)  // an escaped backslash before the quote is fine
             return
         }
-        do {
-            _ = try scan(json)
-            Issue.record("\(json) was accepted")
-        } catch {
-            guard let refusal = error as? BeatsProtocolError, case .invalidJSON(_, let why) = refusal else {
-                Issue.record("unexpected \(error)")
-                return
-            }
-            #expect(why.contains(reason), "\(why)")
-        }
+        expectRefusal(json, reason: reason)
     }
 
     @Test func deepNestingIsRefusedNotACrash() {
