@@ -150,20 +150,12 @@ public actor Broker {
         await groups.shutdown()
         // Many partitions at once, so that their fsyncs can share rounds.
         let logger = logger
-        await withTaskGroup(of: Void.self) { group in
-            var running = 0
-            for state in topicStates.values {
-                for partition in state.partitions.values {
-                    if running == 64 { await group.next(); running -= 1 }
-                    running += 1
-                    group.addTask {
-                        await partition.shutdown()
-                        do { try await partition.flush() } catch {
-                            logger.error("flush of \(partition.topicPartition) failed at shutdown: \(error)")
-                        }
-                    }
-                }
+        _ = await forEachConcurrently(topicStates.values.flatMap(\.partitions.values), atMost: 64) { partition in
+            await partition.shutdown()
+            do { try await partition.flush() } catch {
+                logger.error("flush of \(partition.topicPartition) failed at shutdown: \(error)")
             }
+            return nil
         }
         do { try await storage.close() } catch { logger.error("closing storage failed: \(error)") }
         topicStates.removeAll()

@@ -131,28 +131,16 @@ public actor SegmentLogStorage: LogStorage {
         flusher?.cancel()
         flusher = nil
         for task in opening.values { _ = try? await task.value }
-        var firstError: (any Error)?
         // Many at once, so that their fsyncs share the group committer's rounds: one after
         // the other, 10,000 partitions took minutes to close.
         let logger = logger
-        await withTaskGroup(of: (any Error)?.self) { group in
-            var pending = logs.values.sorted(by: { $0.topicPartition < $1.topicPartition })[...]
-            var running = 0
-            while let log = pending.popFirst() {
-                if running == Self.closeConcurrency, let failure = await group.next() {
-                    firstError = firstError ?? failure
-                    running -= 1
-                }
-                running += 1
-                group.addTask {
-                    do { try await log.close() } catch {
-                        logger.error("closing \(log.topicPartition) failed; it will be recovered at the next start: \(error)")
-                        return error
-                    }
-                    return nil
-                }
+        let firstError = await forEachConcurrently(logs.values.sorted(by: { $0.topicPartition < $1.topicPartition }),
+                                       atMost: Self.closeConcurrency) { log in
+            do { try await log.close() } catch {
+                logger.error("closing \(log.topicPartition) failed; it will be recovered at the next start: \(error)")
+                return error
             }
-            for await failure in group { firstError = firstError ?? failure }
+            return nil
         }
         logs = [:]
         await options.files.removeAll()
