@@ -94,7 +94,7 @@ struct FetchHandler: KafkaApiHandler {
         init(partition: Int32, unchangedSince mark: PartitionFetchMark) {
             partitionIndex = partition
             state = FetchedPartitionState(hasRecords: false, errorCode: 0, highWatermark: mark.highWatermark,
-                                          lastStableOffset: mark.highWatermark, logStartOffset: mark.logStartOffset, mark: mark)
+                                          lastStableOffset: mark.lastStableOffset, logStartOffset: mark.logStartOffset, mark: mark)
         }
 
         var answer: FetchResponse.Partition {
@@ -102,7 +102,8 @@ struct FetchHandler: KafkaApiHandler {
             var partition = FetchResponse.Partition()
             partition.partitionIndex = partitionIndex
             partition.records = .bytes(ByteBuffer())
-            partition.abortedTransactions = []
+            // Marks are kept for read_uncommitted reads only, which list no aborted transactions.
+            partition.abortedTransactions = nil
             partition.highWatermark = state.highWatermark
             partition.lastStableOffset = state.lastStableOffset
             partition.logStartOffset = state.logStartOffset
@@ -134,7 +135,7 @@ struct FetchHandler: KafkaApiHandler {
         let results = specs.isEmpty ? [] : await context.reader.fetch(.init(
             partitions: specs, maxWait: .milliseconds(Int64(max(0, request.maxWaitMs))),
             minBytes: Int(max(0, request.minBytes)), maxBytes: Int(max(0, request.maxBytes)),
-            replicaId: replicaId))
+            replicaId: replicaId, readCommitted: request.isolationLevel == 1))
         // The kernel answers each spec, in order; looked up by partition should it not.
         let ordered = results.count == specs.count
         var found: [TopicPartition: FetchPartitionResult] = [:]
@@ -178,11 +179,21 @@ struct FetchHandler: KafkaApiHandler {
             return partition
         }
         partition.highWatermark = result.highWatermark
-        partition.lastStableOffset = result.highWatermark
+        partition.lastStableOffset = result.lastStableOffset
         partition.logStartOffset = result.logStartOffset
         switch result.result {
         case .success(let read):
             partition.records = RecordsData(read.payload)
+            // read_committed: the aborted transactions of the range; read_uncommitted: none
+            // (null), as Kafka sends, so no client drops records it should deliver.
+            partition.abortedTransactions = result.abortedTransactions.map { list in
+                list.map { aborted in
+                    var entry = FetchResponse.AbortedTransaction()
+                    entry.producerId = aborted.producerId
+                    entry.firstOffset = aborted.firstOffset
+                    return entry
+                }
+            }
         case .failure(let error):
             partition.errorCode = error.kafkaErrorCode.rawValue
             if case .offsetOutOfRange(_, _, let start, let end) = error {
