@@ -31,8 +31,6 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let outOfOrderSequenceNumber = KafkaErrorCode(45)
     public static let duplicateSequenceNumber = KafkaErrorCode(46)
     public static let invalidProducerEpoch = KafkaErrorCode(47)
-    public static let invalidTxnState = KafkaErrorCode(48)
-    public static let transactionCoordinatorFenced = KafkaErrorCode(52)
     public static let transactionalIdAuthorizationFailed = KafkaErrorCode(53)
     public static let kafkaStorageError = KafkaErrorCode(56)
     public static let unknownProducerId = KafkaErrorCode(59)
@@ -60,7 +58,6 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 39: "INVALID_REPLICA_ASSIGNMENT",
         40: "INVALID_CONFIG", 42: "INVALID_REQUEST", 43: "UNSUPPORTED_FOR_MESSAGE_FORMAT",
         45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 47: "INVALID_PRODUCER_EPOCH",
-        48: "INVALID_TXN_STATE", 52: "TRANSACTION_COORDINATOR_FENCED",
         53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 56: "KAFKA_STORAGE_ERROR", 59: "UNKNOWN_PRODUCER_ID",
         74: "FENCED_LEADER_EPOCH", 75: "UNKNOWN_LEADER_EPOCH", 87: "INVALID_RECORD", 100: "UNKNOWN_TOPIC_ID",
         70: "FETCH_SESSION_ID_NOT_FOUND", 71: "INVALID_FETCH_SESSION_EPOCH", 106: "FETCH_SESSION_TOPIC_ID_ERROR",
