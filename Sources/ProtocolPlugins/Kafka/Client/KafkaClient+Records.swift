@@ -126,7 +126,7 @@ extension KafkaClient {
         query.partitionIndex = partition
         switch spec {
         case .earliest: query.timestamp = ListOffsetsRequest.SpecialTimestamp.earliest
-        case .latest: query.timestamp = ListOffsetsRequest.SpecialTimestamp.latest
+        case .latest, .lastStable: query.timestamp = ListOffsetsRequest.SpecialTimestamp.latest
         case .maxTimestamp: query.timestamp = ListOffsetsRequest.SpecialTimestamp.maxTimestamp
         case .timestamp(let time): query.timestamp = time
         }
@@ -136,6 +136,7 @@ extension KafkaClient {
         var request = ListOffsetsRequest()
         request.isolationLevel = isolationLevel.rawValue
         request.topics = [topicQuery]
+        if spec == .lastStable { request.isolationLevel = 1 }
         let response = try await send(request)
         guard let result = response.topics.first?.partitions.first else { throw KafkaClientError.unexpectedResponse }
         try Self.check(result.errorCode, nil, "list offsets of \(topic)-\(partition)")
