@@ -219,7 +219,7 @@ import Testing
         }
     }
 
-    @Test func initProducerIdBumpsTheEpochAndRefusesTransactions() async throws {
+    @Test func initProducerIdBumpsTheEpochAndFencesTransactionalProducers() async throws {
         try await withServer { server in
             let client = try await server.client()
             let (pid, epoch) = try await client.initProducerId()
@@ -230,7 +230,17 @@ import Testing
             #expect(bumped.producerId == pid && bumped.producerEpoch == epoch + 1)
             var transactional = InitProducerIdRequest()
             transactional.transactionalId = "tx"
-            #expect(try await client.send(transactional).errorCode == KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue)
+            #expect(try await client.send(transactional).errorCode == KafkaErrorCode.invalidTransactionTimeout.rawValue,
+                    "a transaction timeout of 0 is refused")
+            transactional.transactionTimeoutMs = 60_000
+            let first = try await client.send(transactional, version: 4)
+            #expect(first.errorCode == 0 && first.producerEpoch == 0)
+            let second = try await client.send(transactional, version: 4)
+            #expect(second.errorCode == 0 && second.producerId == first.producerId && second.producerEpoch == 1)
+            transactional.producerId = first.producerId
+            transactional.producerEpoch = first.producerEpoch
+            #expect(try await client.send(transactional, version: 4).errorCode == KafkaErrorCode.producerFenced.rawValue)
+            #expect(try await client.send(transactional, version: 3).errorCode == KafkaErrorCode.invalidProducerEpoch.rawValue)
             await client.close()
         }
     }

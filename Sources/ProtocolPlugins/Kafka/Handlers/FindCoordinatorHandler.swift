@@ -1,11 +1,11 @@
 import KafkaWire
 import SluiceKernel
 
-/// FindCoordinator 0–6: on a single node this broker coordinates every group, so the
-/// answer is always its own advertised address; in a cluster, the broker the cluster view
-/// assigns the group to. Transactions and share groups are not
-/// implemented: those key types get COORDINATOR_NOT_AVAILABLE / INVALID_REQUEST with a
-/// message saying so, rather than an address whose APIs would then fail.
+/// FindCoordinator 0–6 for consumer groups (key type 0) and transactional ids (1): on a
+/// single node this broker coordinates every group and transactional id, so the answer is
+/// always its own advertised address; in a cluster, the broker the cluster view assigns
+/// the key to (transactional ids are placed as groups are). Share groups are not
+/// implemented: that key type gets INVALID_REQUEST with a message saying so.
 struct FindCoordinatorHandler: KafkaApiHandler {
     func handle(_ request: FindCoordinatorRequest, context: RequestContext) async -> FindCoordinatorResponse? {
         var response = FindCoordinatorResponse()
@@ -42,7 +42,7 @@ struct FindCoordinatorHandler: KafkaApiHandler {
 
     private func answer(keyType: Int8, key: String, context: RequestContext) async -> Answer {
         switch keyType {
-        case FindCoordinatorRequest.KeyType.group:
+        case FindCoordinatorRequest.KeyType.group, FindCoordinatorRequest.KeyType.transaction:
             if let view = context.observation.clusterView {
                 // As Kafka: the group's coordinator leads its __consumer_offsets partition, so
                 // the first group request creates that topic (a no-op once it exists).
@@ -54,10 +54,8 @@ struct FindCoordinatorHandler: KafkaApiHandler {
             }
             let address = context.server.advertised
             return Answer(nodeId: context.server.nodeId, host: address.host, port: Int32(address.port))
-        case FindCoordinatorRequest.KeyType.transaction:
-            return Answer(error: .coordinatorNotAvailable, message: "transactions are not supported by this broker")
         default:
-            return Answer(error: .invalidRequest, message: "coordinator key type \(keyType) is not supported; only consumer groups (0) are")
+            return Answer(error: .invalidRequest, message: "coordinator key type \(keyType) is not supported; only consumer groups (0) and transactions (1) are")
         }
     }
 }

@@ -1,14 +1,29 @@
 import KafkaWire
+import SluiceKernel
 
-/// InitProducerId 0–5 for idempotent producers: a new producer id with epoch 0, or (v3+,
+/// InitProducerId 0–5. Idempotent producers: a new producer id with epoch 0, or (v3+,
 /// after INVALID_PRODUCER_EPOCH and similar) the same id with the next epoch, which
-/// restarts its sequence numbers. Transactional ids are refused: transactions are later work.
+/// restarts its sequence numbers. Transactional producers: the transaction coordinator's
+/// producer id and next epoch, which fences older producers with the same transactional id.
 struct InitProducerIdHandler: KafkaApiHandler {
     func handle(_ request: InitProducerIdRequest, context: RequestContext) async -> InitProducerIdResponse? {
         var response = InitProducerIdResponse()
         if let transactionalId = request.transactionalId {
-            context.logger.info("refusing InitProducerId for transactional id '\(transactionalId)': transactions are not supported")
-            response.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue
+            guard !transactionalId.isEmpty else {
+                response.errorCode = KafkaErrorCode.invalidRequest.rawValue
+                return response
+            }
+            let expected = request.producerId >= 0 ? TransactionalProducer(producerId: request.producerId, producerEpoch: request.producerEpoch) : nil
+            switch await context.transactions.initProducerId(transactionalId: transactionalId, timeoutMs: request.transactionTimeoutMs,
+                                                             expected: expected) {
+            case .success(let producer):
+                response.producerId = producer.producerId
+                response.producerEpoch = producer.producerEpoch
+                context.logger.debug("transactional id '\(transactionalId)': producer id \(producer.producerId) epoch \(producer.producerEpoch)")
+            case .failure(let error):
+                context.logger.info("InitProducerId for transactional id '\(transactionalId)' refused: \(error)")
+                response.errorCode = error.kafkaErrorCode(fencedIsKnown: context.version >= 4).rawValue
+            }
             return response
         }
         if request.producerId >= 0, request.producerEpoch >= 0, request.producerEpoch < Int16.max - 1 {

@@ -52,7 +52,9 @@ struct OffsetCommitHandler: KafkaApiHandler {
 }
 
 /// OffsetFetch 0–9: one group (v0–7) or several (v8+). Partitions without a commit are
-/// answered with offset -1, which clients read as "use auto.offset.reset".
+/// answered with offset -1, which clients read as "use auto.offset.reset". With
+/// `require_stable` (v7+, KIP-447), partitions whose offsets an open transaction has
+/// staged answer UNSTABLE_OFFSET_COMMIT, and the client retries.
 struct OffsetFetchHandler: KafkaApiHandler {
     func handle(_ request: OffsetFetchRequest, context: RequestContext) async -> OffsetFetchResponse? {
         var response = OffsetFetchResponse()
@@ -60,12 +62,13 @@ struct OffsetFetchHandler: KafkaApiHandler {
             for group in request.groups {
                 var entry = OffsetFetchResponse.Group()
                 entry.groupId = group.groupId
-                (entry.topics, entry.errorCode) = await fetch(group.groupId, group.topics, context: context)
+                (entry.topics, entry.errorCode) = await fetch(group.groupId, group.topics, requireStable: request.requireStable, context: context)
                 response.groups.append(entry)
             }
             return response
         }
-        let (topics, error) = await fetch(request.groupId, request.topics, context: context)
+        let (topics, error) = await fetch(request.groupId, request.topics, requireStable: context.version >= 7 && request.requireStable,
+                                          context: context)
         response.topics = topics
         if context.version >= 2 {
             response.errorCode = error
@@ -80,8 +83,23 @@ struct OffsetFetchHandler: KafkaApiHandler {
 
     /// The offsets of `topics` (nil: every partition the group committed) and the
     /// group-level error code.
-    private func fetch(_ groupId: String, _ topics: [OffsetFetchRequest.Topic]?,
+    private func fetch(_ groupId: String, _ topics: [OffsetFetchRequest.Topic]?, requireStable: Bool,
                        context: RequestContext) async -> ([OffsetFetchResponse.Topic], Int16) {
+        var (answer, error) = await fetchCommitted(groupId, topics, context: context)
+        guard requireStable, error == 0, let unstable = try? await context.groups.unstableOffsets(groupId: groupId), !unstable.isEmpty else {
+            return (answer, error)
+        }
+        for t in answer.indices {
+            for p in answer[t].partitions.indices where unstable.contains(TopicPartition(answer[t].name, answer[t].partitions[p].partitionIndex)) {
+                answer[t].partitions[p] = Self.noOffset(answer[t].partitions[p].partitionIndex)
+                answer[t].partitions[p].errorCode = KafkaErrorCode.unstableOffsetCommit.rawValue
+            }
+        }
+        return (answer, error)
+    }
+
+    private func fetchCommitted(_ groupId: String, _ topics: [OffsetFetchRequest.Topic]?,
+                                context: RequestContext) async -> ([OffsetFetchResponse.Topic], Int16) {
         let committed: [TopicPartition: CommittedOffset]
         if await !context.groups.coordinates(groupId) {
             let asked = (topics ?? []).map { OffsetFetchResponse.Topic(name: $0.name, partitions: $0.partitionIndexes.map(Self.noOffset)) }

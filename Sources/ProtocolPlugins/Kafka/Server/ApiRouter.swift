@@ -24,6 +24,12 @@ enum ApiRoutes {
         ApiRoute(DeleteRecordsHandler()),
         ApiRoute(DescribeLogDirsHandler()),
         ApiRoute(DescribeClusterHandler()),
+        ApiRoute(AddPartitionsToTxnHandler()),
+        ApiRoute(AddOffsetsToTxnHandler()),
+        ApiRoute(EndTxnHandler()),
+        ApiRoute(TxnOffsetCommitHandler()),
+        ApiRoute(DescribeTransactionsHandler()),
+        ApiRoute(ListTransactionsHandler()),
     ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.

@@ -45,6 +45,7 @@ struct RequestContext: Sendable {
     var reader: any RecordReader { services.reader }
     var topics: any TopicAdministration { services.topics }
     var groups: any GroupService { services.groups }
+    var transactions: any TransactionService { services.transactions }
     var observation: any BrokerObservation { services.observation }
     var settings: KernelSettings { services.settings }
 }
