@@ -412,6 +412,18 @@ public actor Broker {
         await LongPollFetch(broker: self, request: request).run()
     }
 
+    public nonisolated var fetchChangeGeneration: UInt64 { fetchWakeups.current }
+
+    public nonisolated func waitForFetchChanges(after generation: UInt64, until deadline: ContinuousClock.Instant) async {
+        let wakeups = fetchWakeups
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await wakeups.wait(after: generation) }
+            group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
     // MARK: Offsets
 
     /// Resolves an offset query (ListOffsets): earliest, latest, a timestamp, or the

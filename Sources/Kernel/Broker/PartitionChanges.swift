@@ -40,8 +40,19 @@ public struct PartitionFetchMark: Sendable {
 
     /// Whether the partition is unchanged since the read, so `spec` would read nothing again.
     func answers(_ spec: FetchRequest.PartitionSpec) -> Bool {
-        spec.offset == fetchOffset && spec.currentLeaderEpoch == currentLeaderEpoch && changes.version == version
+        holds(offset: spec.offset, currentLeaderEpoch: spec.currentLeaderEpoch)
     }
+
+    /// Whether a read from `offset` with `currentLeaderEpoch` would find the same nothing
+    /// now: the same read as the mark's, and the partition unchanged since (one atomic
+    /// load, no hop). A fetch session checks its partitions this way and asks the kernel
+    /// only for those where it is false.
+    public func holds(offset: Int64, currentLeaderEpoch: Int32) -> Bool {
+        offset == fetchOffset && currentLeaderEpoch == self.currentLeaderEpoch && changes.version == version
+    }
+
+    /// Whether the partition is unchanged since the read (whatever is asked of it next).
+    public var isCurrent: Bool { changes.version == version }
 
     /// The result the read gave, again.
     func result(for tp: TopicPartition) -> FetchPartitionResult {
