@@ -72,10 +72,6 @@ extension SegmentLogStorage {
             "bytesValidated": "\(delta.scannedBytes)", "milliseconds": "\(Int((seconds * 1000).rounded()))",
             "after": "\(openedAfterCleanShutdown ? "a clean shutdown" : "an unclean shutdown or none")",
         ]
-        if delta.recoveredPartitions > 0 {
-            logger.notice("opened partitions; some were recovered", metadata: metadata)
-        } else {
-            logger.info("opened partitions", metadata: metadata)
-        }
+        logger.notice("opened partitions", metadata: metadata)
     }
 }
