@@ -37,6 +37,8 @@ public struct PartitionFetchMark: Sendable {
     /// The offsets the read found (the high watermark equals `fetchOffset`).
     public let highWatermark: Int64
     public let logStartOffset: Int64
+    /// The last stable offset at the read (changes only with a bump, like the others).
+    public let lastStableOffset: Int64
 
     /// Whether the partition is unchanged since the read, so `spec` would read nothing again.
     func answers(_ spec: FetchRequest.PartitionSpec) -> Bool {
@@ -62,6 +64,7 @@ public struct PartitionFetchMark: Sendable {
                                           highWatermark: highWatermark, logStartOffset: logStartOffset)
         result.mark = self
         result.unchanged = true
+        result.lastStableOffset = lastStableOffset
         return result
     }
 }

@@ -106,7 +106,28 @@ struct PartitionLoader {
                 outcome.scannedBytes += scanned
             }
         }
+        try foldTransactionIndexes(listing.orphanTransactionIndexes, into: outcome.segments)
+        if outcome.recoveredSegments > 0, let last = outcome.segments.last {
+            // A marker lost with a torn tail takes its entry with it.
+            try last.filterAbortedTransactions { $0.lastOffset < last.nextOffset }
+        }
         return outcome
+    }
+
+    /// `.txnindex` files whose segment is gone (merged by the cleaner, or a crash before
+    /// their entries were moved): their entries join the segment that now holds each
+    /// marker; entries whose marker is no longer stored are dropped.
+    private func foldTransactionIndexes(_ bases: [Int64], into segments: [LogSegment]) throws {
+        for base in bases {
+            let path = SegmentFiles(directory: directory, baseOffset: base).transactionIndex
+            let entries = try IndexFile<TransactionIndexEntry>(path: path).entries().map(\.entry)
+            for (i, segment) in segments.enumerated() {
+                let end = i + 1 < segments.count ? segments[i + 1].baseOffset : segment.nextOffset
+                try segment.mergeAbortedTransactions(entries.filter { $0.lastOffset >= segment.baseOffset && $0.lastOffset < end })
+            }
+            logger.info("folded a leftover transaction index into the segments holding its markers", metadata: ["file": "\(path)"])
+            try FileIO.remove(path)
+        }
     }
 
     /// One segment under summary trust: from its summary alone when its files are as the
@@ -152,6 +173,8 @@ struct PartitionLoader {
         var bases: [Int64] = []
         var indexes: Set<Int64> = []
         var timeIndexes: Set<Int64> = []
+        /// `.txnindex` files of no segment.
+        var orphanTransactionIndexes: [Int64] = []
     }
 
     /// Base offsets of the `.log` files, sorted; removes leftovers that belong to none
@@ -180,6 +203,8 @@ struct PartitionLoader {
                 try FileIO.remove(directory + "/" + name)
             }
         }
+        listing.orphanTransactionIndexes = names.compactMap { SegmentFiles.baseOffset(ofFileNamed: $0, suffix: SegmentFiles.transactionIndexSuffix) }
+            .filter { !bases.contains($0) }.sorted()
         return listing
     }
 
@@ -188,5 +213,6 @@ struct PartitionLoader {
         try FileIO.remove(paths.log)
         try FileIO.remove(paths.offsetIndex)
         try FileIO.remove(paths.timeIndex)
+        try FileIO.remove(paths.transactionIndex)
     }
 }

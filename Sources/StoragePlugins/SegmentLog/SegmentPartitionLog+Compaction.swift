@@ -101,6 +101,7 @@ extension SegmentPartitionLog {
             segment.durable = try segment.summary()
             fresh.append(segment)
         }
+        try carryAbortedTransactions(from: replaced, into: fresh)
         await options.files.forget(replaced.map(\.slot))
         segments = fresh + segments.filter { $0.baseOffset >= outcome.rangeEnd }
         cleanedUpTo = outcome.mappedEnd

@@ -99,7 +99,7 @@ extension KafkaClient {
         query.partitionIndex = partition
         switch spec {
         case .earliest: query.timestamp = ListOffsetsRequest.SpecialTimestamp.earliest
-        case .latest: query.timestamp = ListOffsetsRequest.SpecialTimestamp.latest
+        case .latest, .lastStable: query.timestamp = ListOffsetsRequest.SpecialTimestamp.latest
         case .maxTimestamp: query.timestamp = ListOffsetsRequest.SpecialTimestamp.maxTimestamp
         case .timestamp(let time): query.timestamp = time
         }
@@ -108,6 +108,7 @@ extension KafkaClient {
         topicQuery.partitions = [query]
         var request = ListOffsetsRequest()
         request.topics = [topicQuery]
+        if spec == .lastStable { request.isolationLevel = 1 }
         let response = try await send(request)
         guard let result = response.topics.first?.partitions.first else { throw KafkaClientError.unexpectedResponse }
         try Self.check(result.errorCode, nil, "list offsets of \(topic)-\(partition)")

@@ -109,7 +109,7 @@ struct FetchHandler: KafkaApiHandler {
         let results = specs.isEmpty ? [] : await context.reader.fetch(.init(
             partitions: specs, maxWait: .milliseconds(Int64(max(0, maxWaitMs))),
             minBytes: Int(max(0, request.minBytes)), maxBytes: Int(max(0, maxBytes)),
-            replicaId: replicaId))
+            replicaId: replicaId, readCommitted: request.isolationLevel == 1))
         // The kernel answers each spec, in order; looked up by partition should it not.
         let ordered = results.count == specs.count
         var found: [TopicPartition: FetchPartitionResult] = [:]
@@ -150,11 +150,21 @@ struct FetchHandler: KafkaApiHandler {
             return partition
         }
         partition.highWatermark = result.highWatermark
-        partition.lastStableOffset = result.highWatermark
+        partition.lastStableOffset = result.lastStableOffset
         partition.logStartOffset = result.logStartOffset
         switch result.result {
         case .success(let read):
             partition.records = RecordsData(read.payload)
+            // read_committed: the aborted transactions of the range; read_uncommitted: none
+            // (null), as Kafka sends, so no client drops records it should deliver.
+            partition.abortedTransactions = result.abortedTransactions.map { list in
+                list.map { aborted in
+                    var entry = FetchResponse.AbortedTransaction()
+                    entry.producerId = aborted.producerId
+                    entry.firstOffset = aborted.firstOffset
+                    return entry
+                }
+            }
         case .failure(let error):
             partition.errorCode = error.kafkaErrorCode.rawValue
             if case .offsetOutOfRange(_, _, let start, let end) = error {
