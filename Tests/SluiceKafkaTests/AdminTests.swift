@@ -239,6 +239,9 @@ import Testing
             #expect(second.errorCode == 0 && second.producerId == first.producerId && second.producerEpoch == 1)
             transactional.producerId = first.producerId
             transactional.producerEpoch = first.producerEpoch
+            let retried = try await client.send(transactional, version: 4)
+            #expect(retried.errorCode == 0 && retried.producerEpoch == 1, "a retry with the previous epoch gets the current one (KIP-360)")
+            transactional.producerEpoch = 5
             #expect(try await client.send(transactional, version: 4).errorCode == KafkaErrorCode.producerFenced.rawValue)
             #expect(try await client.send(transactional, version: 3).errorCode == KafkaErrorCode.invalidProducerEpoch.rawValue)
             await client.close()

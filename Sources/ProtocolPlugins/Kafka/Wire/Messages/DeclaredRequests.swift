@@ -12,14 +12,14 @@ public enum DeclaredRequests {
         SyncGroupRequest.self, DescribeGroupsRequest.self, ListGroupsRequest.self, DeleteGroupsRequest.self,
         OffsetCommitRequest.self, OffsetFetchRequest.self, OffsetDeleteRequest.self,
         DeleteRecordsRequest.self, DescribeLogDirsRequest.self, DescribeClusterRequest.self,
+        AddPartitionsToTxnRequest.self, AddOffsetsToTxnRequest.self, EndTxnRequest.self, TxnOffsetCommitRequest.self,
+        DescribeTransactionsRequest.self, ListTransactionsRequest.self,
     ]
 
     /// Declared but not answered yet: the transaction APIs (issue 25). Their handlers add
     /// each to `all` together with its route, so nothing is parsed or advertised before
     /// it works.
     public static let awaitingRoutes: [any KafkaRequest.Type] = [
-        AddPartitionsToTxnRequest.self, AddOffsetsToTxnRequest.self, EndTxnRequest.self,
-        WriteTxnMarkersRequest.self, TxnOffsetCommitRequest.self, DescribeProducersRequest.self,
-        DescribeTransactionsRequest.self, ListTransactionsRequest.self,
+        WriteTxnMarkersRequest.self, DescribeProducersRequest.self,
     ]
 }
