@@ -17,6 +17,7 @@ struct PartitionCheckpoint: Sendable {
     static let cleanShutdownName = "clean-shutdown"
     static let recoveryPointName = "recovery-point"
     static let logStartOffsetName = "log-start-offset"
+    static let producerScanStartName = "producer-scan-start"
 
     let directory: String
     var cleanShutdownPath: String { directory + "/" + Self.cleanShutdownName }
@@ -34,6 +35,13 @@ struct PartitionCheckpoint: Sendable {
     /// Records the log start durably (file written aside, fsynced, renamed).
     func writeLogStartOffset(_ offset: Int64) throws {
         try FileIO.writeAtomically("\(offset)\n", to: logStartOffsetPath, directory: directory)
+    }
+
+    /// The kernel's producer-state scan start, nil when never stored.
+    func readProducerScanStart() -> Int64? { readOffset(directory + "/" + Self.producerScanStartName) }
+
+    func writeProducerScanStart(_ offset: Int64) throws {
+        try FileIO.writeAtomically("\(offset)\n", to: directory + "/" + Self.producerScanStartName, directory: directory)
     }
 
     private func readOffset(_ path: String) -> Int64? {
