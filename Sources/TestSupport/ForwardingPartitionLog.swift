@@ -44,4 +44,12 @@ extension ForwardingPartitionLog {
     }
 
     public func advanceLogStart(to offset: Int64) async throws -> Int64 { try await inner.advanceLogStart(to: offset) }
+
+    public func recordAbortedTransaction(_ entry: AbortedTransactionEntry) async throws {
+        try await inner.recordAbortedTransaction(entry)
+    }
+
+    public func abortedTransactions(from offset: Int64, upTo end: Int64) async throws -> [AbortedTransactionEntry] {
+        try await inner.abortedTransactions(from: offset, upTo: end)
+    }
 }

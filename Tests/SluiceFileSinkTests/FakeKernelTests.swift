@@ -73,6 +73,13 @@ actor FakeKernel: RecordAppender, RecordReader, TopicAdministration, ConnectorPo
         return results
     }
 
+    nonisolated var fetchChangeGeneration: UInt64 { 0 }
+
+    /// Nothing ever changes here: waits out the deadline.
+    nonisolated func waitForFetchChanges(after generation: UInt64, until deadline: ContinuousClock.Instant) async {
+        try? await Task.sleep(until: deadline, clock: .continuous)
+    }
+
     func listOffset(_ tp: TopicPartition, _ spec: OffsetSpec) async throws(BrokerError) -> (offset: Int64, timestamp: Int64) {
         spec == .earliest ? (0, -1) : (batch.lastOffset + 1, -1)
     }

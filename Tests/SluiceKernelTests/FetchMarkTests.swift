@@ -104,4 +104,29 @@ struct FetchMarkTests {
         let results = await Self.fetch(broker, Self.specs("idle", [0, 0, 0], marks: first), maxWait: .milliseconds(100), minBytes: 1)
         #expect(results.map(\.unchanged) == [true, true, true])
     }
+
+    /// What a fetch session uses: a mark checked in place (`holds`, `isCurrent`), and one
+    /// wait on the broker's change generation for all its partitions.
+    @Test(.timeLimit(.minutes(2))) func aWaitForFetchChangesEndsOnAnyPartitionChangeOrAtItsDeadline() async throws {
+        let broker = try await makeBroker()
+        try await broker.createTopic("g", partitions: 2)
+        let first = await Self.fetch(broker, Self.specs("g", [0, 0]))
+        let mark = try #require(first[1].mark)
+        #expect(mark.holds(offset: 0, currentLeaderEpoch: -1) && mark.isCurrent)
+        #expect(!mark.holds(offset: 1, currentLeaderEpoch: -1), "a mark holds only for the read it was made by")
+        #expect(!mark.holds(offset: 0, currentLeaderEpoch: 3))
+        // Nothing changes: the wait ends at its deadline, the generation where it was.
+        let seen = broker.fetchChangeGeneration
+        await broker.waitForFetchChanges(after: seen, until: .now + .milliseconds(50))
+        #expect(broker.fetchChangeGeneration == seen && mark.isCurrent)
+        // A wait of an hour ends when a partition gets records; then the mark no longer holds.
+        async let waited: Void = broker.waitForFetchChanges(after: seen, until: .now + .seconds(3600))
+        try await Task.sleep(for: .milliseconds(100))
+        _ = try await broker.produce(to: TopicPartition("g", 1), bytes: batchBytes(["x"]))
+        await waited
+        #expect(broker.fetchChangeGeneration != seen)
+        #expect(!mark.isCurrent && !mark.holds(offset: 0, currentLeaderEpoch: -1))
+        // A wait after a generation already passed returns at once.
+        await broker.waitForFetchChanges(after: seen, until: .now + .seconds(3600))
+    }
 }

@@ -12,6 +12,8 @@ actor FaultyStorage: LogStorage {
         case compactionIgnoresLagAndHorizon
         /// advanceLogStart answers the requested offset but keeps every record readable.
         case logStartNotMoved
+        /// abortedTransactions answers nothing: the aborted-transaction index is not kept.
+        case abortedTransactionsForgotten
     }
     nonisolated let fault: Fault
     let inner = MemoryLogStorage()
@@ -93,6 +95,11 @@ actor FaultyLog: PartitionLog {
     func advanceLogStart(to offset: Int64) async throws -> Int64 {
         guard fault == .logStartNotMoved else { return try await inner.advanceLogStart(to: offset) }
         return offset
+    }
+    func recordAbortedTransaction(_ entry: AbortedTransactionEntry) async throws { try await inner.recordAbortedTransaction(entry) }
+    func abortedTransactions(from offset: Int64, upTo end: Int64) async throws -> [AbortedTransactionEntry] {
+        guard fault == .abortedTransactionsForgotten else { return try await inner.abortedTransactions(from: offset, upTo: end) }
+        return []
     }
 }
 

@@ -10,7 +10,7 @@ struct MemoryConformanceTests {
     @Test func memoryStoragePassesLogStorageConformance() async {
         let report = await LogStorageConformance(durable: false) { MemoryLogStorage() }.run()
         #expect(report.failures.isEmpty, "\(report)")
-        #expect(report.passed.count == LogStorageConformance.checkNames.count - 3, "every check but the three reopen checks runs: \(report.passed)")
+        #expect(report.passed.count == LogStorageConformance.checkNames.count - 4, "every check but the four reopen checks runs: \(report.passed)")
     }
 
     @Test func memoryMetadataPassesMetadataStoreConformance() async {
@@ -52,13 +52,19 @@ struct BrokenPluginTests {
 
     @Test func logStartThatDoesNotMoveIsCaught() async {
         let report = await LogStorageConformance(durable: false) { FaultyStorage(fault: .logStartNotMoved) }.run()
-        #expect(report.failedChecks == ["advanceLogStart"], "\(report)")
+        #expect(report.failedChecks == ["advanceLogStart", "abortedTransactionIndex"], "\(report)")
+    }
+
+    @Test func forgottenAbortedTransactionsAreCaught() async {
+        let report = await LogStorageConformance(durable: false) { FaultyStorage(fault: .abortedTransactionsForgotten) }.run()
+        #expect(report.failedChecks == ["abortedTransactionIndex"], "\(report)")
     }
 
     @Test func forgettingOnReopenIsCaught() async {
         // Claims durability but hands out a fresh, empty store each time.
         let report = await LogStorageConformance(durable: true) { MemoryLogStorage() }.run()
-        #expect(report.failedChecks == ["reopenKeepsData", "openSeveralAtOnce", "logStartSurvivesReopen", "compactionSurvivesReopen"], "\(report)")
+        #expect(report.failedChecks == ["reopenKeepsData", "openSeveralAtOnce", "logStartSurvivesReopen", "abortedTransactionsSurviveReopen",
+                                        "compactionSurvivesReopen"], "\(report)")
     }
 
     @Test func metadataStoreThatLosesCommitsIsCaught() async {

@@ -34,6 +34,7 @@ public struct LogStorageConformance: Sendable {
         "truncation", "retentionByTime", "retentionBySize", "retentionKeepsActiveData",
         "reopenKeepsData", "concurrentAppendsToDifferentPartitions", "storedPartitionsAndDelete",
         "openTwiceReturnsSameLog", "openSeveralAtOnce", "sizeReported", "advanceLogStart", "logStartSurvivesReopen",
+        "abortedTransactionIndex", "abortedTransactionsSurviveReopen", "retentionKeepsFirstOffsetToKeep",
     ] + compactionCheckNames
 
     /// The compaction checks (`PartitionLog.compact`), in the order they run;
@@ -72,6 +73,11 @@ public struct LogStorageConformance: Sendable {
         if durable {
             await report.check("logStartSurvivesReopen") { try await logStartSurvivesReopen() }
         }
+        await report.check("abortedTransactionIndex") { try await withStorage(abortedTransactionIndex) }
+        if durable {
+            await report.check("abortedTransactionsSurviveReopen") { try await abortedTransactionsSurviveReopen() }
+        }
+        await report.check("retentionKeepsFirstOffsetToKeep") { try await withStorage(retentionKeepsFirstOffsetToKeep) }
         await report.check("compactionKeepsLatestPerKey") { try await withStorage(compactionKeepsLatestPerKey) }
         await report.check("compactedBatchesValid") { try await withStorage(compactedBatchesValid) }
         await report.check("readInsideRemovedRange") { try await withStorage(readInsideRemovedRange) }

@@ -31,8 +31,12 @@ extension Broker {
         }
         let batches = try Self.validatedBatches(bytes, maxBatchBytes: state.settings.maxMessageBytes ?? config.messageMaxBytes)
         guard let partition = state.partitions[tp.partition] else { throw routes.missingPartitionError(tp) }
+        if batches.contains(where: \.isControl) {
+            throw .invalidRecord(.malformedRecord("control batches are written by the transaction coordinator, not by producers"))
+        }
+        let verification = try await verifyTransactionalProduce(batches, to: partition)
         return try await append(batches, to: partition, settings: state.settings,
-                                minInsync: acks == -1 ? routes.minInsyncReplicas(state.settings) : nil)
+                                minInsync: acks == -1 ? routes.minInsyncReplicas(state.settings) : nil, verification: verification)
     }
 
     /// Splits a producer's bytes into batches, checking each one's header, size and
@@ -68,13 +72,13 @@ extension Broker {
     }
 
     nonisolated func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
-                            minInsync: Int? = nil) async throws(BrokerError) -> LogAppendInfo {
+                            minInsync: Int? = nil, verification: UInt64? = nil) async throws(BrokerError) -> LogAppendInfo {
         if settings.cleanupPolicy.contains(.compact) {
             try refuseRecordsWithoutKey(batches, to: partition.topicPartition)
         }
         let appendTime = settings.timestampType == .logAppendTime ? Int64(clock().timeIntervalSince1970 * 1000) : nil
         do {
-            return try await partition.append(batches, logAppendTime: appendTime, minInsync: minInsync)
+            return try await partition.append(batches, logAppendTime: appendTime, minInsync: minInsync, verification: verification)
         } catch let error as BrokerError {
             throw error
         } catch {

@@ -26,6 +26,9 @@ public actor Broker {
     public nonisolated let listener = AdvertisedListener()
     /// Wakes fetches parked on partitions they answered from marks (fetch sessions).
     nonisolated let fetchWakeups = FetchWakeups()
+    /// The transaction coordinator's verifier (`setTransactionVerifier`); nil refuses
+    /// transactional produces.
+    nonisolated let transactionVerifier = TransactionVerifierSlot()
     /// Compression where the kernel must read or rewrite records: the keys of batches
     /// produced to a compacted topic, and the log cleaner's rewrites. nil: compacted
     /// topics refuse compressed batches and the cleaner cannot clean them.
@@ -412,6 +415,18 @@ public actor Broker {
         await LongPollFetch(broker: self, request: request).run()
     }
 
+    public nonisolated var fetchChangeGeneration: UInt64 { fetchWakeups.current }
+
+    public nonisolated func waitForFetchChanges(after generation: UInt64, until deadline: ContinuousClock.Instant) async {
+        let wakeups = fetchWakeups
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await wakeups.wait(after: generation) }
+            group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
     // MARK: Offsets
 
     /// Resolves an offset query (ListOffsets): earliest, latest, a timestamp, or the
@@ -424,6 +439,8 @@ public actor Broker {
                 return (await partition.logStartOffset, -1)
             case .latest:
                 return (await partition.highWatermark, -1)
+            case .lastStable:
+                return (try await partition.loadedLastStableOffset(), -1)
             case .timestamp(let target):
                 guard let position = try await partition.batch(atOrAfterTimestamp: target) else { return (-1, -1) }
                 let records = try await records(of: position, in: partition)
@@ -497,6 +514,8 @@ public actor Broker {
 /// Which offset a ListOffsets query asks for.
 public enum OffsetSpec: Sendable, Equatable {
     case earliest, latest, maxTimestamp
+    /// The last stable offset (ListOffsets latest with read_committed).
+    case lastStable
     /// The first record at or after this time (milliseconds since the epoch).
     case timestamp(Int64)
 }

@@ -37,6 +37,17 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
     case fencedLeaderEpoch(TopicPartition, requested: Int32, current: Int32)
     /// The request's leader epoch is newer than this broker's: this broker has not yet seen the change.
     case unknownLeaderEpoch(TopicPartition, requested: Int32, current: Int32)
+    /// A transactional write that does not fit the producer's transaction (Kafka's
+    /// INVALID_TXN_STATE): a produce to a partition its ongoing transaction does not include
+    /// (KIP-890), a plain write while its transaction is open, or no coordinator to ask.
+    case invalidTxnState(TopicPartition, String)
+    /// A marker from an older transaction coordinator epoch than one this partition has
+    /// seen for the producer: a stale coordinator (TRANSACTION_COORDINATOR_FENCED).
+    case transactionCoordinatorFenced(TopicPartition, producerId: Int64, current: Int32, received: Int32)
+    /// The transaction coordinator could not confirm a transactional produce now (it is
+    /// completing the previous transaction, or is unavailable); nothing was appended and the
+    /// producer retries. Kafka answers NOT_ENOUGH_REPLICAS here, which every producer retries.
+    case transactionNotVerified(TopicPartition, String)
 
     public var description: String {
         switch self {
@@ -77,6 +88,11 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
             "leader epoch \(requested) for \(tp) is older than the current epoch \(current); refresh metadata"
         case .unknownLeaderEpoch(let tp, let requested, let current):
             "leader epoch \(requested) for \(tp) is newer than this broker's epoch \(current); retry shortly"
+        case .invalidTxnState(_, let why): why
+        case .transactionCoordinatorFenced(let tp, let pid, let current, let received):
+            "a transaction marker for producer \(pid) on \(tp) comes from coordinator epoch \(received), older than \(current) already seen"
+        case .transactionNotVerified(let tp, let why):
+            "the transaction coordinator could not confirm producer's transaction on \(tp) yet (\(why)); retry"
         }
     }
 }

@@ -42,7 +42,8 @@ struct LongPollFetch: Sendable {
                     if replica {
                         group.addTask { await partition.waitForLogEnd(beyond: offset) }
                     } else {
-                        group.addTask { await partition.waitForData(beyond: offset) }
+                        let committed = request.readCommitted
+                        group.addTask { await partition.waitForData(beyond: offset, committed: committed) }
                     }
                 }
                 if pass.unchanged > 0 {
@@ -69,7 +70,7 @@ struct LongPollFetch: Sendable {
         var first = true
         pass.results.reserveCapacity(request.partitions.count)
         for spec in request.partitions {
-            if consumer, let mark = spec.unchangedSince, mark.answers(spec) {
+            if consumer, !request.readCommitted, let mark = spec.unchangedSince, mark.answers(spec) {
                 pass.results.append(mark.result(for: spec.topicPartition))
                 pass.unchanged += 1
                 continue
@@ -82,7 +83,8 @@ struct LongPollFetch: Sendable {
             }
             pass.targets.append((partition, spec.offset))
             let limit = max(0, min(spec.maxBytes, remaining))
-            let fetched = await partition.fetch(spec, maxBytes: limit, minOneBatch: first, replicaId: request.replicaId)
+            let fetched = await partition.fetch(spec, maxBytes: limit, minOneBatch: first, replicaId: request.replicaId,
+                                                readCommitted: request.readCommitted)
             if case .success(let success) = fetched.result, success.payload.byteCount > 0 {
                 first = false
                 remaining -= success.payload.byteCount
@@ -128,13 +130,19 @@ public struct FetchRequest: Sendable {
     public var replicaId: Int32
     /// Kafka's debugging consumer id: reads any replica up to its high watermark.
     public static let debuggingReplicaId: Int32 = -2
+    /// read_committed (Kafka's isolation level 1): records up to each partition's last
+    /// stable offset instead of its high watermark, with the aborted transactions of the
+    /// range returned. Default false (read_uncommitted).
+    public var readCommitted: Bool
 
-    public init(partitions: [PartitionSpec], maxWait: Duration, minBytes: Int, maxBytes: Int, replicaId: Int32 = -1) {
+    public init(partitions: [PartitionSpec], maxWait: Duration, minBytes: Int, maxBytes: Int, replicaId: Int32 = -1,
+                readCommitted: Bool = false) {
         self.partitions = partitions
         self.maxWait = maxWait
         self.minBytes = minBytes
         self.maxBytes = maxBytes
         self.replicaId = replicaId
+        self.readCommitted = readCommitted
     }
 }
 
@@ -146,6 +154,12 @@ public struct FetchPartitionResult: Sendable {
     public var highWatermark: Int64
     /// -1 when the partition is not held here.
     public var logStartOffset: Int64
+    /// The last stable offset (-1 when the partition is not held here): the high watermark
+    /// unless a transaction is open below it.
+    public var lastStableOffset: Int64 = -1
+    /// For read_committed: the aborted transactions overlapping the returned records (the
+    /// consumer drops their records); nil for read_uncommitted, which lists none.
+    public var abortedTransactions: [AbortedTransaction]?
     /// For a consumer's read that found nothing: the mark that lets the next fetch of the
     /// same reader skip the partition while it is unchanged (`PartitionSpec.unchangedSince`).
     public var mark: PartitionFetchMark?

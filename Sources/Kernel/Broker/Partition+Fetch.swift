@@ -8,17 +8,31 @@ extension Partition {
     /// watermark) also returns a `PartitionFetchMark`, so that the next fetch of the same
     /// reader can skip the partition while it is unchanged. The change counter is taken
     /// before the read: a change during it makes the mark stale, never wrong.
-    func fetch(_ spec: FetchRequest.PartitionSpec, maxBytes: Int, minOneBatch: Bool, replicaId: Int32) async -> FetchPartitionResult {
+    ///
+    /// A read_committed read stops at the last stable offset and lists the aborted
+    /// transactions from the fetch offset to that bound (a superset of those the returned
+    /// batches touch, never fewer), from storage's index.
+    func fetch(_ spec: FetchRequest.PartitionSpec, maxBytes: Int, minOneBatch: Bool, replicaId: Int32,
+               readCommitted: Bool = false) async -> FetchPartitionResult {
         let version = changes.version
         let result: Result<LogReadResult, BrokerError>
+        let committed = readCommitted && replicaId < 0
+        var aborted: [AbortedTransaction]?
         do {
+            // Taken before the read: the records read are below it, so the aborted list
+            // computed up to it covers them all.
+            let stable = committed ? try await loadedLastStableOffset() : lastStableOffset
             if replicaId >= 0 {
                 result = .success(try await readForReplica(replicaId, from: spec.offset, maxBytes: maxBytes, minOneBatch: minOneBatch,
                                                            currentLeaderEpoch: spec.currentLeaderEpoch))
             } else {
-                result = .success(try await read(from: spec.offset, maxBytes: maxBytes, minOneBatch: minOneBatch,
-                                                 currentLeaderEpoch: spec.currentLeaderEpoch,
-                                                 anyReplica: replicaId == FetchRequest.debuggingReplicaId))
+                let read = try await read(from: spec.offset, maxBytes: maxBytes, minOneBatch: minOneBatch,
+                                          currentLeaderEpoch: spec.currentLeaderEpoch,
+                                          anyReplica: replicaId == FetchRequest.debuggingReplicaId, committed: committed)
+                if committed {
+                    aborted = read.payload.byteCount == 0 ? [] : try await abortedTransactions(from: spec.offset, upTo: max(stable, lastStableOffset))
+                }
+                result = .success(read)
             }
         } catch let error as BrokerError {
             result = .failure(error)
@@ -27,10 +41,12 @@ extension Partition {
         }
         var fetched = FetchPartitionResult(topicPartition: spec.topicPartition, result: result,
                                            highWatermark: highWatermark, logStartOffset: logStartOffset)
-        if replicaId < 0, case .success(let read) = result, read.payload.byteCount == 0, spec.offset == highWatermark {
+        fetched.lastStableOffset = lastStableOffset
+        fetched.abortedTransactions = aborted
+        if replicaId < 0, !committed, case .success(let read) = result, read.payload.byteCount == 0, spec.offset == highWatermark {
             fetched.mark = PartitionFetchMark(changes: changes, version: version, fetchOffset: spec.offset,
                                               currentLeaderEpoch: spec.currentLeaderEpoch, highWatermark: highWatermark,
-                                              logStartOffset: logStartOffset)
+                                              logStartOffset: logStartOffset, lastStableOffset: lastStableOffset)
         }
         return fetched
     }

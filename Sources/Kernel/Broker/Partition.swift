@@ -21,7 +21,16 @@ public actor Partition {
     /// Whether `producers` was rebuilt from the log's tail: on the first append, not at
     /// open, so that a node of many idle partitions reads none of them to start.
     var producerStateLoaded = false
-    var waiters: [UInt64: (offset: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    /// KIP-890 verification guards: producer id → the epoch and guard a transactional
+    /// produce was verified with (see `beginVerification`); a marker clears them.
+    var verificationGuards: [Int64: (epoch: Int16, token: UInt64)] = [:]
+    var nextVerificationGuard: UInt64 = 0
+    /// Transactions ended by a marker the high watermark has not passed yet (cluster mode):
+    /// they still hold the last stable offset back.
+    var unreplicatedCompletions: [ProducerStateTable.Completion] = []
+    /// Consumer fetches waiting for data past `offset`: below the high watermark, or below
+    /// the last stable offset for a read_committed one.
+    var waiters: [UInt64: (offset: Int64, committed: Bool, continuation: CheckedContinuation<Void, Never>)] = [:]
     var nextWaiterID: UInt64 = 0
     /// Appends run one at a time, in arrival order: the actor would otherwise interleave
     /// two appends at the storage `await`, and sequence checks must see the previous
@@ -69,15 +78,19 @@ public actor Partition {
     /// Forgets the producers' state and reads it again from the log's tail.
     func rebuildProducerState() async throws {
         producers = ProducerStateTable()
+        unreplicatedCompletions = []
         producerStateLoaded = false
         var next = max(logStartOffset, logEndOffset - Self.producerStateScanRecords)
         while next < logEndOffset {
             let read = try await log.read(from: next, maxBytes: 1 << 20, maxOffset: nil, minOneBatch: true)
             let batches = try RecordBatch.parse(try read.payload.load(), verifyCRC: false)
             guard let last = batches.last else { break }
-            for batch in batches { producers.record(batch, firstOffset: batch.baseOffset) }
+            // Re-records the aborts seen (idempotent): an index entry lost in a crash
+            // right after its marker is written again.
+            try await recordAppended(batches, firstOffsets: batches.map(\.baseOffset))
             next = last.baseOffset + Int64(last.lastOffsetDelta) + 1
         }
+        pruneReplicatedCompletions()
         producerStateLoaded = true
     }
 
@@ -86,7 +99,10 @@ public actor Partition {
     /// original offsets).
     /// - Parameter minInsync: for acks=all in cluster mode, the ISR size below which the
     ///   append is refused (NOT_ENOUGH_REPLICAS); nil otherwise.
-    func append(_ batches: [RecordBatch], logAppendTime: Int64?, minInsync: Int? = nil) async throws -> LogAppendInfo {
+    /// - Parameter verification: the guard from `beginVerification` for a transactional
+    ///   produce; a batch that would open a transaction without a live one is refused.
+    func append(_ batches: [RecordBatch], logAppendTime: Int64?, minInsync: Int? = nil,
+                verification: UInt64? = nil) async throws -> LogAppendInfo {
         await beginAppend()
         defer { endAppend() }
         try await loadProducerStateIfNeeded()
@@ -98,6 +114,7 @@ public actor Partition {
             case .duplicate(let first, let last):
                 duplicate = duplicate.map { ($0.0, last) } ?? (first, last)
             case .append:
+                try checkVerified(batch, guard: verification)
                 if let logAppendTime { batch.setLogAppendTime(logAppendTime) }
                 if let leaderEpoch { batch.setPartitionLeaderEpoch(leaderEpoch) }
                 fresh.append(batch)
@@ -146,22 +163,33 @@ public actor Partition {
     func advanceHighWatermark(to offset: Int64) {
         guard offset > highWatermark else { return }
         highWatermark = offset
-        for (id, waiter) in waiters where waiter.offset < offset {
+        pruneReplicatedCompletions()
+        wakeWaiters()
+        if !ackWaiters.isEmpty { resolveAckWaiters() }
+    }
+
+    /// Resumes the fetches whose data is now readable: below the high watermark, or below
+    /// the last stable offset for read_committed ones.
+    func wakeWaiters() {
+        guard !waiters.isEmpty else { return }
+        let stable = lastStableOffset
+        for (id, waiter) in waiters where waiter.offset < (waiter.committed ? stable : highWatermark) {
             waiters.removeValue(forKey: id)
             waiter.continuation.resume()
         }
-        if !ackWaiters.isEmpty { resolveAckWaiters() }
     }
 
     /// Reads whole batches from `offset` up to the high watermark (a consumer's read: in
     /// cluster mode only the leader serves it, and `currentLeaderEpoch` is checked).
     /// - Parameter anyReplica: Kafka's debugging consumer (replica id -2): any replica,
     ///   leader or follower, answers up to its own high watermark (replica verification).
+    /// - Parameter committed: read_committed: up to the last stable offset instead.
     func read(from offset: Int64, maxBytes: Int, minOneBatch: Bool, currentLeaderEpoch: Int32 = -1,
-              anyReplica: Bool = false) async throws -> LogReadResult {
+              anyReplica: Bool = false, committed: Bool = false) async throws -> LogReadResult {
         if clustered && !anyReplica { try checkConsumerRead(currentLeaderEpoch: currentLeaderEpoch) }
         do {
-            return try await log.read(from: offset, maxBytes: maxBytes, maxOffset: highWatermark, minOneBatch: minOneBatch)
+            return try await log.read(from: offset, maxBytes: maxBytes, maxOffset: committed ? lastStableOffset : highWatermark,
+                                      minOneBatch: minOneBatch)
         } catch StorageError.offsetOutOfRange(let requested, let start, let end) {
             throw BrokerError.offsetOutOfRange(topicPartition, requested: requested, logStartOffset: start, logEndOffset: end)
         } catch let error as StorageError {
@@ -169,14 +197,15 @@ public actor Partition {
         }
     }
 
-    /// Returns once the high watermark is past `offset`, or when the task is cancelled.
-    func waitForData(beyond offset: Int64) async {
-        if highWatermark > offset || Task.isCancelled { return }
+    /// Returns once the high watermark (with `committed`, the last stable offset) is past
+    /// `offset`, or when the task is cancelled.
+    func waitForData(beyond offset: Int64, committed: Bool = false) async {
+        if (committed ? lastStableOffset : highWatermark) > offset || Task.isCancelled { return }
         let id = nextWaiterID
         nextWaiterID += 1
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                waiters[id] = (offset, continuation)
+                waiters[id] = (offset, committed, continuation)
             }
         } onCancel: {
             Task { await self.cancelWaiter(id) }
@@ -202,7 +231,13 @@ public actor Partition {
         try await log.batchWithMaxTimestamp()
     }
 
+    /// Applies `policy`, never deleting past the first offset of an open transaction.
     func applyRetention(_ policy: RetentionPolicy, now: Date) async throws -> RetentionResult {
+        var policy = policy
+        _ = try await loadedLastStableOffset()
+        if let open = producers.firstOpenTransactionOffset {
+            policy.firstOffsetToKeep = min(policy.firstOffsetToKeep ?? open, open)
+        }
         let result = try await log.applyRetention(policy, now: now)
         logStartOffset = result.logStartOffset
         return result

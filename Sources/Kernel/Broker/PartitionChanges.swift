@@ -37,11 +37,24 @@ public struct PartitionFetchMark: Sendable {
     /// The offsets the read found (the high watermark equals `fetchOffset`).
     public let highWatermark: Int64
     public let logStartOffset: Int64
+    /// The last stable offset at the read (changes only with a bump, like the others).
+    public let lastStableOffset: Int64
 
     /// Whether the partition is unchanged since the read, so `spec` would read nothing again.
     func answers(_ spec: FetchRequest.PartitionSpec) -> Bool {
-        spec.offset == fetchOffset && spec.currentLeaderEpoch == currentLeaderEpoch && changes.version == version
+        holds(offset: spec.offset, currentLeaderEpoch: spec.currentLeaderEpoch)
     }
+
+    /// Whether a read from `offset` with `currentLeaderEpoch` would find the same nothing
+    /// now: the same read as the mark's, and the partition unchanged since (one atomic
+    /// load, no hop). A fetch session checks its partitions this way and asks the kernel
+    /// only for those where it is false.
+    public func holds(offset: Int64, currentLeaderEpoch: Int32) -> Bool {
+        offset == fetchOffset && currentLeaderEpoch == self.currentLeaderEpoch && changes.version == version
+    }
+
+    /// Whether the partition is unchanged since the read (whatever is asked of it next).
+    public var isCurrent: Bool { changes.version == version }
 
     /// The result the read gave, again.
     func result(for tp: TopicPartition) -> FetchPartitionResult {
@@ -51,6 +64,7 @@ public struct PartitionFetchMark: Sendable {
                                           highWatermark: highWatermark, logStartOffset: logStartOffset)
         result.mark = self
         result.unchanged = true
+        result.lastStableOffset = lastStableOffset
         return result
     }
 }

@@ -89,9 +89,9 @@ extension Partition {
             do { info = try await log.append(batches) } catch let error as StorageError {
                 throw BrokerError.storage(error.description)
             }
-            for batch in batches {
-                producers.record(batch, firstOffset: batch.baseOffset)
-                epochCache.assign(epoch: batch.partitionLeaderEpoch, startOffset: batch.baseOffset)
+            for batch in batches { epochCache.assign(epoch: batch.partitionLeaderEpoch, startOffset: batch.baseOffset) }
+            do { try await recordAppended(batches, firstOffsets: batches.map(\.baseOffset)) } catch let error as StorageError {
+                throw BrokerError.storage(error.description)
             }
             logEndOffset = info.logEndOffset
             logStartOffset = info.logStartOffset

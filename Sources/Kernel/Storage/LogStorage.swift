@@ -124,6 +124,19 @@ public protocol PartitionLog: AnyObject, Sendable {
     /// is a no-op) and never past the log end (throws `offsetOutOfRange`). The new start
     /// survives a close and reopen of durable storage. Returns the log start afterwards.
     func advanceLogStart(to offset: Int64) async throws -> Int64
+
+    /// Records an aborted transaction in the index kept with the data (Kafka's per-segment
+    /// `.txnindex`), after its abort marker at `entry.lastOffset` was appended. The entry
+    /// lives with the marker's batch: it goes when retention, DeleteRecords or a truncation
+    /// removes the marker, survives a close and reopen of durable storage, and compaction
+    /// keeps it. Recording an entry already held (same producer and marker offset) is a
+    /// no-op.
+    func recordAbortedTransaction(_ entry: AbortedTransactionEntry) async throws
+
+    /// The recorded aborted transactions that overlap offsets [`offset`, `end`): those whose
+    /// marker is at or after `offset` and whose first offset is below `end`, in marker
+    /// order. Read from the index, never by scanning the data.
+    func abortedTransactions(from offset: Int64, upTo end: Int64) async throws -> [AbortedTransactionEntry]
 }
 
 /// Per-partition settings a storage plugin honours (topic configs override the plugin's).
@@ -145,10 +158,15 @@ public struct RetentionPolicy: Sendable, Equatable {
     public var retentionMs: Int64?
     /// Delete the oldest data while the partition is larger than this, in bytes.
     public var retentionBytes: Int64?
+    /// Never delete data at or above this offset, whatever its age or the size: a segment
+    /// goes only when all of it lies below. The broker sets it to the first offset of the
+    /// oldest open transaction, so a transaction is never cut. nil (the default): no bound.
+    public var firstOffsetToKeep: Int64?
 
-    public init(retentionMs: Int64? = nil, retentionBytes: Int64? = nil) {
+    public init(retentionMs: Int64? = nil, retentionBytes: Int64? = nil, firstOffsetToKeep: Int64? = nil) {
         self.retentionMs = retentionMs
         self.retentionBytes = retentionBytes
+        self.firstOffsetToKeep = firstOffsetToKeep
     }
 }
 

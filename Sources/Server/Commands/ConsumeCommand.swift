@@ -18,10 +18,14 @@ struct ConsumeCommand: AsyncParsableCommand {
             (--from-beginning, --offset or --timestamp apply where nothing is committed),
             commits as it goes and on Ctrl-C, and leaves the group on exit.
             Compressed batches (gzip, snappy, lz4, zstd) are decompressed.
+            --isolation read_committed reads only committed transactional records, up to each
+            partition's last stable offset, and skips aborted ones (Kafka's isolation.level);
+            the default, read_uncommitted, reads everything up to the high watermark.
             --format placeholders (kcat's -f): %t topic, %p partition, %o offset, %k key,
             %s value, %T timestamp (ms), %h headers, %S value size, %K key size, \\n, \\t.
             Examples: sluice consume orders --from-beginning --exit-at-end --format '%p:%o %k=%s\\n'
                       sluice consume orders --group billing
+                      sluice consume payments --isolation read_committed --from-beginning
             """)
 
     @OptionGroup var client: ClientOptions
@@ -35,6 +39,16 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Flag(help: "Stop once every partition's end (as of the last fetch) is reached.") var exitAtEnd = false
     @Option(help: "Output format per record, kcat-style (default: the value and a newline).") var format: String?
     @Flag(help: "Print the key and a tab before the value (when --format is not given).") var printKey = false
+    @Option(help: "read_uncommitted (default: every record) or read_committed (only committed transactional records).")
+    var isolation: Isolation = .readUncommitted
+
+    /// `--isolation`, spelled as Kafka's `isolation.level` values.
+    enum Isolation: String, ExpressibleByArgument, CaseIterable {
+        case readUncommitted = "read_uncommitted"
+        case readCommitted = "read_committed"
+
+        var level: IsolationLevel { self == .readCommitted ? .readCommitted : .readUncommitted }
+    }
 
     func validate() throws {
         let starts = [fromBeginning, offset != nil, timestamp != nil].filter { $0 }.count
@@ -54,6 +68,7 @@ struct ConsumeCommand: AsyncParsableCommand {
             ?? RecordFormat(pieces: printKey ? [.key, .literal("\t"), .value, .literal("\n")] : [.value, .literal("\n")])
         let kafka = try await client.connect()
         let topic = self.topic
+        let isolation = self.isolation.level
         let all = try await client.bounded("metadata") { try await kafka.partitions(of: topic) }.map(\.partitionIndex)
         let interrupted = InterruptFlag()
 
@@ -104,7 +119,7 @@ struct ConsumeCommand: AsyncParsableCommand {
                 let fetched: FetchedPartition
                 do {
                     fetched = try await client.bounded("fetch") {
-                        try await kafka.fetch(topic: topic, partition: index, offset: from, maxWaitMs: waitMs)
+                        try await kafka.fetch(topic: topic, partition: index, offset: from, maxWaitMs: waitMs, isolationLevel: isolation)
                     }
                 } catch KafkaClientError.broker(let code, _, _) where code == .offsetOutOfRange {
                     let earliest = try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: index, .earliest) }
@@ -114,11 +129,17 @@ struct ConsumeCommand: AsyncParsableCommand {
                 }
                 var out: [UInt8] = []
                 let records: [Record]
-                do { records = try fetched.decodedRecords() } catch {
+                let fetchedEnd: Int64?
+                do {
+                    let batches = try RecordBatch.parse(fetched.batches, verifyCRC: true)
+                    fetchedEnd = batches.last.map { $0.lastOffset + 1 }
+                    records = try fetched.visibleBatches().flatMap { try $0.decompressedRecords() }
+                } catch {
                     throw CLIError("\(topic)-\(index) at offset \(from): \(error)")
                 }
+                var stopped = false
                 for record in records where record.offset >= from {
-                    if let maxMessages, printed >= maxMessages { break }
+                    if let maxMessages, printed >= maxMessages { stopped = true; break }
                     out += recordFormat.render(topic: topic, partition: index, offset: record.offset, key: record.key,
                                                value: record.value, timestamp: record.timestamp,
                                                headers: record.headers.map { ($0.key, $0.value) })
@@ -126,7 +147,11 @@ struct ConsumeCommand: AsyncParsableCommand {
                     printed += 1
                 }
                 if !out.isEmpty { FileHandle.standardOutput.write(Data(out)) }
-                if positions[index]! >= fetched.highWatermark { atEnd.insert(index) } else { atEnd.remove(index) }
+                // Past control batches and aborted records too, or a consumer would fetch a
+                // transaction's marker at the end of the log forever.
+                if !stopped, let fetchedEnd, fetchedEnd > positions[index]! { positions[index] = fetchedEnd }
+                let end = isolation == .readCommitted && fetched.lastStableOffset >= 0 ? fetched.lastStableOffset : fetched.highWatermark
+                if positions[index]! >= end { atEnd.insert(index) } else { atEnd.remove(index) }
             }
             try await commit()
             if exitAtEnd && atEnd.count == selected.count { break }
@@ -155,10 +180,15 @@ struct ConsumeCommand: AsyncParsableCommand {
             else if let offset, let number = Int64(offset) { positions[index] = number; continue }
             else if let timestamp { spec = .timestamp(timestamp) }
             else { spec = .latest }
-            let found = try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: index, spec) }
+            let isolation = self.isolation.level
+            let found = try await client.bounded("list offsets") {
+                try await kafka.listOffset(topic: topic, partition: index, spec, isolationLevel: isolation)
+            }
             positions[index] = found.offset >= 0
                 ? found.offset
-                : try await client.bounded("list offsets") { try await kafka.listOffset(topic: topic, partition: index, .latest) }.offset
+                : try await client.bounded("list offsets") {
+                    try await kafka.listOffset(topic: topic, partition: index, .latest, isolationLevel: isolation)
+                }.offset
         }
         return positions
     }

@@ -13,5 +13,5 @@ struct SluiceCommand: AsyncParsableCommand {
               sluice config check my-plugins.json
             """,
         subcommands: [ServeCommand.self, ConfigCommand.self, PluginsCommand.self, MetadataCommand.self, StorageCommand.self, TopicsCommand.self, LogDirsCommand.self, ClusterCommand.self,
-                      ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self, BenchCommand.self])
+                      ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self, TransactionsCommand.self, BenchCommand.self])
 }

@@ -41,6 +41,7 @@ extension MemoryPartitionLog {
         var cleaned: [Segment] = []
         for segment in segments[..<cleanable] {
             var out = Segment(baseOffset: segment.baseOffset, createdAt: segment.createdAt)
+            out.aborted = segment.aborted
             for batch in segment.batches {
                 let outcome = try BatchCompactor.compact(
                     batch, map: map, mappedEnd: mappedEnd, nowMs: nowMs, policy: policy,
@@ -58,7 +59,10 @@ extension MemoryPartitionLog {
         var merged: [Segment] = []
         for group in CompactionPlanner.mergeGroups(sizes: cleaned.map { Int64($0.bytes) }, segmentBytes: Int64(config.segmentBytes)) {
             var segment = Segment(baseOffset: cleaned[group.lowerBound].baseOffset, createdAt: cleaned[group.lowerBound].createdAt)
-            for part in cleaned[group] { for batch in part.batches { segment.add(batch) } }
+            for part in cleaned[group] {
+                for batch in part.batches { segment.add(batch) }
+                segment.aborted += part.aborted
+            }
             merged.append(segment)
         }
         segments = merged + segments[cleanable...]

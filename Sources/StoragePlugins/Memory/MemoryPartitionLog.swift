@@ -16,6 +16,8 @@ public actor MemoryPartitionLog: PartitionLog {
         var batches: [RecordBatch] = []
         var bytes = 0
         var maxTimestamp = Int64.min
+        /// The aborted transactions whose abort marker is in this segment, in marker order.
+        var aborted: [AbortedTransactionEntry] = []
         var nextOffset: Int64 { batches.last.map { $0.lastOffset + 1 } ?? baseOffset }
 
         mutating func add(_ batch: RecordBatch) {
@@ -130,6 +132,7 @@ public actor MemoryPartitionLog: PartitionLog {
         segments = segments.filter { $0.baseOffset < offset }.map { segment in
             var kept = Segment(baseOffset: segment.baseOffset, createdAt: segment.createdAt)
             for batch in segment.batches where batch.baseOffset < offset { kept.add(batch) }
+            kept.aborted = segment.aborted.filter { $0.lastOffset < offset }
             return kept
         }
     }
@@ -144,7 +147,7 @@ public actor MemoryPartitionLog: PartitionLog {
             let oldest = segments[0]
             let expired = policy.retentionMs.map { nowMs - oldest.maxTimestamp > $0 } ?? false
             let oversized = policy.retentionBytes.map { total - Int64(oldest.bytes) >= $0 } ?? false
-            guard expired || oversized else { break }
+            guard expired || oversized, oldest.nextOffset <= policy.firstOffsetToKeep ?? Int64.max else { break }
             segments.removeFirst()
             total -= Int64(oldest.bytes)
             deleted += Int64(oldest.bytes)
@@ -164,6 +167,25 @@ public actor MemoryPartitionLog: PartitionLog {
         // Whole segments below the new start go; the active one stays.
         while segments.count > 1, segments[1].baseOffset <= offset { segments.removeFirst() }
         return logStartOffset
+    }
+
+    public func recordAbortedTransaction(_ entry: AbortedTransactionEntry) async throws {
+        try ensureOpen()
+        guard let index = segments.lastIndex(where: { $0.baseOffset <= entry.lastOffset }), entry.lastOffset < logEndOffset,
+              entry.lastOffset >= logStartOffset else {
+            throw StorageError.offsetOutOfRange(requested: entry.lastOffset, logStartOffset: logStartOffset, logEndOffset: logEndOffset)
+        }
+        guard !segments[index].aborted.contains(where: { $0.producerId == entry.producerId && $0.lastOffset == entry.lastOffset }) else { return }
+        segments[index].aborted.append(entry)
+        segments[index].aborted.sort { $0.lastOffset < $1.lastOffset }
+    }
+
+    public func abortedTransactions(from offset: Int64, upTo end: Int64) async throws -> [AbortedTransactionEntry] {
+        try ensureOpen()
+        guard end > offset else { return [] }
+        // Every segment from the one holding `offset`: a transaction that began before
+        // `end` may have its marker in any later one.
+        return segments.filter { $0.nextOffset > offset }.flatMap { $0.aborted.filter { $0.overlaps(from: offset, upTo: end) } }
     }
 
     func close() { closed = true }

@@ -90,21 +90,25 @@ enum BatchWriter {
     }
 }
 
-/// The file names of one segment: `<base offset, 20 digits>.log`, `.index`, `.timeindex`.
+/// The file names of one segment: `<base offset, 20 digits>.log`, `.index`, `.timeindex`,
+/// and `.txnindex` once an aborted transaction's marker is in it.
 struct SegmentFiles {
     static let logSuffix = ".log"
     static let offsetIndexSuffix = ".index"
     static let timeIndexSuffix = ".timeindex"
+    static let transactionIndexSuffix = ".txnindex"
 
     let log: String
     let offsetIndex: String
     let timeIndex: String
+    let transactionIndex: String
 
     init(directory: String, baseOffset: Int64) {
         let stem = directory + "/" + Self.name(baseOffset)
         log = stem + Self.logSuffix
         offsetIndex = stem + Self.offsetIndexSuffix
         timeIndex = stem + Self.timeIndexSuffix
+        transactionIndex = stem + Self.transactionIndexSuffix
     }
 
     /// `42` → `00000000000000000042`.

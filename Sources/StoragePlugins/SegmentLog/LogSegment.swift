@@ -18,6 +18,8 @@ final class LogSegment {
     weak var openFile: LogFileHandle?
     let offsetIndex: IndexFile<OffsetEntry>
     let timeIndex: IndexFile<TimeEntry>
+    /// `.txnindex`: aborted transactions whose marker is here (see `TransactionIndex.swift`).
+    let transactionIndex: IndexFile<TransactionIndexEntry>
     let indexIntervalBytes: Int
     /// Bytes of whole batches; the file is never read past this.
     private(set) var size: Int64
@@ -48,7 +50,9 @@ final class LogSegment {
     init(baseOffset: Int64, directory: String, offsetIndex: IndexFile<OffsetEntry>,
          timeIndex: IndexFile<TimeEntry>, indexIntervalBytes: Int, state: State) {
         self.baseOffset = baseOffset
-        self.logPath = SegmentFiles(directory: directory, baseOffset: baseOffset).log
+        let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
+        self.logPath = paths.log
+        self.transactionIndex = IndexFile<TransactionIndexEntry>(path: paths.transactionIndex)
         self.slot = FileSlot(path: logPath)
         self.offsetIndex = offsetIndex
         self.timeIndex = timeIndex
@@ -71,6 +75,8 @@ final class LogSegment {
         let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex)
         try offsetIndex.rewrite([])
         try timeIndex.rewrite([])
+        // Left by a segment of this base that a truncation or retention removed earlier.
+        try FileIO.remove(paths.transactionIndex)
         return LogSegment(baseOffset: baseOffset, directory: directory, offsetIndex: offsetIndex,
                           timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes,
                           state: State(size: 0, nextOffset: baseOffset, rollTimestamp: now))
@@ -245,5 +251,6 @@ final class LogSegment {
         try FileIO.remove(logPath)
         try FileIO.remove(offsetIndex.path)
         try FileIO.remove(timeIndex.path)
+        try FileIO.remove(transactionIndex.path)
     }
 }

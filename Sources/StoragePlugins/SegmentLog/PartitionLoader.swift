@@ -18,7 +18,7 @@ struct PartitionLoader {
 
     /// The segments, oldest first; never empty.
     func load(cleanShutdown: Bool, recoveryPoint: Int64?) throws -> [LogSegment] {
-        let bases = try segmentBases()
+        let (bases, orphanTransactionIndexes) = try segmentBases()
         guard !bases.isEmpty else {
             return [try LogSegment.create(baseOffset: 0, directory: directory, indexIntervalBytes: indexIntervalBytes, now: now)]
         }
@@ -55,12 +55,33 @@ struct PartitionLoader {
                                                                now: now, reason: reason, logger: logger, allowGaps: base < cleanedUpTo)
             segments.append(loaded)
         }
+        try foldTransactionIndexes(orphanTransactionIndexes, into: segments)
+        if !cleanShutdown, let last = segments.last {
+            // A marker lost with a torn tail takes its entry with it.
+            try last.filterAbortedTransactions { $0.lastOffset < last.nextOffset }
+        }
         return segments
+    }
+
+    /// `.txnindex` files whose segment is gone (merged by the cleaner, or a crash before
+    /// their entries were moved): their entries join the segment that now holds each
+    /// marker; entries whose marker is no longer stored are dropped.
+    private func foldTransactionIndexes(_ bases: [Int64], into segments: [LogSegment]) throws {
+        for base in bases {
+            let path = SegmentFiles(directory: directory, baseOffset: base).transactionIndex
+            let entries = try IndexFile<TransactionIndexEntry>(path: path).entries().map(\.entry)
+            for (i, segment) in segments.enumerated() {
+                let end = i + 1 < segments.count ? segments[i + 1].baseOffset : segment.nextOffset
+                try segment.mergeAbortedTransactions(entries.filter { $0.lastOffset >= segment.baseOffset && $0.lastOffset < end })
+            }
+            logger.info("folded a leftover transaction index into the segments holding its markers", metadata: ["file": "\(path)"])
+            try FileIO.remove(path)
+        }
     }
 
     /// Base offsets of the `.log` files, sorted; removes leftovers that belong to none
     /// (index files of a deleted segment, temporary files of an interrupted write).
-    private func segmentBases() throws -> [Int64] {
+    private func segmentBases() throws -> (bases: [Int64], orphanTransactionIndexes: [Int64]) {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
             throw StorageError.io(path: directory, operation: "list", errno: (error as NSError).code == NSFileReadNoSuchFileError ? ENOENT : EIO)
@@ -75,7 +96,9 @@ struct PartitionLoader {
                 try FileIO.remove(directory + "/" + name)
             }
         }
-        return bases.sorted()
+        let orphanTransactionIndexes = names.compactMap { SegmentFiles.baseOffset(ofFileNamed: $0, suffix: SegmentFiles.transactionIndexSuffix) }
+            .filter { !bases.contains($0) }
+        return (bases.sorted(), orphanTransactionIndexes.sorted())
     }
 
     private func deleteFiles(of base: Int64) throws {
@@ -83,5 +106,6 @@ struct PartitionLoader {
         try FileIO.remove(paths.log)
         try FileIO.remove(paths.offsetIndex)
         try FileIO.remove(paths.timeIndex)
+        try FileIO.remove(paths.transactionIndex)
     }
 }

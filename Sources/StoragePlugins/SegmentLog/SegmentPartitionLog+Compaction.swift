@@ -98,6 +98,7 @@ extension SegmentPartitionLog {
             try await committer.run { for handle in handles { try FileIO.sync(handle.descriptor, path: handle.path) } }
             fresh.append(segment)
         }
+        try carryAbortedTransactions(from: replaced, into: fresh)
         await options.files.forget(replaced.map(\.slot))
         segments = fresh + segments.filter { $0.baseOffset >= outcome.rangeEnd }
         cleanedUpTo = outcome.mappedEnd

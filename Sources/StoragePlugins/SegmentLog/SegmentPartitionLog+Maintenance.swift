@@ -44,6 +44,7 @@ extension SegmentPartitionLog {
             try removed.last!.deleteFiles()
         } else {
             try segment.truncate(at: position, offset: offset, file: segmentFile)
+            try segment.filterAbortedTransactions { $0.lastOffset < offset }
         }
         await forgetFiles(of: removed)
         writeGeneration += 1
@@ -70,12 +71,14 @@ extension SegmentPartitionLog {
         var deleted = try await deleteSegmentsBelowLogStart()
         let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         var count = 0
+        let keepFrom = policy.firstOffsetToKeep ?? Int64.max
         if let retentionMs = policy.retentionMs {
-            while count < segments.count - 1, nowMs - segments[count].largestTimestamp() > retentionMs { count += 1 }
+            while count < segments.count - 1, segments[count].nextOffset <= keepFrom,
+                  nowMs - segments[count].largestTimestamp() > retentionMs { count += 1 }
         }
         if let retentionBytes = policy.retentionBytes {
             var size = segments[count...].reduce(Int64(0)) { $0 + $1.size }
-            while count < segments.count - 1, size - segments[count].size >= retentionBytes {
+            while count < segments.count - 1, segments[count].nextOffset <= keepFrom, size - segments[count].size >= retentionBytes {
                 size -= segments[count].size
                 count += 1
             }

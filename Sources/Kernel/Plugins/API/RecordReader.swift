@@ -9,6 +9,17 @@ public protocol RecordReader: Sendable {
     /// `request.minBytes`; the wait ends as soon as an append makes enough data readable.
     func fetch(_ request: FetchRequest) async -> [FetchPartitionResult]
 
+    /// A counter that every change a consumer's fetch could see moves, on any partition
+    /// (high watermark, log start, leadership, a partition going away). A reader that keeps
+    /// `PartitionFetchMark`s (a fetch session) takes it before checking its marks, then
+    /// waits with `waitForFetchChanges(after:until:)`: one wait for any number of partitions.
+    var fetchChangeGeneration: UInt64 { get }
+
+    /// Returns once `fetchChangeGeneration` has moved past `generation` (at once if it
+    /// already has), at `deadline`, or when the task is cancelled. A change of any
+    /// partition ends it; the caller checks its marks again.
+    func waitForFetchChanges(after generation: UInt64, until deadline: ContinuousClock.Instant) async
+
     /// Resolves an offset query (ListOffsets): earliest, latest, a timestamp, or the
     /// record with the largest timestamp. `(-1, -1)` when no record matches.
     func listOffset(_ tp: TopicPartition, _ spec: OffsetSpec) async throws(BrokerError) -> (offset: Int64, timestamp: Int64)

@@ -10,6 +10,22 @@ public struct FetchedPartition: Sendable {
     public var highWatermark: Int64
     /// The first offset still stored.
     public var logStartOffset: Int64
+    /// The isolation level the fetch asked for.
+    public var isolationLevel: IsolationLevel = .readUncommitted
+    /// The offset below which every transaction is decided; -1 when the broker did not say.
+    public var lastStableOffset: Int64 = -1
+    /// The aborted transactions overlapping the returned batches (read_committed only).
+    public var abortedTransactions: [AbortedTransaction] = []
+
+    public init(batches: ByteBuffer, highWatermark: Int64, logStartOffset: Int64, isolationLevel: IsolationLevel = .readUncommitted,
+                lastStableOffset: Int64 = -1, abortedTransactions: [AbortedTransaction] = []) {
+        self.batches = batches
+        self.highWatermark = highWatermark
+        self.logStartOffset = logStartOffset
+        self.isolationLevel = isolationLevel
+        self.lastStableOffset = lastStableOffset
+        self.abortedTransactions = abortedTransactions
+    }
 
     /// The records of the uncompressed batches (compressed batches need a decompressor:
     /// see `RecordBatch.records(decompressing:)`).
@@ -69,8 +85,12 @@ extension KafkaClient {
     ///   - minBytes: bytes to wait for. Default 1.
     ///   - replicaId: -1 (a consumer, default), or -2 to read any replica of a cluster up to
     ///     its high watermark, as Kafka's debugging consumer (replica verification) does.
+    ///   - isolationLevel: read_uncommitted (default) reads up to the high watermark;
+    ///     read_committed up to the last stable offset, with the aborted transactions listed
+    ///     (`FetchedPartition.visibleBatches()` applies them).
     public func fetch(topic: String, partition: Int32, offset: Int64, maxBytes: Int32 = 1 << 20,
-                      maxWaitMs: Int32 = 500, minBytes: Int32 = 1, replicaId: Int32 = -1) async throws -> FetchedPartition {
+                      maxWaitMs: Int32 = 500, minBytes: Int32 = 1, replicaId: Int32 = -1,
+                      isolationLevel: IsolationLevel = .readUncommitted) async throws -> FetchedPartition {
         var spec = FetchRequest.Partition()
         spec.partition = partition
         spec.fetchOffset = offset
@@ -83,23 +103,30 @@ extension KafkaClient {
         request.maxWaitMs = maxWaitMs
         request.minBytes = minBytes
         request.maxBytes = maxBytes
+        request.isolationLevel = isolationLevel.rawValue
         request.topics = [topicSpec]
         // Name-based fetch: v13+ address topics by id.
         let response = try await send(request, version: min(try version(for: FetchRequest.self), 12))
         guard let result = response.responses.first?.partitions.first else { throw KafkaClientError.unexpectedResponse }
         try Self.check(result.errorCode, nil, "fetch \(topic)-\(partition) at offset \(offset)")
         return FetchedPartition(batches: try result.records?.load() ?? ByteBuffer(), highWatermark: result.highWatermark,
-                                logStartOffset: result.logStartOffset)
+                                logStartOffset: result.logStartOffset, isolationLevel: isolationLevel,
+                                lastStableOffset: result.lastStableOffset,
+                                abortedTransactions: (result.abortedTransactions ?? []).map {
+                                    AbortedTransaction(producerId: $0.producerId, firstOffset: $0.firstOffset)
+                                })
     }
 
     /// An offset of one partition: earliest, latest, max timestamp, or the first record at
-    /// or after a timestamp (offset -1 when there is none).
-    public func listOffset(topic: String, partition: Int32, _ spec: OffsetSpec) async throws -> (offset: Int64, timestamp: Int64) {
+    /// or after a timestamp (offset -1 when there is none). With read_committed, "latest"
+    /// is the last stable offset.
+    public func listOffset(topic: String, partition: Int32, _ spec: OffsetSpec,
+                           isolationLevel: IsolationLevel = .readUncommitted) async throws -> (offset: Int64, timestamp: Int64) {
         var query = ListOffsetsRequest.Partition()
         query.partitionIndex = partition
         switch spec {
         case .earliest: query.timestamp = ListOffsetsRequest.SpecialTimestamp.earliest
-        case .latest: query.timestamp = ListOffsetsRequest.SpecialTimestamp.latest
+        case .latest, .lastStable: query.timestamp = ListOffsetsRequest.SpecialTimestamp.latest
         case .maxTimestamp: query.timestamp = ListOffsetsRequest.SpecialTimestamp.maxTimestamp
         case .timestamp(let time): query.timestamp = time
         }
@@ -107,7 +134,9 @@ extension KafkaClient {
         topicQuery.name = topic
         topicQuery.partitions = [query]
         var request = ListOffsetsRequest()
+        request.isolationLevel = isolationLevel.rawValue
         request.topics = [topicQuery]
+        if spec == .lastStable { request.isolationLevel = 1 }
         let response = try await send(request)
         guard let result = response.topics.first?.partitions.first else { throw KafkaClientError.unexpectedResponse }
         try Self.check(result.errorCode, nil, "list offsets of \(topic)-\(partition)")

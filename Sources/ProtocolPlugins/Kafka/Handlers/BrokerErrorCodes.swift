@@ -35,6 +35,9 @@ extension BrokerError {
         case .requestTimedOut: .requestTimedOut
         case .fencedLeaderEpoch: .fencedLeaderEpoch
         case .unknownLeaderEpoch: .unknownLeaderEpoch
+        case .invalidTxnState: .invalidTxnState
+        case .transactionCoordinatorFenced: .transactionCoordinatorFenced
+        case .transactionNotVerified: .notEnoughReplicas
         }
     }
 }

@@ -3,7 +3,8 @@ import SluiceKernel
 
 /// ListOffsets 0–9: earliest (-2, and -4 "earliest local": every record is local here),
 /// latest (-1, and -5 "latest tiered"), max timestamp (-3), or the first offset at or
-/// after a timestamp. v0 answers with its old offsets list.
+/// after a timestamp. v0 answers with its old offsets list. With isolation level 1
+/// (read_committed, v2+) "latest" is the last stable offset.
 struct ListOffsetsHandler: KafkaApiHandler {
     typealias Special = ListOffsetsRequest.SpecialTimestamp
 
@@ -20,7 +21,7 @@ struct ListOffsetsHandler: KafkaApiHandler {
                     // In cluster mode only the leader answers, in the epoch the client knows.
                     partition.leaderEpoch = try await context.reader.checkLeader(
                         tp, currentLeaderEpoch: query.currentLeaderEpoch)
-                    let found = try await context.reader.listOffset(tp, Self.spec(query.timestamp))
+                    let found = try await context.reader.listOffset(tp, Self.spec(query.timestamp, readCommitted: request.isolationLevel == 1))
                     partition.offset = found.offset
                     partition.timestamp = found.timestamp
                     if found.offset >= 0 { partition.oldStyleOffsets = [found.offset] }
@@ -35,12 +36,11 @@ struct ListOffsetsHandler: KafkaApiHandler {
         return response
     }
 
-    static func spec(_ timestamp: Int64) -> OffsetSpec {
+    static func spec(_ timestamp: Int64, readCommitted: Bool = false) -> OffsetSpec {
         switch timestamp {
         case Special.earliest, Special.earliestLocal: .earliest
         case Special.maxTimestamp: .maxTimestamp
-        case Special.latest, Special.latestTiered: .latest
-        case ..<0: .latest
+        case Special.latest, Special.latestTiered, ..<0: readCommitted ? .lastStable : .latest
         default: .timestamp(timestamp)
         }
     }

@@ -6,7 +6,10 @@ import SluiceKernel
 /// size and CRC-32C; compressed batches are stored without decompressing). v0–2 carry
 /// only the old message formats and are answered with UNSUPPORTED_VERSION per partition;
 /// they are still advertised, as Kafka 4 does (KAFKA-18659), because librdkafka derives
-/// its compression support from Produce v0 being listed.
+/// its compression support from Produce v0 being listed. A transactional producer's
+/// batches are verified by the kernel with the transaction coordinator before they may
+/// open a transaction in a partition (KIP-890); with no coordinator they are refused
+/// with INVALID_TXN_STATE.
 struct ProduceHandler: KafkaApiHandler {
     static let firstRecordBatchVersion: Int16 = 3
 
@@ -82,9 +85,6 @@ struct ProduceHandler: KafkaApiHandler {
         }
         guard [-1, 0, 1].contains(request.acks) else {
             throw ProduceRefusal(.invalidRequiredAcks, "acks must be -1 (all), 0 or 1, got \(request.acks)")
-        }
-        guard request.transactionalId == nil else {
-            throw ProduceRefusal(.transactionalIdAuthorizationFailed, "transactions are not supported; produce without transactional.id")
         }
         guard let records = data.records else {
             throw ProduceRefusal(.corruptMessage, "the partition's records are null")

@@ -184,29 +184,41 @@ struct FetchSession: Sendable {
         slots = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
     }
 
-    /// The partitions in fetch order, with their fetch parameters and last read's mark.
-    func plan() -> [(FetchSessionKey, FetchRequest.Partition, PartitionFetchMark?)] {
-        order.map { (keys[$0], cached[$0].request, cached[$0].mark) }
+    /// The partitions, in fetch order, that a fetch must read: those whose last read's mark
+    /// no longer holds (new data, a moved offset, an error, or no mark), leaving out the
+    /// slots in `skipping`. A quiet partition costs one atomic load here and nothing after.
+    func stale(skipping: Set<Int> = []) -> [SessionRead] {
+        var reads: [SessionRead] = []
+        for slot in order where skipping.isEmpty || !skipping.contains(slot) {
+            let holds = cached[slot].mark?.holds(offset: cached[slot].request.fetchOffset,
+                                                 currentLeaderEpoch: cached[slot].request.currentLeaderEpoch) ?? false
+            if !holds { reads.append(SessionRead(slot: slot, key: keys[slot], request: cached[slot].request)) }
+        }
+        return reads
     }
 
-    /// Which of the fetched partitions (in fetch order, as `plan` gave them) the response
-    /// carries; those move to the end of the order.
-    mutating func select(_ fetched: [FetchedPartitionState]) -> [Bool] {
-        guard fetched.count == order.count else { return Array(repeating: true, count: fetched.count) }
-        var include = [Bool](repeating: false, count: order.count)
-        var sent: [Int] = []
-        for (index, slot) in order.enumerated() {
-            if cached[slot].mustRespond(fetched[index]) {
-                include[index] = true
-                sent.append(slot)
-            }
+    /// Records what an incremental fetch read (by slot); returns the slots its response
+    /// carries, in fetch order, and moves them to the end of the order. Slots not read
+    /// were unchanged since their marks, so they are not sent.
+    mutating func select(_ reads: [Int: FetchedPartitionState]) -> [Int] {
+        var sent = Set<Int>()
+        for (slot, state) in reads where slot < cached.count && cached[slot].mustRespond(state) { sent.insert(slot) }
+        guard !sent.isEmpty else { return [] }
+        var stay: [Int] = []
+        var moved: [Int] = []
+        stay.reserveCapacity(order.count)
+        for slot in order {
+            if sent.contains(slot) { moved.append(slot) } else { stay.append(slot) }
         }
-        if !sent.isEmpty {
-            var stay: [Int] = []
-            stay.reserveCapacity(order.count)
-            for (index, slot) in order.enumerated() where !include[index] { stay.append(slot) }
-            order = stay + sent
-        }
-        return include
+        order = stay + moved
+        return moved
     }
+}
+
+/// A partition of a session that an incremental fetch reads: its slot in the session, its
+/// key and its fetch parameters.
+struct SessionRead: Sendable {
+    let slot: Int
+    let key: FetchSessionKey
+    let request: FetchRequest.Partition
 }

@@ -9,9 +9,9 @@ enum FetchSessionPlan: Sendable {
     case sessionless
     /// Read the partitions the request names, then offer them to `create` as a new session.
     case full
-    /// Read these partitions (all the session holds, in order, with the marks of their last
-    /// reads) and ask `select` which to send.
-    case incremental(id: Int32, partitions: [(FetchSessionKey, FetchRequest.Partition, PartitionFetchMark?)])
+    /// Read these partitions of the session (in fetch order: those whose marks no longer
+    /// hold; `skipped` others are unchanged and not read) and ask `select` which to send.
+    case incremental(id: Int32, reads: [SessionRead], skipped: Int)
     /// Answer with this top-level error, no partitions and session id 0.
     case failed(KafkaErrorCode)
 }
@@ -78,7 +78,8 @@ actor FetchSessionCache {
         }
         sessions[sessionId]!.epoch = FetchSessionEpoch.next(epoch)
         touch(sessionId, now: now)
-        return .incremental(id: sessionId, partitions: sessions[sessionId]!.plan())
+        let reads = sessions[sessionId]!.stale()
+        return .incremental(id: sessionId, reads: reads, skipped: sessions[sessionId]!.count - reads.count)
     }
 
     /// After a full fetch: opens a session of `partitions` if there is room or one can be
@@ -95,14 +96,22 @@ actor FetchSessionCache {
         return id
     }
 
-    /// After an incremental fetch: which of the partitions `begin` gave (in that order) the
-    /// response carries, or nil when another request moved the session's epoch meanwhile
-    /// (a duplicate request: INVALID_FETCH_SESSION_EPOCH). A session evicted meanwhile
-    /// sends everything.
-    func select(id: Int32, requestEpoch: Int32, fetched: [FetchedPartitionState]) -> [Bool]? {
-        guard let epoch = sessions[id]?.epoch else { return Array(repeating: true, count: fetched.count) }
+    /// During an incremental fetch's long poll, after a wake-up: the session's partitions
+    /// whose marks no longer hold, leaving out `skipping` (slots this fetch already read and
+    /// found unchanged). Nil when the session is gone or another request moved its epoch.
+    func stale(id: Int32, requestEpoch: Int32, skipping: Set<Int>) -> [SessionRead]? {
+        guard let epoch = sessions[id]?.epoch, epoch == FetchSessionEpoch.next(requestEpoch) else { return nil }
+        return sessions[id]!.stale(skipping: skipping)
+    }
+
+    /// After an incremental fetch: records what it read (by slot, as `begin` and `stale`
+    /// gave them) and returns the slots its response carries, in fetch order; nil when
+    /// another request moved the session's epoch meanwhile (a duplicate request:
+    /// INVALID_FETCH_SESSION_EPOCH). A session evicted meanwhile sends everything read.
+    func select(id: Int32, requestEpoch: Int32, reads: [Int: FetchedPartitionState]) -> [Int]? {
+        guard let epoch = sessions[id]?.epoch else { return reads.keys.sorted() }
         guard epoch == FetchSessionEpoch.next(requestEpoch) else { return nil }
-        return sessions[id]!.select(fetched)
+        return sessions[id]!.select(reads)
     }
 
     /// Whether the session exists (tests).

@@ -24,6 +24,11 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let deleteRecords = ApiKey(rawValue: 21)
     public static let initProducerId = ApiKey(rawValue: 22)
     public static let offsetForLeaderEpoch = ApiKey(rawValue: 23)
+    public static let addPartitionsToTxn = ApiKey(rawValue: 24)
+    public static let addOffsetsToTxn = ApiKey(rawValue: 25)
+    public static let endTxn = ApiKey(rawValue: 26)
+    public static let writeTxnMarkers = ApiKey(rawValue: 27)
+    public static let txnOffsetCommit = ApiKey(rawValue: 28)
     public static let describeConfigs = ApiKey(rawValue: 32)
     public static let alterConfigs = ApiKey(rawValue: 33)
     public static let describeLogDirs = ApiKey(rawValue: 35)
@@ -32,13 +37,18 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let incrementalAlterConfigs = ApiKey(rawValue: 44)
     public static let offsetDelete = ApiKey(rawValue: 47)
     public static let describeCluster = ApiKey(rawValue: 60)
+    public static let describeProducers = ApiKey(rawValue: 61)
+    public static let describeTransactions = ApiKey(rawValue: 65)
+    public static let listTransactions = ApiKey(rawValue: 66)
 
     static let names: [Int16: String] = [
         0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 8: "OffsetCommit", 9: "OffsetFetch",
         10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat", 13: "LeaveGroup", 14: "SyncGroup",
         15: "DescribeGroups", 16: "ListGroups", 17: "SaslHandshake", 18: "ApiVersions", 19: "CreateTopics",
-        20: "DeleteTopics", 21: "DeleteRecords", 22: "InitProducerId", 23: "OffsetForLeaderEpoch", 32: "DescribeConfigs", 33: "AlterConfigs",
+        20: "DeleteTopics", 21: "DeleteRecords", 22: "InitProducerId", 23: "OffsetForLeaderEpoch",
+        24: "AddPartitionsToTxn", 25: "AddOffsetsToTxn", 26: "EndTxn", 27: "WriteTxnMarkers", 28: "TxnOffsetCommit", 32: "DescribeConfigs", 33: "AlterConfigs",
         35: "DescribeLogDirs", 37: "CreatePartitions", 42: "DeleteGroups", 44: "IncrementalAlterConfigs", 47: "OffsetDelete", 60: "DescribeCluster",
+        61: "DescribeProducers", 65: "DescribeTransactions", 66: "ListTransactions",
     ]
 
     /// The API's name as Kafka spells it, e.g. "Metadata", or "ApiKey(99)".
