@@ -229,6 +229,24 @@ struct TransactionPartitionTests {
         #expect(try await broker.listOffset(tp, .latest).offset == 1)
     }
 
+    /// Retention never deletes a segment past the first offset of an open transaction.
+    @Test func retentionStopsAtAnOpenTransaction() async throws {
+        let broker = try await makeBroker()
+        try await broker.createTopic("txn", configs: ["segment.bytes": "1024", "retention.ms": "60000"])
+        broker.setTransactionVerifier(ScriptedVerifier())
+        let big = String(repeating: "x", count: 200)
+        for _ in 0..<6 { _ = try await broker.produce(to: tp, bytes: batchBytes([big, big])) }        // 0...11
+        _ = try await broker.produce(to: tp, bytes: txnBatch([big], pid: 4, seq: 0))                 // 12
+        for _ in 0..<6 { _ = try await broker.produce(to: tp, bytes: batchBytes([big, big])) }        // 13...24
+        await broker.applyRetention()
+        let held = try await broker.listOffset(tp, .earliest).offset
+        #expect(held > 0 && held <= 12, "old segments below the transaction go, the one holding offset 12 stays (log start \(held))")
+        #expect(await broker.writeMarkers(marker(4, commit: true), partitions: [tp]).isEmpty)
+        await broker.applyRetention()
+        let freed = try await broker.listOffset(tp, .earliest).offset
+        #expect(freed > 12, "once the transaction is committed retention moves past it (log start \(freed))")
+    }
+
     /// Producer state is rebuilt from the log when a broker starts over the same storage:
     /// the open transaction still holds the LSO and can be aborted, and the producer's epoch
     /// is still fenced.

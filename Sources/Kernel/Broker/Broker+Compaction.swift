@@ -17,7 +17,10 @@ extension Broker {
             for index in state.partitions.keys.sorted() {
                 guard let partition = state.partitions[index], await partition.mayCompact else { continue }
                 var bounded = policy
-                bounded.maxCleanableOffset = await partition.highWatermark
+                // Never past the last stable offset: a record of an open transaction must not
+                // replace an older value of its key before the transaction commits.
+                let highWatermark = await partition.highWatermark
+                bounded.maxCleanableOffset = (try? await partition.loadedLastStableOffset()) ?? highWatermark
                 targets.append(CompactionTarget(partition: partition, policy: bounded))
             }
         }
