@@ -480,8 +480,9 @@ def main():
     parser.add_argument("--partitions", type=int, default=1000, help="partitions of the fetch-session case")
     parser.add_argument("--many-partitions", type=int, default=10_000, help="partitions of the many-partitions case")
     parser.add_argument("--session-fetches", type=int, default=2000, help="fetches per mode of the fetch-session case")
-    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions"),
-                        help="run just this case (beats: the in-process beats figure, then ingest beside the file sink)")
+    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions", "kcat"),
+                        help="run just this case (beats: the in-process beats figure, then ingest beside the file sink; "
+                             "kcat: kcat produce acks=1, consume, produce acks=all, with the server CPU per record)")
     parser.add_argument("--dir", default=tempfile.gettempdir())
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)
@@ -501,6 +502,15 @@ def main():
                 continue
             if args.only == "beats":
                 beats_only_case(args.binary, scratch, figures, args.beats_events)
+                continue
+            if args.only == "kcat":
+                workdir = tempfile.mkdtemp(dir=scratch)
+                server = Server(args.binary, workdir)
+                try:
+                    kcat_cases(args.binary, server, figures, args.records, 100, scratch)
+                finally:
+                    server.stop()
+                    shutil.rmtree(workdir, ignore_errors=True)
                 continue
             result, _ = run([args.binary, "bench", "storage", "--seconds", str(args.storage_seconds), "--dir", scratch,
                              "--raw-read-bytes", str(256 << 20)], timeout=900)

@@ -40,6 +40,8 @@ final class LogSegment {
     private(set) var firstBatchTimestamp: Int64
     private var bytesSinceOffsetEntry = 0
     private var bytesSinceTimeEntry: Int
+    /// Blocks reserved past `size` for large appends.
+    private var preallocation = Preallocation()
 
     struct State {
         var size: Int64
@@ -140,7 +142,13 @@ final class LogSegment {
             builder.add(base: base, maxTimestamp: batch.maxTimestamp, size: batch.byteCount, position: position)
             position += Int64(batch.byteCount)
         }
-        try BatchWriter.write(batches, baseOffsets: firstOffsets, to: descriptor, at: size, path: logPath)
+        preallocation.reserve(incoming: Int(position - size), at: size, fd: descriptor)
+        do {
+            try BatchWriter.write(batches, baseOffsets: firstOffsets, to: descriptor, at: size, path: logPath)
+        } catch {
+            preallocation.forget()
+            throw error
+        }
         do {
             try offsetIndex.append(builder.offsetEntries)
             do { try timeIndex.append(builder.timeEntries) } catch {
@@ -149,6 +157,7 @@ final class LogSegment {
             }
         } catch {
             try? FileIO.truncate(descriptor, to: size, path: logPath)
+            preallocation.forget()
             throw error
         }
         if size == 0 { firstBatchTimestamp = batches[0].maxTimestamp }
@@ -163,6 +172,7 @@ final class LogSegment {
     /// Records the final max timestamp in the time index, so a reopen finds it without
     /// a scan, and returns the files to fsync before the segment counts as sealed.
     func prepareSeal(file: LogFileHandle) throws -> [LogFileHandle] {
+        try preallocation.release(fd: file.descriptor, size: size, path: logPath)
         if maxTimestamp >= 0, try timeIndex.entries().last?.timestamp ?? -1 < maxTimestamp {
             try timeIndex.append([TimeEntry(timestamp: maxTimestamp, relativeOffset: UInt32(offsetOfMaxTimestamp - baseOffset))])
         }
@@ -245,6 +255,7 @@ final class LogSegment {
     func truncate(at position: Int64, offset: Int64, file: LogFileHandle) throws {
         let relative = UInt32(offset - baseOffset)
         try FileIO.truncate(file.descriptor, to: position, path: logPath)
+        preallocation.forget()
         size = position
         nextOffset = offset
         if position == 0 { firstBatchTimestamp = -1 }
