@@ -17,7 +17,8 @@ public actor Partition {
     public internal(set) var highWatermark: Int64 { didSet { if highWatermark != oldValue { changes.bump() } } }
     public internal(set) var logStartOffset: Int64 { didSet { if logStartOffset != oldValue { changes.bump() } } }
     public internal(set) var logEndOffset: Int64
-    var producers = ProducerStateTable()
+    /// Every change may move the last stable offset, which fetch answers carry.
+    var producers = ProducerStateTable() { didSet { noteStableOffset() } }
     /// Whether `producers` was rebuilt from the log's tail: on the first append, not at
     /// open, so that a node of many idle partitions reads none of them to start.
     var producerStateLoaded = false
@@ -27,7 +28,9 @@ public actor Partition {
     var nextVerificationGuard: UInt64 = 0
     /// Transactions ended by a marker the high watermark has not passed yet (cluster mode):
     /// they still hold the last stable offset back.
-    var unreplicatedCompletions: [ProducerStateTable.Completion] = []
+    var unreplicatedCompletions: [ProducerStateTable.Completion] = [] { didSet { noteStableOffset() } }
+    /// The last stable offset when a change last looked (`noteStableOffset`); -1 at first.
+    var stableOffsetSeen: Int64 = -1
     /// Consumer fetches waiting for data past `offset`: below the high watermark, or below
     /// the last stable offset for a read_committed one.
     var waiters: [UInt64: (offset: Int64, committed: Bool, continuation: CheckedContinuation<Void, Never>)] = [:]
