@@ -112,9 +112,9 @@ struct FetchMarkTests {
         try await broker.createTopic("g", partitions: 2)
         let first = await Self.fetch(broker, Self.specs("g", [0, 0]))
         let mark = try #require(first[1].mark)
-        #expect(mark.holds(offset: 0, currentLeaderEpoch: -1) && mark.isCurrent)
-        #expect(!mark.holds(offset: 1, currentLeaderEpoch: -1), "a mark holds only for the read it was made by")
-        #expect(!mark.holds(offset: 0, currentLeaderEpoch: 3))
+        #expect(mark.holds(offset: 0, currentLeaderEpoch: -1, readCommitted: false) && mark.isCurrent)
+        #expect(!mark.holds(offset: 1, currentLeaderEpoch: -1, readCommitted: false), "a mark holds only for the read it was made by")
+        #expect(!mark.holds(offset: 0, currentLeaderEpoch: 3, readCommitted: false))
         // Nothing changes: the wait ends at its deadline, the generation where it was.
         let seen = broker.fetchChangeGeneration
         await broker.waitForFetchChanges(after: seen, until: .now + .milliseconds(50))
@@ -125,7 +125,7 @@ struct FetchMarkTests {
         _ = try await broker.produce(to: TopicPartition("g", 1), bytes: batchBytes(["x"]))
         await waited
         #expect(broker.fetchChangeGeneration != seen)
-        #expect(!mark.isCurrent && !mark.holds(offset: 0, currentLeaderEpoch: -1))
+        #expect(!mark.isCurrent && !mark.holds(offset: 0, currentLeaderEpoch: -1, readCommitted: false))
         // A wait after a generation already passed returns at once.
         await broker.waitForFetchChanges(after: seen, until: .now + .seconds(3600))
     }

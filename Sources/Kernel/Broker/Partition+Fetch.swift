@@ -5,7 +5,7 @@ extension Partition {
     /// them. One hop where a read and two property reads were three.
     ///
     /// A consumer's read that finds nothing (no error, no records, the offset at the high
-    /// watermark) also returns a `PartitionFetchMark`, so that the next fetch of the same
+    /// watermark, or for read_committed at the last stable offset) also returns a `PartitionFetchMark`, so that the next fetch of the same
     /// reader can skip the partition while it is unchanged. The change counter is taken
     /// before the read: a change during it makes the mark stale, never wrong.
     ///
@@ -43,10 +43,12 @@ extension Partition {
                                            highWatermark: highWatermark, logStartOffset: logStartOffset)
         fetched.lastStableOffset = lastStableOffset
         fetched.abortedTransactions = aborted
-        if replicaId < 0, !committed, case .success(let read) = result, read.payload.byteCount == 0, spec.offset == highWatermark {
+        if replicaId < 0, case .success(let read) = result, read.payload.byteCount == 0,
+           spec.offset == (committed ? lastStableOffset : highWatermark) {
             fetched.mark = PartitionFetchMark(changes: changes, version: version, fetchOffset: spec.offset,
                                               currentLeaderEpoch: spec.currentLeaderEpoch, highWatermark: highWatermark,
-                                              logStartOffset: logStartOffset, lastStableOffset: lastStableOffset)
+                                              logStartOffset: logStartOffset, lastStableOffset: lastStableOffset,
+                                              readCommitted: committed)
         }
         return fetched
     }

@@ -16,6 +16,18 @@ extension Partition {
         return bound
     }
 
+    /// Bumps the change counter when the last stable offset moved: it depends on the high
+    /// watermark (whose own changes bump), the producers' open transactions and the
+    /// unreplicated completions, whose `didSet`s call this. A transaction ended, opened
+    /// below the high watermark, or found open when the state is loaded after a restart:
+    /// a read_committed fetch session's mark at the old LSO must stop holding.
+    func noteStableOffset() {
+        let stable = lastStableOffset
+        guard stable != stableOffsetSeen else { return }
+        stableOffsetSeen = stable
+        changes.bump()
+    }
+
     /// The last stable offset once the producers' state is loaded (it is read from the
     /// log's tail on first need, not at open): what a read_committed reader may see.
     func loadedLastStableOffset() async throws -> Int64 {

@@ -17,7 +17,8 @@ public actor Partition {
     public internal(set) var highWatermark: Int64 { didSet { if highWatermark != oldValue { changes.bump() } } }
     public internal(set) var logStartOffset: Int64 { didSet { if logStartOffset != oldValue { changes.bump() } } }
     public internal(set) var logEndOffset: Int64
-    var producers = ProducerStateTable()
+    /// Every change may move the last stable offset, which fetch answers carry.
+    var producers = ProducerStateTable() { didSet { noteStableOffset() } }
     /// Whether `producers` was rebuilt from the log's tail: on the first append, not at
     /// open, so that a node of many idle partitions reads none of them to start.
     var producerStateLoaded = false
@@ -27,7 +28,9 @@ public actor Partition {
     var nextVerificationGuard: UInt64 = 0
     /// Transactions ended by a marker the high watermark has not passed yet (cluster mode):
     /// they still hold the last stable offset back.
-    var unreplicatedCompletions: [ProducerStateTable.Completion] = []
+    var unreplicatedCompletions: [ProducerStateTable.Completion] = [] { didSet { noteStableOffset() } }
+    /// The last stable offset when a change last looked (`noteStableOffset`); -1 at first.
+    var stableOffsetSeen: Int64 = -1
     /// The producer-state scan start as storage holds it (`storeProducerStateScanStart`):
     /// at or below the first offset of every open transaction, so a rebuild from there
     /// finds them all, however long ago they began.

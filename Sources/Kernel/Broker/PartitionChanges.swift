@@ -23,7 +23,7 @@ public final class PartitionChanges: Sendable {
 }
 
 /// A consumer read of one partition that found nothing: no error, no records, the fetch
-/// offset at the high watermark. While the partition's `PartitionChanges` counter stays at
+/// offset at the high watermark (for read_committed, at the last stable offset). While the partition's `PartitionChanges` counter stays at
 /// `version`, the same read (same offset and leader epoch) answers the same, so a fetch
 /// session passes the mark back (`FetchRequest.PartitionSpec.unchangedSince`) and the
 /// kernel answers from it without touching the partition. Kafka's FetchSession skips
@@ -39,18 +39,23 @@ public struct PartitionFetchMark: Sendable {
     public let logStartOffset: Int64
     /// The last stable offset at the read (changes only with a bump, like the others).
     public let lastStableOffset: Int64
+    /// Whether a read_committed read made the mark: it found nothing below the last stable
+    /// offset, so it answers no read_uncommitted read (records may wait up to the high watermark).
+    public let readCommitted: Bool
 
     /// Whether the partition is unchanged since the read, so `spec` would read nothing again.
     func answers(_ spec: FetchRequest.PartitionSpec) -> Bool {
-        holds(offset: spec.offset, currentLeaderEpoch: spec.currentLeaderEpoch)
+        holds(offset: spec.offset, currentLeaderEpoch: spec.currentLeaderEpoch, readCommitted: false)
     }
 
-    /// Whether a read from `offset` with `currentLeaderEpoch` would find the same nothing
-    /// now: the same read as the mark's, and the partition unchanged since (one atomic
-    /// load, no hop). A fetch session checks its partitions this way and asks the kernel
-    /// only for those where it is false.
-    public func holds(offset: Int64, currentLeaderEpoch: Int32) -> Bool {
-        offset == fetchOffset && currentLeaderEpoch == self.currentLeaderEpoch && changes.version == version
+    /// Whether a read from `offset` with `currentLeaderEpoch` (read_committed or not) would
+    /// find the same nothing now: the same read as the mark's, and the partition unchanged
+    /// since (one atomic load, no hop). A read_uncommitted mark also answers read_committed
+    /// (the last stable offset is at or below the high watermark), not the reverse. A fetch
+    /// session checks its partitions this way and asks the kernel only for those where it is false.
+    public func holds(offset: Int64, currentLeaderEpoch: Int32, readCommitted: Bool) -> Bool {
+        offset == fetchOffset && currentLeaderEpoch == self.currentLeaderEpoch && (readCommitted || !self.readCommitted)
+            && changes.version == version
     }
 
     /// Whether the partition is unchanged since the read (whatever is asked of it next).

@@ -49,7 +49,8 @@ extension FetchHandler {
             generation = context.reader.fetchChangeGeneration
             // Partitions this fetch read and found unchanged since need no second read.
             let unchanged = Set(results.compactMap { slot, entry in entry.fetched.state.mark?.isCurrent == true ? slot : nil })
-            guard let next = await sessions.stale(id: id, requestEpoch: request.sessionEpoch, skipping: unchanged) else { break }
+            guard let next = await sessions.stale(id: id, requestEpoch: request.sessionEpoch,
+                                                         readCommitted: request.isolationLevel == 1, skipping: unchanged) else { break }
             reads = next
         }
         guard let included = await sessions.select(id: id, requestEpoch: request.sessionEpoch,

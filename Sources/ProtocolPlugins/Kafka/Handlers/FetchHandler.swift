@@ -30,7 +30,8 @@ struct FetchHandler: KafkaApiHandler {
         // ends the long poll of an incremental fetch.
         let generation = context.reader.fetchChangeGeneration
         let plan = await sessions.begin(sessionId: request.sessionId, epoch: request.sessionEpoch, usesTopicIds: usesTopicIds,
-                                        requested: requested, forgotten: forgotten, now: sessions.milliseconds())
+                                        readCommitted: request.isolationLevel == 1, requested: requested, forgotten: forgotten,
+                                        now: sessions.milliseconds())
         switch plan {
         case .failed(let error):
             context.logger.debug("fetch session \(request.sessionId) at epoch \(request.sessionEpoch): \(error)")

@@ -187,11 +187,13 @@ struct FetchSession: Sendable {
     /// The partitions, in fetch order, that a fetch must read: those whose last read's mark
     /// no longer holds (new data, a moved offset, an error, or no mark), leaving out the
     /// slots in `skipping`. A quiet partition costs one atomic load here and nothing after.
-    func stale(skipping: Set<Int> = []) -> [SessionRead] {
+    /// `readCommitted`: the request's isolation level is read_committed.
+    func stale(readCommitted: Bool, skipping: Set<Int> = []) -> [SessionRead] {
         var reads: [SessionRead] = []
         for slot in order where skipping.isEmpty || !skipping.contains(slot) {
             let holds = cached[slot].mark?.holds(offset: cached[slot].request.fetchOffset,
-                                                 currentLeaderEpoch: cached[slot].request.currentLeaderEpoch) ?? false
+                                                 currentLeaderEpoch: cached[slot].request.currentLeaderEpoch,
+                                                 readCommitted: readCommitted) ?? false
             if !holds { reads.append(SessionRead(slot: slot, key: keys[slot], request: cached[slot].request)) }
         }
         return reads

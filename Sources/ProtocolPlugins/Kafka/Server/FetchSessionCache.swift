@@ -55,8 +55,9 @@ actor FetchSessionCache {
     /// Decides how to serve a request carrying `sessionId`/`epoch`, as Kafka's FetchManager
     /// does: a full request (epoch 0 or -1) closes the session it names; an incremental one
     /// must name a known session, in the same topic-id mode, at its expected epoch, and
-    /// then updates it and advances its epoch.
-    func begin(sessionId: Int32, epoch: Int32, usesTopicIds: Bool,
+    /// then updates it and advances its epoch. `readCommitted`: the request's isolation level
+    /// (a partition's mark from a read_committed read does not answer read_uncommitted).
+    func begin(sessionId: Int32, epoch: Int32, usesTopicIds: Bool, readCommitted: Bool,
                requested: [(FetchSessionKey, FetchRequest.Partition)], forgotten: [FetchSessionKey],
                now: Int64) -> FetchSessionPlan {
         if epoch == FetchSessionEpoch.initial || epoch == FetchSessionEpoch.final {
@@ -78,7 +79,7 @@ actor FetchSessionCache {
         }
         sessions[sessionId]!.epoch = FetchSessionEpoch.next(epoch)
         touch(sessionId, now: now)
-        let reads = sessions[sessionId]!.stale()
+        let reads = sessions[sessionId]!.stale(readCommitted: readCommitted)
         return .incremental(id: sessionId, reads: reads, skipped: sessions[sessionId]!.count - reads.count)
     }
 
@@ -99,9 +100,9 @@ actor FetchSessionCache {
     /// During an incremental fetch's long poll, after a wake-up: the session's partitions
     /// whose marks no longer hold, leaving out `skipping` (slots this fetch already read and
     /// found unchanged). Nil when the session is gone or another request moved its epoch.
-    func stale(id: Int32, requestEpoch: Int32, skipping: Set<Int>) -> [SessionRead]? {
+    func stale(id: Int32, requestEpoch: Int32, readCommitted: Bool, skipping: Set<Int>) -> [SessionRead]? {
         guard let epoch = sessions[id]?.epoch, epoch == FetchSessionEpoch.next(requestEpoch) else { return nil }
-        return sessions[id]!.stale(skipping: skipping)
+        return sessions[id]!.stale(readCommitted: readCommitted, skipping: skipping)
     }
 
     /// After an incremental fetch: records what it read (by slot, as `begin` and `stale`
