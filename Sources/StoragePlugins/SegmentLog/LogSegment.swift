@@ -90,9 +90,13 @@ final class LogSegment {
         try timeIndex.rewrite([])
         // Left by a segment of this base that a truncation or retention removed earlier.
         try FileIO.remove(paths.transactionIndex)
-        return LogSegment(baseOffset: baseOffset, directory: directory, offsetIndex: offsetIndex,
-                          timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes, inode: inode,
-                          state: State(size: 0, nextOffset: baseOffset, rollTimestamp: now))
+        let segment = LogSegment(baseOffset: baseOffset, directory: directory, offsetIndex: offsetIndex,
+                                 timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes, inode: inode,
+                                 state: State(size: 0, nextOffset: baseOffset, rollTimestamp: now))
+        // Vouches for no byte: a flush round has nothing to do for a partition never written
+        // (and opens none of its files).
+        segment.durable = try segment.summary()
+        return segment
     }
 
     /// The state now, for `durable` once an fsync covers it. Counts the index entries in
