@@ -468,6 +468,31 @@ def fetch_session_case(binary, scratch, figures, partitions, fetches):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def transactions_case(binary, scratch, figures, records):
+    """`sluice bench transactions` at 1,000 and 10,000 records per transaction:
+    transactional vs idempotent produce, read_committed vs read_uncommitted consume of the
+    transactional topic, and EndTxn latency."""
+    workdir = tempfile.mkdtemp(dir=scratch)
+    server = Server(binary, workdir, extra_connectors=False)
+    try:
+        for per_txn in (1000, 10_000):
+            result, _ = run([binary, "bench", "transactions", "--bootstrap", server.bootstrap, "--records", str(records),
+                             "--records-per-transaction", str(per_txn), "--json"], timeout=1800)
+            report = json.loads(result.stdout)
+            label = f"{per_txn:,} records/transaction"
+            figures.add(f"idempotent produce ({label} run)", report["idempotent produce records/s"], "records/s")
+            figures.add(f"transactional produce, {label}", report["transactional produce records/s"], "records/s")
+            figures.add(f"transactional / idempotent, {label}", report["transactional / idempotent"], "ratio")
+            figures.add(f"read_committed consume, {label}", report["read_committed consume records/s"], "records/s")
+            figures.add(f"read_uncommitted consume, {label}", report["read_uncommitted consume records/s"], "records/s")
+            figures.add(f"read_committed / read_uncommitted, {label}", report["read_committed / read_uncommitted"], "ratio")
+            figures.add(f"EndTxn p50, {label}", report["EndTxn p50 ms"], "ms")
+            figures.add(f"EndTxn p99, {label}", report["EndTxn p99 ms"], "ms")
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", required=True)
@@ -480,7 +505,9 @@ def main():
     parser.add_argument("--partitions", type=int, default=1000, help="partitions of the fetch-session case")
     parser.add_argument("--many-partitions", type=int, default=10_000, help="partitions of the many-partitions case")
     parser.add_argument("--session-fetches", type=int, default=2000, help="fetches per mode of the fetch-session case")
-    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions", "kcat"),
+    parser.add_argument("--transaction-records", type=int, default=200_000,
+                        help="records per mode of the transactions case (100 B)")
+    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions", "kcat", "transactions"),
                         help="run just this case (beats: the in-process beats figure, then ingest beside the file sink; "
                              "kcat: kcat produce acks=1, consume, produce acks=all, with the server CPU per record)")
     parser.add_argument("--dir", default=tempfile.gettempdir())
@@ -499,6 +526,9 @@ def main():
                 continue
             if args.only == "many-partitions":
                 many_partitions_case(args.binary, scratch, figures, args.many_partitions, kcat_consumer_options()[0])
+                continue
+            if args.only == "transactions":
+                transactions_case(args.binary, scratch, figures, args.transaction_records)
                 continue
             if args.only == "beats":
                 beats_only_case(args.binary, scratch, figures, args.beats_events)

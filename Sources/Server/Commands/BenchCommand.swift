@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
             measure the storage plugins in-process.
             Example: sluice bench e2e --records 100000 --json
             """,
-        subcommands: [Produce.self, Consume.self, EndToEnd.self, FetchSessions.self, Storage.self, Metadata.self, Beats.self])
+        subcommands: [Produce.self, Consume.self, EndToEnd.self, FetchSessions.self, Transactions.self, Storage.self, Metadata.self, Beats.self])
 
     struct Storage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
