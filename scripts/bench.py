@@ -43,7 +43,8 @@ def free_port():
 class Server:
     """A release `sluice serve` on the default plugins, in a scratch directory."""
 
-    def __init__(self, binary, workdir, flush="interval", extra_connectors=True, cluster=None, listen_timeout=60):
+    def __init__(self, binary, workdir, flush="interval", extra_connectors=True, cluster=None, listen_timeout=60,
+                 log_level="warning"):
         """`cluster` = (broker id, ZooKeeper connect string) makes this a cluster node. A
         server started again on the same `workdir` finds the data of the one before;
         `listen_seconds` is how long it took to listen (its start-up)."""
@@ -74,7 +75,7 @@ class Server:
         with open(self.config_path, "w") as f:
             json.dump(config, f)
         self.log_file = open(os.path.join(workdir, "sluice.log"), "w")
-        self.process = subprocess.Popen([binary, "serve", "--config", self.config_path, "--log-level", "warning"],
+        self.process = subprocess.Popen([binary, "serve", "--config", self.config_path, "--log-level", log_level],
                                         stdout=self.log_file, stderr=subprocess.STDOUT, cwd=workdir)
         started = time.monotonic()
         while time.monotonic() < started + listen_timeout:
@@ -121,6 +122,17 @@ class Server:
                 self.process.wait(timeout=10)
         self.log_file.close()
         return clean
+
+    def storage_opened(self):
+        """The counts of the storage's last `opened partitions` line (segment-log, notice
+        level or lower), e.g. {"trusted": 10000, "recovered": 0, ...}; {} when none."""
+        self.log_file.flush()
+        found = {}
+        with open(self.log_file.name, errors="replace") as f:
+            for line in f:
+                if "opened partitions" in line:
+                    found = {k: int(v) for k, v in re.findall(r"(trusted|recovered|segmentsRead|bytesValidated)=(\d+)", line)}
+        return found
 
     def kill(self):
         """SIGKILL: a crash, nothing flushed or closed."""
@@ -390,11 +402,13 @@ def many_partitions_case(binary, scratch, figures, partitions, consumer_options)
         if not server.stop(timeout=600):
             log(f"  many partitions: the server did not stop cleanly; see {server.log_file.name}")
         figures.add(f"clean stop, {label}", time.monotonic() - started, "s")
-        server = Server(binary, workdir, extra_connectors=False, listen_timeout=600)
+        server = Server(binary, workdir, extra_connectors=False, listen_timeout=600, log_level="notice")
         figures.add(f"start-up after a clean stop, {label}", server.listen_seconds, "s")
+        add_recovery_figures(figures, server, "after a clean stop")
         server.kill()
-        server = Server(binary, workdir, extra_connectors=False, listen_timeout=600)
+        server = Server(binary, workdir, extra_connectors=False, listen_timeout=600, log_level="notice")
         figures.add(f"start-up after kill -9, {label}", server.listen_seconds, "s")
+        add_recovery_figures(figures, server, "after kill -9")
         figures.add(f"RSS after start-up, {label}", server.status_kib("VmRSS") / 1024, "MiB")
     finally:
         server.stop(timeout=600)
@@ -402,6 +416,15 @@ def many_partitions_case(binary, scratch, figures, partitions, consumer_options)
         # then): ext4 without a journal skips inodes freed in the last minutes when it
         # allocates new ones, so deleting 50,000 files here made the next run's creation
         # scan past all of them and several times slower.
+
+
+def add_recovery_figures(figures, server, when):
+    """Partitions opened without a read and segments read at a start (binaries that log
+    the segment-log's `opened partitions` line; others add nothing)."""
+    opened = server.storage_opened()
+    if opened:
+        figures.add(f"partitions trusted at start-up {when}", opened.get("trusted", 0), "partitions")
+        figures.add(f"segments read at start-up {when}", opened.get("segmentsRead", 0), "segments")
 
 
 def fetch_session_case(binary, scratch, figures, partitions, fetches):
@@ -446,8 +469,9 @@ def main():
     parser.add_argument("--partitions", type=int, default=1000, help="partitions of the fetch-session case")
     parser.add_argument("--many-partitions", type=int, default=10_000, help="partitions of the many-partitions case")
     parser.add_argument("--session-fetches", type=int, default=2000, help="fetches per mode of the fetch-session case")
-    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions"),
-                        help="run just this case (beats: the in-process beats figure, then ingest beside the file sink)")
+    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions", "kcat"),
+                        help="run just this case (beats: the in-process beats figure, then ingest beside the file sink; "
+                             "kcat: kcat produce acks=1, consume, produce acks=all, with the server CPU per record)")
     parser.add_argument("--dir", default=tempfile.gettempdir())
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)
@@ -467,6 +491,15 @@ def main():
                 continue
             if args.only == "beats":
                 beats_only_case(args.binary, scratch, figures, args.beats_events)
+                continue
+            if args.only == "kcat":
+                workdir = tempfile.mkdtemp(dir=scratch)
+                server = Server(args.binary, workdir)
+                try:
+                    kcat_cases(args.binary, server, figures, args.records, 100, scratch)
+                finally:
+                    server.stop()
+                    shutil.rmtree(workdir, ignore_errors=True)
                 continue
             result, _ = run([args.binary, "bench", "storage", "--seconds", str(args.storage_seconds), "--dir", scratch,
                              "--raw-read-bytes", str(256 << 20)], timeout=900)

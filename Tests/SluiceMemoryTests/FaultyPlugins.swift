@@ -137,6 +137,19 @@ actor FaultyMetadataStore: MetadataStore {
     func groups() async throws -> [String] { try await inner.groups() }
     func saveGroupState(_ state: GroupStateRecord) async throws { try await inner.saveGroupState(state) }
     func groupState(_ group: String) async throws -> GroupStateRecord? { try await inner.groupState(group) }
+    func saveTransaction(_ state: TransactionStateRecord) async throws { try await inner.saveTransaction(state) }
+    func transaction(_ transactionalId: String) async throws -> TransactionStateRecord? { try await inner.transaction(transactionalId) }
+    func transactions() async throws -> [TransactionStateRecord] { try await inner.transactions() }
+    func deleteTransaction(_ transactionalId: String) async throws { try await inner.deleteTransaction(transactionalId) }
+    func stageTransactionalOffsets(group: String, producerId: Int64, _ offsets: [TopicPartition: CommittedOffset]) async throws {
+        try await inner.stageTransactionalOffsets(group: group, producerId: producerId, offsets)
+    }
+    func stagedTransactionalOffsets(group: String) async throws -> [StagedTransactionalOffsets] {
+        try await inner.stagedTransactionalOffsets(group: group)
+    }
+    func completeTransactionalOffsets(group: String, producerId: Int64, commit: Bool) async throws {
+        try await inner.completeTransactionalOffsets(group: group, producerId: producerId, commit: commit)
+    }
     func setConnectorPositions(connector: String, _ positions: [String: String]) async throws { try await inner.setConnectorPositions(connector: connector, positions) }
     func connectorPositions(connector: String) async throws -> [String: String] { try await inner.connectorPositions(connector: connector) }
     func close() async throws { try await inner.close() }

@@ -26,7 +26,7 @@ import Testing
             #expect(applicationID == SQLiteSchema.applicationID)
             #expect(migrations == SQLiteSchema.knownMigrations)
             #expect(tables == ["committedOffset", "connectorPosition", "grdb_migrations", "groupState",
-                               "topic", "topicConfig"])
+                               "stagedOffset", "topic", "topicConfig", "transactionState"])
             #expect(journal == "wal")
         }
     }

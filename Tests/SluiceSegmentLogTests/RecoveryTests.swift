@@ -12,12 +12,16 @@ struct RecoveryTests {
     let config = PartitionLogConfig(segmentBytes: 4096)
 
     /// Appends `batches`, then drops the storage without closing it, as a crash would
-    /// (no clean-shutdown marker, nothing sealed). Returns the stored bytes per batch.
+    /// (no clean-shutdown record, nothing sealed). Returns the stored bytes per batch.
+    /// `flushFirst`: a flush round (fsyncs, recovery checkpoint) runs after the appends.
     func appendAndCrash(_ dir: TemporaryDirectory, _ batches: [RecordBatch], flushFirst: Bool = false) async throws -> [[UInt8]] {
         let storage = try openStorage(dir, testConfiguration(segmentBytes: 4096))
         let log = try await storage.open(tp, config: config)
         let offsets = try await appendEach(log, batches)
-        if flushFirst { try await log.flush() }
+        if flushFirst {
+            try await log.flush()
+            await storage.flushAll()
+        }
         return zip(batches, offsets).map { storedBytes($0, baseOffset: $1) }
     }
 
@@ -119,16 +123,19 @@ struct RecoveryTests {
         let offsets = try await appendEach(log, (0..<20).map { batch(2, tag: "w\($0)", valueSize: 40) })
         try await storage.close()
         let index = dir.partition(tp) + "/00000000000000000000.index"
+        let original = try Data(contentsOf: URL(fileURLWithPath: index))
         try appendBytes([0, 0, 0, 3, 0, 0, 0, 17], to: index)
         let messages = MessageStore()
         let reopened = try openStorage(dir, testConfiguration(segmentBytes: 1 << 20, indexIntervalBytes: 200), logger: messages.logger)
         let again = try await reopened.open(tp, config: config)
-        #expect(messages.messages.contains { $0.contains("rebuilt segment indexes") && $0.contains("last offset index entry") })
+        #expect(messages.messages.contains { $0.contains("validated a segment's tail") && $0.contains("indexes=rewritten") })
+        #expect(try Data(contentsOf: URL(fileURLWithPath: index)) == original, "the stray entry is cut, the others kept")
         #expect(try await readAll(again).map(\.baseOffset) == offsets)
+        #expect(await reopened.recoveryStatistics.recoveredSegments == 1)
         try await reopened.close()
     }
 
-    @Test func cleanCloseLeavesAMarkerAndRecoveryPointThatTheNextOpenConsumes() async throws {
+    @Test func cleanCloseLeavesARecordThatTheNextOpenConsumes() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let storage = try openStorage(dir)
@@ -136,30 +143,51 @@ struct RecoveryTests {
         try await appendEach(log, (0..<5).map { batch(3, tag: "m\($0)") })
         try await storage.close()
         await #expect(throws: StorageError.closed(tp)) { try await log.offsets() }
-        let checkpoint = PartitionCheckpoint(directory: dir.partition(tp))
-        #expect(checkpoint.hasCleanShutdownMarker)
-        #expect(checkpoint.readRecoveryPoint() == 15)
+        let record = dir.path + "/" + RecoveryCheckpoint.cleanShutdownName
+        let summaries = try #require(try SummaryFile.read(record))
+        #expect(summaries[tp]?.last?.nextOffset == 15)
+        #expect(!FileManager.default.fileExists(atPath: dir.partition(tp) + "/clean-shutdown"), "one record for the storage, none per partition")
         let messages = MessageStore()
         let reopened = try openStorage(dir, logger: messages.logger)
-        _ = try await reopened.open(tp, config: config)
-        #expect(!checkpoint.hasCleanShutdownMarker, "the marker goes before anything is written")
+        #expect(reopened.openedAfterCleanShutdown)
+        #expect(!FileManager.default.fileExists(atPath: record), "the record vouches for one start only")
+        #expect(try SummaryFile.read(dir.path + "/" + RecoveryCheckpoint.checkpointName) == summaries, "it became the recovery checkpoint")
+        let again = try await reopened.open(tp, config: config)
+        #expect(try await again.offsets().logEndOffset == 15)
         #expect(!messages.messages.contains { $0.contains("unclean") }, "a clean stop needs no recovery")
+        #expect(await reopened.recoveryStatistics.recoveredSegments == 0)
         try await reopened.close()
     }
 
-    @Test func afterACrashOnlySegmentsFromTheRecoveryPointAreScanned() async throws {
+    @Test func afterACrashOnlyBytesAfterTheLastFlushAreValidated() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        // flush() waits for the background fsync of rolled segments, which moves the
-        // recovery point to the active segment.
-        _ = try await appendAndCrash(dir, (0..<60).map { batch(2, tag: "p\($0)", valueSize: 50) }, flushFirst: true)
+        // flush() waits for the background fsync of rolled segments and records the active
+        // segment's state; the flush round writes the recovery checkpoint.
+        let flushed = try await appendAndCrash(dir, (0..<60).map { batch(2, tag: "p\($0)", valueSize: 50) }, flushFirst: true)
         let segments = try dir.logFiles(tp)
         #expect(segments.count >= 3)
+        var laterBytes: [[UInt8]] = []
+        let activeAtFlush = segments.last!
+        do {
+            let quiet = try openStorage(dir, testConfiguration(segmentBytes: 4096))
+            let log = try await quiet.open(tp, config: config)
+            let stats = await quiet.recoveryStatistics
+            #expect(stats.trustedPartitions == 1 && stats.recoveredSegments == 0, "nothing was written after the flush: \(stats)")
+            let later = (0..<3).map { batch(2, tag: "q\($0)", valueSize: 50) }
+            let offsets = try await appendEach(log, later)
+            laterBytes = zip(later, offsets).map { storedBytes($0, baseOffset: $1) }
+        }
+        // Crash again: the appends after the flush are validated, nothing else.
         let messages = MessageStore()
-        let (storage, _, read) = try await reopenAndRead(dir, logger: messages.logger)
-        #expect(read.count == 60)
-        let rebuilt = messages.messages.filter { $0.contains("rebuilt segment indexes") }
-        #expect(rebuilt.count == 1 && rebuilt[0].contains(segments.last!), "only the active segment is validated: \(rebuilt)")
+        let (storage, _, contents) = try await reopenAndRead(dir, logger: messages.logger)
+        #expect(contents == flushed + laterBytes)
+        let stats = await storage.recoveryStatistics
+        #expect(stats.scannedBytes == Int64(laterBytes.map(\.count).reduce(0, +)), "\(stats)")
+        // The segment active at the flush (its tail), and one the appends rolled to, if any.
+        let read = messages.messages.filter { $0.contains("validated a segment's tail") || $0.contains("rebuilt segment indexes") }
+        #expect(!read.isEmpty && read.allSatisfy { line in !segments.dropLast().contains { line.contains($0) } },
+                "only segments from \(activeAtFlush) on: \(read)")
         try await storage.close()
     }
 }

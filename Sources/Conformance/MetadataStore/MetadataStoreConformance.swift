@@ -25,7 +25,7 @@ public struct MetadataStoreConformance: Sendable {
     public static let checkNames = [
         "topicRegistry", "duplicateTopicRejected", "deleteTopic", "partitionCount", "topicConfigs",
         "committedOffsets", "commitMetadataExact", "groupsIsolated", "deleteOffsetsAndGroups", "groupState", "connectorPositions",
-        "reopenKeepsEverything", "concurrentCommits", "closedStoreThrows",
+        "transactionState", "stagedOffsets", "reopenKeepsEverything", "reopenKeepsTransactions", "concurrentCommits", "closedStoreThrows",
     ]
 
     public func run() async -> ConformanceReport {
@@ -41,8 +41,11 @@ public struct MetadataStoreConformance: Sendable {
         await report.check("deleteOffsetsAndGroups") { try await withStore(deleteOffsetsAndGroups) }
         await report.check("groupState") { try await withStore(groupState) }
         await report.check("connectorPositions") { try await withStore(connectorPositions) }
+        await report.check("transactionState") { try await withStore(transactionState) }
+        await report.check("stagedOffsets") { try await withStore(stagedOffsets) }
         if durable {
             await report.check("reopenKeepsEverything") { try await reopenKeepsEverything() }
+            await report.check("reopenKeepsTransactions") { try await reopenKeepsTransactions() }
         }
         await report.check("concurrentCommits") { try await withStore(concurrentCommits) }
         await report.check("closedStoreThrows") { try await closedStoreThrows() }

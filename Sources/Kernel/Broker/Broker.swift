@@ -18,6 +18,8 @@ public actor Broker {
     nonisolated let clock: @Sendable () -> Date
     /// Consumer-group coordination; committed offsets go through `metadata`.
     public nonisolated let groups: GroupCoordinator
+    /// The transaction coordinator (KIP-98): its state lives in the metadata store.
+    public nonisolated let transactions: TransactionCoordinator
     /// Cluster coordination (the `zookeeper` metadata plugin); nil on a single node.
     public nonisolated let coordinator: (any ClusterCoordinator)?
     /// The cluster as this broker knows it (kept current by `ClusterNode`); nil on a single node.
@@ -97,6 +99,10 @@ public actor Broker {
         groupConfig.offsetsRetentionMinutes = config.offsetsRetentionMinutes
         groupConfig.initialRebalanceDelayMs = config.groupInitialRebalanceDelayMs
         self.groups = GroupCoordinator(metadata: metadata, config: groupConfig, logger: logger, clusterView: clusterView)
+        var transactionConfig = TransactionCoordinatorConfig()
+        transactionConfig.maxTimeoutMs = config.transactionMaxTimeoutMs
+        self.transactions = TransactionCoordinator(metadata: metadata, config: transactionConfig, logger: logger,
+                                                   clusterView: clusterView, clock: clock)
     }
 
     // MARK: Lifecycle
@@ -144,12 +150,14 @@ public actor Broker {
             await self?.appendToOffsetsTopic(group: group, records: records)
         }
         await groups.start()
+        try await startTransactionCoordinator()
         started = true
         logger.info("broker started", metadata: ["topics": "\(topicStates.count)"])
     }
 
     /// Flushes every partition and closes storage.
     public func shutdown() async {
+        await transactions.shutdown()
         await groups.shutdown()
         // Many partitions at once, so that their fsyncs can share rounds.
         let logger = logger

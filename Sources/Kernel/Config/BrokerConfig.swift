@@ -39,13 +39,16 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     /// Cluster mode: a follower that has not caught up with the leader for this long leaves
     /// the ISR, in milliseconds. Default 30000.
     public var replicaLagTimeMs: Int64 = 30_000
+    /// The largest `transaction.timeout.ms` a transactional producer may ask for, in
+    /// milliseconds (Kafka's `transaction.max.timeout.ms`). Default 900000 (15 minutes).
+    public var transactionMaxTimeoutMs: Int32 = 900_000
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
         case retentionCheckIntervalMs, logCleanerIntervalMs, logCleanerEnabled, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, offsetsTopicPartitions, logLevel
-        case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs
+        case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs, transactionMaxTimeoutMs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -66,6 +69,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         defaultReplicationFactor = try c.decodeIfPresent(Int32.self, forKey: .defaultReplicationFactor)
         minInsyncReplicas = try c.decodeIfPresent(Int32.self, forKey: .minInsyncReplicas) ?? d.minInsyncReplicas
         replicaLagTimeMs = try c.decodeIfPresent(Int64.self, forKey: .replicaLagTimeMs) ?? d.replicaLagTimeMs
+        transactionMaxTimeoutMs = try c.decodeIfPresent(Int32.self, forKey: .transactionMaxTimeoutMs) ?? d.transactionMaxTimeoutMs
     }
 
     public static let keys: [ConfigKeyDoc] = [
@@ -84,6 +88,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         .init("defaultReplicationFactor", "integer", default: "min(3, live brokers)", "cluster mode: replicas of new topics"),
         .init("minInsyncReplicas", "integer", default: "1", "cluster mode: in-sync replicas an acks=all produce needs"),
         .init("replicaLagTimeMs", "milliseconds", default: "30000", "cluster mode: a follower this far behind leaves the ISR"),
+        .init("transactionMaxTimeoutMs", "milliseconds", default: "900000", "largest transaction.timeout.ms a transactional producer may ask for"),
     ]
 
     public func validate() -> [ConfigProblem] {
@@ -116,6 +121,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         }
         if minInsyncReplicas < 1 {
             problems.append(.init(keyPath: "minInsyncReplicas", "must be at least 1, got \(minInsyncReplicas)"))
+        }
+        if transactionMaxTimeoutMs < 1 {
+            problems.append(.init(keyPath: "transactionMaxTimeoutMs", "must be at least 1 ms, got \(transactionMaxTimeoutMs)"))
         }
         if replicaLagTimeMs < 100 {
             problems.append(.init(keyPath: "replicaLagTimeMs", "must be at least 100 ms, got \(replicaLagTimeMs)"))

@@ -39,6 +39,26 @@ public protocol MetadataStore: Sendable {
     /// The stored state of a group, if any.
     func groupState(_ group: String) async throws -> GroupStateRecord?
 
+    // MARK: Transactions
+
+    /// Stores (replacing) the state of one transactional id.
+    func saveTransaction(_ state: TransactionStateRecord) async throws
+    /// The stored state of a transactional id, if any.
+    func transaction(_ transactionalId: String) async throws -> TransactionStateRecord?
+    /// Every stored transactional id's state, sorted by transactional id.
+    func transactions() async throws -> [TransactionStateRecord]
+    /// Forgets a transactional id (absent ones are ignored).
+    func deleteTransaction(_ transactionalId: String) async throws
+    /// Merges offsets a transaction of `producerId` commits for `group` (TxnOffsetCommit)
+    /// into that producer's staged offsets, atomically; committed offsets are untouched.
+    func stageTransactionalOffsets(group: String, producerId: Int64, _ offsets: [TopicPartition: CommittedOffset]) async throws
+    /// The staged offsets of every producer with a transaction open on `group`, by producer id.
+    func stagedTransactionalOffsets(group: String) async throws -> [StagedTransactionalOffsets]
+    /// Ends the staging of `producerId` on `group` in one atomic write: with `commit` its
+    /// staged offsets become committed offsets, otherwise they are dropped. Nothing staged
+    /// is not an error (a retried completion).
+    func completeTransactionalOffsets(group: String, producerId: Int64, commit: Bool) async throws
+
     // MARK: Connectors
 
     /// Stores positions of a connector (e.g. the next offset per partition), atomically.

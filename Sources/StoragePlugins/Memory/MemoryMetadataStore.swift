@@ -9,6 +9,9 @@ public actor MemoryMetadataStore: MetadataStore {
     private var offsets: [String: [TopicPartition: CommittedOffset]] = [:]
     private var states: [String: GroupStateRecord] = [:]
     private var positions: [String: [String: String]] = [:]
+    private var transactionStates: [String: TransactionStateRecord] = [:]
+    /// group → producer id → staged offsets.
+    private var staged: [String: [Int64: [TopicPartition: CommittedOffset]]] = [:]
     private var closed = false
 
     public init() {}
@@ -73,6 +76,7 @@ public actor MemoryMetadataStore: MetadataStore {
         try ensureOpen()
         offsets.removeValue(forKey: group)
         states.removeValue(forKey: group)
+        staged.removeValue(forKey: group)
     }
 
     public func groups() async throws -> [String] {
@@ -89,6 +93,43 @@ public actor MemoryMetadataStore: MetadataStore {
     public func groupState(_ group: String) async throws -> GroupStateRecord? {
         try ensureOpen()
         return states[group]
+    }
+
+    public func saveTransaction(_ state: TransactionStateRecord) async throws {
+        try ensureOpen()
+        transactionStates[state.transactionalId] = state
+    }
+
+    public func transaction(_ transactionalId: String) async throws -> TransactionStateRecord? {
+        try ensureOpen()
+        return transactionStates[transactionalId]
+    }
+
+    public func transactions() async throws -> [TransactionStateRecord] {
+        try ensureOpen()
+        return transactionStates.values.sorted { $0.transactionalId < $1.transactionalId }
+    }
+
+    public func deleteTransaction(_ transactionalId: String) async throws {
+        try ensureOpen()
+        transactionStates.removeValue(forKey: transactionalId)
+    }
+
+    public func stageTransactionalOffsets(group: String, producerId: Int64, _ newOffsets: [TopicPartition: CommittedOffset]) async throws {
+        try ensureOpen()
+        staged[group, default: [:]][producerId, default: [:]].merge(newOffsets) { _, new in new }
+    }
+
+    public func stagedTransactionalOffsets(group: String) async throws -> [StagedTransactionalOffsets] {
+        try ensureOpen()
+        return (staged[group] ?? [:]).sorted { $0.key < $1.key }.map { StagedTransactionalOffsets(producerId: $0.key, offsets: $0.value) }
+    }
+
+    public func completeTransactionalOffsets(group: String, producerId: Int64, commit: Bool) async throws {
+        try ensureOpen()
+        guard let pending = staged[group]?.removeValue(forKey: producerId) else { return }
+        if staged[group]?.isEmpty == true { staged.removeValue(forKey: group) }
+        if commit { offsets[group, default: [:]].merge(pending) { _, new in new } }
     }
 
     public func setConnectorPositions(connector: String, _ newPositions: [String: String]) async throws {

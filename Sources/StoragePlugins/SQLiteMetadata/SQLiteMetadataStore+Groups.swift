@@ -53,6 +53,7 @@ extension SQLiteMetadataStore {
         try await write { db in
             try db.execute(sql: "DELETE FROM committedOffset WHERE groupId = ?", arguments: [group])
             try db.execute(sql: "DELETE FROM groupState WHERE groupId = ?", arguments: [group])
+            try db.execute(sql: "DELETE FROM stagedOffset WHERE groupId = ?", arguments: [group])
         }
     }
 

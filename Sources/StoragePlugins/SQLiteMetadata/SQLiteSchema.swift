@@ -21,6 +21,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v1-registry-offsets-groups-connectors", migrate: createInitialTables)
         migrator.registerMigration("v2-topic-replicas", migrate: addTopicReplicas)
         migrator.registerMigration("v3-group-static-members", migrate: addGroupStaticMembers)
+        migrator.registerMigration("v4-transactions", migrate: addTransactions)
         return migrator
     }
 
@@ -35,6 +36,36 @@ enum SQLiteSchema {
     /// `GroupStateRecord.staticMembers` as a JSON object (instance id → member id).
     private static func addGroupStaticMembers(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE groupState ADD COLUMN staticMembers TEXT NOT NULL DEFAULT '{}'")
+    }
+
+    /// Transaction coordinator state (one row per transactional id; partitions and groups
+    /// as JSON text) and offsets staged by open transactions (TxnOffsetCommit).
+    private static func addTransactions(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE transactionState (
+                transactionalId TEXT NOT NULL PRIMARY KEY,
+                producerId INTEGER NOT NULL,
+                producerEpoch INTEGER NOT NULL,
+                lastProducerEpoch INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                timeoutMs INTEGER NOT NULL,
+                partitions TEXT NOT NULL,
+                groups TEXT NOT NULL,
+                startedAt REAL,
+                updatedAt REAL NOT NULL
+            );
+            CREATE TABLE stagedOffset (
+                groupId TEXT NOT NULL,
+                producerId INTEGER NOT NULL,
+                topic TEXT NOT NULL,
+                partition INTEGER NOT NULL,
+                "offset" INTEGER NOT NULL,
+                leaderEpoch INTEGER,
+                metadata BLOB,
+                commitTime REAL NOT NULL,
+                PRIMARY KEY (groupId, producerId, topic, partition)
+            ) WITHOUT ROWID;
+            """)
     }
 
     private static func createInitialTables(_ db: Database) throws {

@@ -27,6 +27,23 @@ enum FileIO {
         return Int64(info.st_size)
     }
 
+    /// The file's size in bytes and inode number.
+    static func identity(_ fd: CInt, path: String) throws -> (size: Int64, inode: UInt64) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw error("fstat", path: path) }
+        return (Int64(info.st_size), UInt64(info.st_ino))
+    }
+
+    /// Size and inode number of the file at `path`, nil when it does not exist.
+    static func identity(atPath path: String) throws -> (size: Int64, inode: UInt64)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw error("stat", path: path)
+        }
+        return (Int64(info.st_size), UInt64(info.st_ino))
+    }
+
     /// Writes every byte of `bytes` at `offset`, retrying short writes and EINTR.
     static func write(_ fd: CInt, _ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
         var done = 0
@@ -143,11 +160,14 @@ enum FileIO {
     /// Writes `contents` to `path` atomically: a temporary file, fsync, rename, fsync of
     /// the directory. Readers see the old or the new contents, never a mix.
     static func writeAtomically(_ contents: String, to path: String, directory: String) throws {
+        try writeAtomically(Array(contents.utf8), to: path, directory: directory)
+    }
+
+    static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String) throws {
         let temporary = path + ".tmp"
         let fd = try open(temporary, create: true)
         do {
             try truncate(fd, to: 0, path: temporary)
-            let bytes = Array(contents.utf8)
             try bytes.withUnsafeBytes { (raw) in try write(fd, raw, at: 0, path: temporary) }
             try sync(fd, path: temporary)
         } catch {

@@ -64,11 +64,30 @@ final class IndexFile<Entry: IndexEntry> {
     private var loaded: [Entry]?
     /// How many of the entries are in the file; the rest are only in memory.
     private var persisted = 0
+    /// Entries in the file before it is loaded, when a summary or a check counted them.
+    private var knownCount: Int?
+    /// Writes (or cuts) of the file not yet covered by an fsync.
+    private(set) var unsynced = false
     /// Pending entries are written once there are this many (about a page).
     private static var writeThreshold: Int { max(1, 4096 / Entry.size) }
 
-    init(path: String) {
+    /// - Parameter count: the entries the file holds, when known (not read until needed).
+    init(path: String, count: Int? = nil) {
         self.path = path
+        self.knownCount = count
+    }
+
+    /// Entries in the file (not those still pending in memory), without loading it when
+    /// the count is known.
+    func fileCount() throws -> Int {
+        if loaded != nil { return persisted }
+        if let knownCount { return knownCount }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { return 0 }
+            throw FileIO.error("stat", path: path)
+        }
+        return Int(info.st_size) / Entry.size
     }
 
     /// Entries, reading the file on first use. A file whose size is not a whole number
@@ -149,6 +168,7 @@ final class IndexFile<Entry: IndexEntry> {
             }
         }
         let at = Int64(persisted * Entry.size)
+        unsynced = true
         do {
             try bytes.withUnsafeBytes { (raw) in try FileIO.write(fd, raw, at: at, path: path) }
         } catch {
@@ -158,6 +178,16 @@ final class IndexFile<Entry: IndexEntry> {
         persisted = loaded.count
     }
 
+    /// Writes the pending entries and returns a descriptor to fsync when the file changed
+    /// since the last `noteSynced()`; nil when it is already durable.
+    func persistForSync() throws -> LogFileHandle? {
+        try persist()
+        return unsynced ? try openFile() : nil
+    }
+
+    /// An fsync covered every write so far.
+    func noteSynced() { unsynced = false }
+
     /// How many entries there are (loads the file on first use).
     func count() throws -> Int { try entries().count }
 
@@ -165,6 +195,7 @@ final class IndexFile<Entry: IndexEntry> {
     func truncate(toCount count: Int) throws {
         guard count < (try self.count()) else { return }
         if count < persisted {
+            unsynced = true
             let file = try openFile()
             try withExtendedLifetime(file) { try FileIO.truncate(file.descriptor, to: Int64(count * Entry.size), path: path) }
             persisted = count
@@ -176,6 +207,7 @@ final class IndexFile<Entry: IndexEntry> {
     func rewrite(_ entries: [Entry]) throws {
         let file = try openFile()
         try withExtendedLifetime(file) { try FileIO.truncate(file.descriptor, to: 0, path: path) }
+        unsynced = true
         persisted = 0
         loaded = entries
         try persist()

@@ -21,6 +21,11 @@ final class LogSegment {
     /// `.txnindex`: aborted transactions whose marker is here (see `TransactionIndex.swift`).
     let transactionIndex: IndexFile<TransactionIndexEntry>
     let indexIntervalBytes: Int
+    /// The `.log` file's inode number, recorded in summaries.
+    let inode: UInt64
+    /// The segment's state as of its last fsync (with its index entries): what a reopen
+    /// after a crash trusts without reading. Nil until the first one.
+    var durable: SegmentSummary?
     /// Bytes of whole batches; the file is never read past this.
     private(set) var size: Int64
     /// The offset after the last batch (`baseOffset` when empty).
@@ -31,8 +36,12 @@ final class LogSegment {
     private(set) var offsetOfMaxTimestamp: Int64
     /// When the segment started, for `segmentMs` (ms since the epoch).
     var rollTimestamp: Int64
+    /// The max timestamp of the segment's first batch, -1 without one: a reopen rolls by it.
+    private(set) var firstBatchTimestamp: Int64
     private var bytesSinceOffsetEntry = 0
     private var bytesSinceTimeEntry: Int
+    /// Blocks reserved past `size` for large appends.
+    private var preallocation = Preallocation()
 
     struct State {
         var size: Int64
@@ -40,14 +49,16 @@ final class LogSegment {
         var maxTimestamp: Int64 = -1
         var offsetOfMaxTimestamp: Int64 = -1
         var rollTimestamp: Int64
+        var firstBatchTimestamp: Int64 = -1
         var bytesSinceOffsetEntry = 0
         /// nil: as for a fresh segment (the next timestamp increase gets an entry).
         var bytesSinceTimeEntry: Int?
     }
 
     init(baseOffset: Int64, directory: String, offsetIndex: IndexFile<OffsetEntry>,
-         timeIndex: IndexFile<TimeEntry>, indexIntervalBytes: Int, state: State) {
+         timeIndex: IndexFile<TimeEntry>, indexIntervalBytes: Int, inode: UInt64, state: State) {
         self.baseOffset = baseOffset
+        self.inode = inode
         let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
         self.logPath = paths.log
         self.transactionIndex = IndexFile<TransactionIndexEntry>(path: paths.transactionIndex)
@@ -60,6 +71,7 @@ final class LogSegment {
         self.maxTimestamp = state.maxTimestamp
         self.offsetOfMaxTimestamp = state.offsetOfMaxTimestamp
         self.rollTimestamp = state.rollTimestamp
+        self.firstBatchTimestamp = state.firstBatchTimestamp
         self.bytesSinceOffsetEntry = state.bytesSinceOffsetEntry
         self.bytesSinceTimeEntry = state.bytesSinceTimeEntry ?? indexIntervalBytes
     }
@@ -68,7 +80,10 @@ final class LogSegment {
     static func create(baseOffset: Int64, directory: String, indexIntervalBytes: Int, now: Int64) throws -> LogSegment {
         let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
         let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: true), path: paths.log)
-        try withExtendedLifetime(file) { try FileIO.truncate(file.descriptor, to: 0, path: paths.log) }
+        let inode = try withExtendedLifetime(file) {
+            try FileIO.truncate(file.descriptor, to: 0, path: paths.log)
+            return try FileIO.identity(file.descriptor, path: paths.log).inode
+        }
         let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex)
         let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex)
         try offsetIndex.rewrite([])
@@ -76,8 +91,29 @@ final class LogSegment {
         // Left by a segment of this base that a truncation or retention removed earlier.
         try FileIO.remove(paths.transactionIndex)
         return LogSegment(baseOffset: baseOffset, directory: directory, offsetIndex: offsetIndex,
-                          timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes,
+                          timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes, inode: inode,
                           state: State(size: 0, nextOffset: baseOffset, rollTimestamp: now))
+    }
+
+    /// The state now, for `durable` once an fsync covers it. Counts the index entries in
+    /// their files: call right after writing the pending ones (`persistForSync`, `prepareSeal`).
+    func summary() throws -> SegmentSummary {
+        SegmentSummary(baseOffset: baseOffset, size: size, nextOffset: nextOffset, maxTimestamp: maxTimestamp,
+                       offsetOfMaxTimestamp: offsetOfMaxTimestamp, firstBatchTimestamp: firstBatchTimestamp,
+                       bytesSinceOffsetEntry: bytesSinceOffsetEntry, bytesSinceTimeEntry: bytesSinceTimeEntry,
+                       offsetEntries: try offsetIndex.fileCount(), timeEntries: try timeIndex.fileCount(), inode: inode)
+    }
+
+    /// Writes the pending index entries and returns the index files to fsync with the
+    /// log (those written since their last fsync) — a flush that records the state.
+    func persistIndexesForSync() throws -> [LogFileHandle] {
+        [try offsetIndex.persistForSync(), try timeIndex.persistForSync()].compactMap { $0 }
+    }
+
+    /// An fsync covered the index files handed out.
+    func noteIndexesSynced() {
+        offsetIndex.noteSynced()
+        timeIndex.noteSynced()
     }
 
     var isEmpty: Bool { size == 0 }
@@ -106,7 +142,13 @@ final class LogSegment {
             builder.add(base: base, maxTimestamp: batch.maxTimestamp, size: batch.byteCount, position: position)
             position += Int64(batch.byteCount)
         }
-        try BatchWriter.write(batches, baseOffsets: firstOffsets, to: descriptor, at: size, path: logPath)
+        preallocation.reserve(incoming: Int(position - size), at: size, fd: descriptor)
+        do {
+            try BatchWriter.write(batches, baseOffsets: firstOffsets, to: descriptor, at: size, path: logPath)
+        } catch {
+            preallocation.forget()
+            throw error
+        }
         do {
             try offsetIndex.append(builder.offsetEntries)
             do { try timeIndex.append(builder.timeEntries) } catch {
@@ -115,8 +157,10 @@ final class LogSegment {
             }
         } catch {
             try? FileIO.truncate(descriptor, to: size, path: logPath)
+            preallocation.forget()
             throw error
         }
+        if size == 0 { firstBatchTimestamp = batches[0].maxTimestamp }
         size = position
         nextOffset = firstOffsets.last! + Int64(batches.last!.lastOffsetDelta) + 1
         bytesSinceOffsetEntry = builder.bytesSinceOffsetEntry
@@ -128,6 +172,7 @@ final class LogSegment {
     /// Records the final max timestamp in the time index, so a reopen finds it without
     /// a scan, and returns the files to fsync before the segment counts as sealed.
     func prepareSeal(file: LogFileHandle) throws -> [LogFileHandle] {
+        try preallocation.release(fd: file.descriptor, size: size, path: logPath)
         if maxTimestamp >= 0, try timeIndex.entries().last?.timestamp ?? -1 < maxTimestamp {
             try timeIndex.append([TimeEntry(timestamp: maxTimestamp, relativeOffset: UInt32(offsetOfMaxTimestamp - baseOffset))])
         }
@@ -210,8 +255,10 @@ final class LogSegment {
     func truncate(at position: Int64, offset: Int64, file: LogFileHandle) throws {
         let relative = UInt32(offset - baseOffset)
         try FileIO.truncate(file.descriptor, to: position, path: logPath)
+        preallocation.forget()
         size = position
         nextOffset = offset
+        if position == 0 { firstBatchTimestamp = -1 }
         let offsetEntriesKept = try offsetIndex.entries().prefix { $0.relativeOffset < relative }.count
         try offsetIndex.truncate(toCount: offsetEntriesKept)
         let timeEntriesKept = try timeIndex.entries().prefix { $0.relativeOffset < relative }.count

@@ -1,32 +1,37 @@
 import Foundation
 import SluiceKernel
 
-/// The two small files that tell a reopening partition how much to trust its segments.
+/// The small files of one partition directory that are not segments.
 ///
-/// - `clean-shutdown`: present only between a clean close and the next open. When it is
-///   there, every segment was sealed (indexes complete, everything fsynced) and only a
-///   cheap consistency check of the indexes runs.
-/// - `recovery-point`: an offset below which every byte is known durable and valid,
-///   written atomically. After an unclean stop, recovery validates every batch of the
-///   segment holding that offset and of every later segment; earlier ones get the
-///   cheap check.
 /// - `log-start-offset`: the log start set by DeleteRecords (Kafka's
 ///   log-start-offset-checkpoint), written atomically before the segments below it are
 ///   deleted; absent until the first one.
+/// - `clean-shutdown` and `recovery-point`: how a partition recorded what to trust before
+///   the storage-wide `recovery-checkpoint` (see `RecoveryCheckpoint`). Read only for a
+///   partition that file has no summary of, then removed.
 struct PartitionCheckpoint: Sendable {
-    static let cleanShutdownName = "clean-shutdown"
-    static let recoveryPointName = "recovery-point"
+    static let legacyCleanShutdownName = "clean-shutdown"
+    static let legacyRecoveryPointName = "recovery-point"
     static let logStartOffsetName = "log-start-offset"
 
     let directory: String
-    var cleanShutdownPath: String { directory + "/" + Self.cleanShutdownName }
-    var recoveryPointPath: String { directory + "/" + Self.recoveryPointName }
+    var legacyCleanShutdownPath: String { directory + "/" + Self.legacyCleanShutdownName }
+    var legacyRecoveryPointPath: String { directory + "/" + Self.legacyRecoveryPointName }
     var logStartOffsetPath: String { directory + "/" + Self.logStartOffsetName }
 
-    var hasCleanShutdownMarker: Bool { access(cleanShutdownPath, F_OK) == 0 }
+    var hasLegacyCleanShutdownMarker: Bool { access(legacyCleanShutdownPath, F_OK) == 0 }
 
-    /// The stored recovery point, nil when absent or unreadable (recover everything).
-    func readRecoveryPoint() -> Int64? { readOffset(recoveryPointPath) }
+    /// The legacy recovery point, nil when absent or unreadable (recover everything).
+    func readLegacyRecoveryPoint() -> Int64? { readOffset(legacyRecoveryPointPath) }
+
+    /// Removes the legacy files, durably: a crash later must not find a marker that
+    /// vouches for segments being written to.
+    func removeLegacyFiles() throws {
+        guard access(legacyCleanShutdownPath, F_OK) == 0 || access(legacyRecoveryPointPath, F_OK) == 0 else { return }
+        try FileIO.remove(legacyCleanShutdownPath)
+        try FileIO.remove(legacyRecoveryPointPath)
+        try FileIO.syncDirectory(directory)
+    }
 
     /// The stored log start set by DeleteRecords, 0 when absent or unreadable.
     func readLogStartOffset() -> Int64 { readOffset(logStartOffsetPath) ?? 0 }
@@ -40,21 +45,5 @@ struct PartitionCheckpoint: Sendable {
         guard let bytes = try? FileIO.readFile(path) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return Int64(text).flatMap { $0 >= 0 ? $0 : nil }
-    }
-
-    func writeRecoveryPoint(_ offset: Int64) throws {
-        try FileIO.writeAtomically("\(offset)\n", to: recoveryPointPath, directory: directory)
-    }
-
-    /// Written last on a clean close, after the recovery point.
-    func writeCleanShutdownMarker() throws {
-        try FileIO.writeAtomically("clean\n", to: cleanShutdownPath, directory: directory)
-    }
-
-    /// Removed, durably, before the first write after opening: a crash after that must
-    /// not find a marker that vouches for segments being written to.
-    func removeCleanShutdownMarker() throws {
-        try FileIO.remove(cleanShutdownPath)
-        try FileIO.syncDirectory(directory)
     }
 }

@@ -18,7 +18,7 @@ enum SegmentCheck {
         let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
         let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: false), path: paths.log)
         defer { withExtendedLifetime(file) {} }
-        let size = try FileIO.size(file.descriptor, path: paths.log)
+        let (size, inode) = try FileIO.identity(file.descriptor, path: paths.log)
         guard let offsetIndex = try IndexFile<OffsetEntry>.inspect(paths.offsetIndex) else {
             return .invalid("the offset index is missing or malformed")
         }
@@ -56,12 +56,12 @@ enum SegmentCheck {
         let state = LogSegment.State(
             size: size, nextOffset: expected, maxTimestamp: lastTime?.timestamp ?? -1,
             offsetOfMaxTimestamp: lastTime.map { baseOffset + Int64($0.relativeOffset) } ?? -1,
-            rollTimestamp: firstTimestamp >= 0 ? min(now, firstTimestamp) : now,
+            rollTimestamp: SegmentSummary.rollTimestamp(firstBatch: firstTimestamp, now: now), firstBatchTimestamp: firstTimestamp,
             bytesSinceOffsetEntry: Int(size - start), bytesSinceTimeEntry: lastTime == nil ? nil : 0)
         let segment = LogSegment(baseOffset: baseOffset, directory: directory,
-                                 offsetIndex: IndexFile(path: paths.offsetIndex),
-                                 timeIndex: IndexFile(path: paths.timeIndex),
-                                 indexIntervalBytes: indexIntervalBytes, state: state)
+                                 offsetIndex: IndexFile(path: paths.offsetIndex, count: offsetIndex.count),
+                                 timeIndex: IndexFile(path: paths.timeIndex, count: timeIndex.count),
+                                 indexIntervalBytes: indexIntervalBytes, inode: inode, state: state)
         if let lastTime {
             guard expected > baseOffset + Int64(lastTime.relativeOffset),
                   let (_, header) = try segment.locate(baseOffset + Int64(lastTime.relativeOffset), file: file),

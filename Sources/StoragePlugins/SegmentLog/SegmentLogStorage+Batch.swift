@@ -6,8 +6,11 @@ extension SegmentLogStorage {
     /// of them durable with one `syncfs` (see `SyncDeferral`): a topic of 10,000
     /// partitions is created, and a node holding them starts, in seconds instead of
     /// minutes. Nothing is acknowledged before that sync: the broker registers a new
-    /// topic, and serves at start-up, only once this returns.
+    /// topic, and serves at start-up, only once this returns. Their durable summaries go
+    /// to the recovery checkpoint only then, and one line logs what the opens read.
     public func open(_ partitions: [(TopicPartition, PartitionLogConfig)]) async throws -> [any PartitionLog] {
+        let started = ContinuousClock.now
+        let before = statistics
         let deferral = SyncDeferral()
         let logs: [any PartitionLog]
         do {
@@ -24,6 +27,12 @@ extension SegmentLogStorage {
             throw error
         }
         try deferral.end(syncing: directory)
+        for case let log as SegmentPartitionLog in logs { await log.publishDurableSummary() }
+        if !partitions.isEmpty {
+            let elapsed = started.duration(to: .now)
+            logOpened(statistics.since(before),
+                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
         return logs
     }
 }

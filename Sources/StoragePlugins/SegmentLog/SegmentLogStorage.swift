@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import SluiceKernel
 
 /// The `segment-log` storage plugin: one directory per partition under `directory`,
@@ -25,13 +26,16 @@ public actor SegmentLogStorage: LogStorage {
     /// The one data directory, for DescribeLogDirs.
     public nonisolated var dataDirectories: [String] { [directory] }
     private let configuration: SegmentLogStorageFactory.Configuration
-    private nonisolated let options: SegmentLogOptions
-    private let logger: Logger
+    nonisolated let options: SegmentLogOptions
+    let logger: Logger
     private let committer = GroupCommitter()
     private var lock: DirectoryLock?
     private var logs: [TopicPartition: SegmentPartitionLog] = [:]
-    private var opening: [TopicPartition: Task<SegmentPartitionLog, any Error>] = [:]
+    private var opening: [TopicPartition: Task<(SegmentPartitionLog, PartitionLoader.Read), any Error>] = [:]
     private var flusher: Task<Void, Never>?
+    /// What opening partitions read so far (see `recoveryStatistics`).
+    var statistics = RecoveryStatistics()
+    let metrics = RecoveryMetrics()
 
     /// Creates the directory if needed and locks it.
     ///
@@ -45,6 +49,7 @@ public actor SegmentLogStorage: LogStorage {
             throw StorageError.io(path: path, operation: "create directory", errno: EACCES)
         }
         self.lock = try DirectoryLock(directory: path)
+        let checkpoints = try RecoveryCheckpoint(directory: path, committer: committer, logger: logger)
         self.directory = path
         self.configuration = configuration
         self.defaultLogConfig = configuration.logConfig
@@ -54,7 +59,8 @@ public actor SegmentLogStorage: LogStorage {
             cleaner: CleanerResources(offsetMapBytes: configuration.cleanerOffsetMapBytes,
                                       throttle: IOThrottle(bytesPerSecond: configuration.cleanerIoBytesPerSecond > 0 ? configuration.cleanerIoBytesPerSecond : nil)),
             files: DescriptorCache(capacity: DescriptorCache.capacity(configured: configuration.maxOpenFiles,
-                                                                      limit: OpenFileLimit.current(), logger: logger)))
+                                                                      limit: OpenFileLimit.current(), logger: logger)),
+            checkpoints: checkpoints)
         self.logger = logger
         try Self.removeDeletedLeftovers(in: path)
     }
@@ -74,15 +80,29 @@ public actor SegmentLogStorage: LogStorage {
             await log.update(config)
             return log
         }
-        if let pending = opening[partition] { return try await pending.value }
+        if let pending = opening[partition] { return try await pending.value.0 }
         let (root, options, committer, logger) = (directory, options, committer, logger)
         let task = Task {
-            try SegmentPartitionLog.open(partition, in: root, config: config, options: options, committer: committer,
-                                         logger: logger.with(partition: partition))
+            let checkpoints = options.checkpoints
+            let path = root + "/" + partition.description
+            var summary: [SegmentSummary]?
+            if access(path, F_OK) == 0 {
+                summary = await checkpoints.summary(of: partition)
+            } else if await checkpoints.forgetBeforeCreating(partition) {
+                // The summary of a deleted partition of this name vouches for nothing the new
+                // one will hold: it leaves the file before the new files can take its place.
+                await checkpoints.writeNow()
+            }
+            let (log, read) = try SegmentPartitionLog.open(partition, in: root, summary: summary, config: config, options: options,
+                                                           committer: committer, logger: logger.with(partition: partition))
+            // Opened as part of a batch, its fsyncs are put off: the batch publishes it once they ran.
+            if SyncDeferral.current == nil { await log.publishDurableSummary() }
+            return (log, read)
         }
         opening[partition] = task
         defer { opening[partition] = nil }
-        let log = try await task.value
+        let (log, read) = try await task.value
+        count(read)
         guard lock != nil else {
             try? await log.close()
             throw StorageError.closed(nil)
@@ -98,6 +118,7 @@ public actor SegmentLogStorage: LogStorage {
         try checkOpen()
         if let pending = opening[partition] { _ = try? await pending.value }
         if let log = logs.removeValue(forKey: partition) { await log.closeForDeletion() }
+        await options.checkpoints.remove(partition)
         let path = directory + "/" + partition.description
         guard FileManager.default.fileExists(atPath: path) else { return }
         // Renamed first so that a crash part-way through the removal cannot leave a
@@ -131,6 +152,8 @@ public actor SegmentLogStorage: LogStorage {
         flusher?.cancel()
         flusher = nil
         for task in opening.values { _ = try? await task.value }
+        flusher?.cancel()
+        flusher = nil
         // Many at once, so that their fsyncs share the group committer's rounds: one after
         // the other, 10,000 partitions took minutes to close.
         let logger = logger
@@ -144,8 +167,15 @@ public actor SegmentLogStorage: LogStorage {
         }
         logs = [:]
         await options.files.removeAll()
+        // Every log reported its final summary as it closed (a log whose close failed, its
+        // last durable one): the next open trusts what still matches and reads nothing else.
+        var failure = firstError
+        do { try await options.checkpoints.writeCleanShutdown() } catch {
+            logger.error("could not write the clean-shutdown record; the next start validates what was written since the last checkpoint: \(error)")
+            failure = failure ?? error
+        }
         lock = nil
-        if let firstError { throw firstError }
+        if let failure { throw failure }
     }
 
     /// Logs closed at once by `close`.
@@ -153,8 +183,11 @@ public actor SegmentLogStorage: LogStorage {
 
     // MARK: Interval flushing
 
+    /// Under every policy, a periodic task (every `flushIntervalMs`) records the partitions'
+    /// durable state in the recovery checkpoint; under `interval` and `always` it first
+    /// fsyncs what was written since its last round (under `always`, the index entries).
     private func startFlusherIfNeeded() {
-        guard configuration.flush == .interval, flusher == nil else { return }
+        guard flusher == nil else { return }
         let interval = Duration.milliseconds(configuration.flushIntervalMs)
         flusher = Task { [weak self] in
             while !Task.isCancelled {
@@ -165,18 +198,22 @@ public actor SegmentLogStorage: LogStorage {
         }
     }
 
-    /// Fsyncs every written partition at once, so the syncs share one group-commit round.
-    private func flushAll() async {
+    /// Fsyncs every written partition at once, so the syncs share one group-commit round,
+    /// then writes the recovery checkpoint once for all of them.
+    func flushAll() async {
         let logger = logger
-        await withTaskGroup(of: Void.self) { group in
-            for log in logs.values {
-                group.addTask {
-                    do { try await log.flushIfDirty() } catch {
-                        logger.error("background fsync of \(log.topicPartition) failed; recent appends may not be durable: \(error)")
+        if configuration.flush != .never {
+            await withTaskGroup(of: Void.self) { group in
+                for log in logs.values {
+                    group.addTask {
+                        do { try await log.flushIfDirty() } catch {
+                            logger.error("background fsync of \(log.topicPartition) failed; recent appends may not be durable: \(error)")
+                        }
                     }
                 }
             }
         }
+        await options.checkpoints.writeIfChanged()
     }
 
     // MARK: Leftovers

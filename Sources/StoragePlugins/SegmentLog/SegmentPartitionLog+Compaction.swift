@@ -84,6 +84,7 @@ extension SegmentPartitionLog {
         for cleaned in outcome.segments {
             let paths = SegmentFiles(directory: directory, baseOffset: cleaned.baseOffset)
             let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: false), path: paths.log)
+            let inode = try FileIO.identity(file.descriptor, path: paths.log).inode
             let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex)
             let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex)
             try offsetIndex.rewrite(cleaned.index.offsetEntries)
@@ -93,9 +94,11 @@ extension SegmentPartitionLog {
                                          bytesSinceOffsetEntry: cleaned.index.bytesSinceOffsetEntry,
                                          bytesSinceTimeEntry: cleaned.index.bytesSinceTimeEntry)
             let segment = LogSegment(baseOffset: cleaned.baseOffset, directory: directory, offsetIndex: offsetIndex,
-                                     timeIndex: timeIndex, indexIntervalBytes: options.indexIntervalBytes, state: state)
+                                     timeIndex: timeIndex, indexIntervalBytes: options.indexIntervalBytes, inode: inode, state: state)
             let handles = try segment.prepareSeal(file: file)
             try await committer.run { for handle in handles { try FileIO.sync(handle.descriptor, path: handle.path) } }
+            segment.noteIndexesSynced()
+            segment.durable = try segment.summary()
             fresh.append(segment)
         }
         try carryAbortedTransactions(from: replaced, into: fresh)
@@ -103,6 +106,7 @@ extension SegmentPartitionLog {
         segments = fresh + segments.filter { $0.baseOffset >= outcome.rangeEnd }
         cleanedUpTo = outcome.mappedEnd
         earliestDeleteHorizon = outcome.deleteHorizon
+        await publishDurableSummary()
         logger.info("cleaned log", metadata: [
             "partition": "\(topicPartition)", "segments": "\(outcome.result.segmentsCleaned) → \(outcome.result.segmentsAfter)",
             "bytes": "\(outcome.result.bytesRead) → \(outcome.result.bytesWritten)", "cleanedUpTo": "\(outcome.mappedEnd)",

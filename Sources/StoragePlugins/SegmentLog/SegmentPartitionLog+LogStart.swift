@@ -40,6 +40,7 @@ extension SegmentPartitionLog {
         if deleted > 0 {
             let directory = directory
             try await committer.run { try FileIO.syncDirectory(directory) }
+            await publishDurableSummary()
         }
         return deleted
     }

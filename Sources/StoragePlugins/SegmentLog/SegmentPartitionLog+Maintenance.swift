@@ -50,9 +50,16 @@ extension SegmentPartitionLog {
         writeGeneration += 1
         truncations += 1
         let directory = directory
-        try await committer.sync([try await file(of: active)])
+        let kept = active
+        let keptFile = try await file(of: kept)
+        try await committer.sync([keptFile] + (try kept.persistIndexesForSync()))
+        kept.noteIndexesSynced()
         try await committer.run { try FileIO.syncDirectory(directory) }
-        if recoveryPoint > offset { await moveRecoveryPoint(to: offset) }
+        // The checkpoint must not vouch for the bytes cut (or the segments deleted) once
+        // new appends could take their place.
+        kept.durable = try kept.summary()
+        await publishDurableSummary()
+        await options.checkpoints.writeNow()
         logger.info("truncated log", metadata: ["partition": "\(topicPartition)", "logEndOffset": "\(logEndOffset)"])
     }
 
@@ -95,6 +102,7 @@ extension SegmentPartitionLog {
         if count > 0 {
             let directory = directory
             try await committer.run { try FileIO.syncDirectory(directory) }
+            await publishDurableSummary()
         }
         return RetentionResult(previousLogStartOffset: previousStart, logStartOffset: logStartOffset, deletedBytes: deleted)
     }

@@ -14,6 +14,8 @@ struct SegmentLogOptions: Sendable {
     var cleaner = CleanerResources()
     /// The open `.log` descriptors of every partition (`maxOpenFiles`).
     var files: DescriptorCache
+    /// The storage-wide durable summaries every partition reports to.
+    var checkpoints: RecoveryCheckpoint
 }
 
 /// The log of one topic-partition in `<directory>/<topic>-<partition>/`: segments in
@@ -36,11 +38,9 @@ actor SegmentPartitionLog: PartitionLog {
     /// Appends (and truncations) so far, and how many of them an fsync has covered.
     var writeGeneration: UInt64 = 0
     var syncedGeneration: UInt64 = 0
-    /// Durable offset as last written to `recovery-point`.
-    var recoveryPoint: Int64
     /// The fsync of the segments rolled so far, running in the background.
     var sealing: Task<Void, Never>?
-    /// Truncations so far: a background seal does not move the recovery point past one.
+    /// Truncations so far: a flush or seal that started before one records nothing.
     var truncations: UInt64 = 0
     /// The log start set by DeleteRecords, as stored in `log-start-offset` (0 when never set).
     var logStartFloor: Int64
@@ -53,38 +53,42 @@ actor SegmentPartitionLog: PartitionLog {
     private var writerBusy = false
     private var writerQueue: [CheckedContinuation<Void, Never>] = []
 
-    /// Opens (creating if needed) the partition directory and loads its segments,
-    /// recovering after an unclean stop.
-    static func open(_ partition: TopicPartition, in root: String, config: PartitionLogConfig, options: SegmentLogOptions,
-                     committer: GroupCommitter, logger: Logger) throws -> SegmentPartitionLog {
+    /// Opens (creating if needed) the partition directory and loads its segments: those
+    /// its durable summary vouches for without reading them, the rest recovered (see
+    /// `PartitionLoader`). Also returns what the load read.
+    static func open(_ partition: TopicPartition, in root: String, summary: [SegmentSummary]?, config: PartitionLogConfig,
+                     options: SegmentLogOptions, committer: GroupCommitter,
+                     logger: Logger) throws -> (log: SegmentPartitionLog, read: PartitionLoader.Read) {
         let directory = root + "/" + partition.description
         var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+        let created = !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+        if created {
             guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw FileIO.error("mkdir", path: directory) }
             try FileIO.syncDirectory(root)
         }
         let checkpoint = PartitionCheckpoint(directory: directory)
-        let clean = checkpoint.hasCleanShutdownMarker
         try CleanerSwap.recover(directory: directory, logger: logger)
         let cleaner = CleanerCheckpoint.read(directory: directory)
         let loader = PartitionLoader(directory: directory, indexIntervalBytes: options.indexIntervalBytes,
                                      now: options.nowMilliseconds, logger: logger, cleanedUpTo: cleaner.cleanedUpTo)
-        let segments = try loader.load(cleanShutdown: clean, recoveryPoint: checkpoint.readRecoveryPoint())
-        let logEnd = segments.last!.nextOffset
-        if clean {
-            try checkpoint.removeCleanShutdownMarker()
+        let loaded: PartitionLoader.Outcome
+        if let summary {
+            loaded = try loader.load(.summary(summary))
         } else {
-            // Recovery fsynced what it validated.
-            try checkpoint.writeRecoveryPoint(logEnd)
+            // A directory written before storage-wide summaries (or one the checkpoint lost).
+            let clean = checkpoint.hasLegacyCleanShutdownMarker
+            loaded = try loader.load(.legacy(cleanShutdown: clean, recoveryPoint: checkpoint.readLegacyRecoveryPoint()))
+            try checkpoint.removeLegacyFiles()
         }
-        return SegmentPartitionLog(partition, directory: directory, config: config, options: options, committer: committer,
-                                   logger: logger, checkpoint: checkpoint, segments: segments, recoveryPoint: logEnd,
-                                   logStartFloor: checkpoint.readLogStartOffset(), cleaner: cleaner)
+        let log = SegmentPartitionLog(partition, directory: directory, config: config, options: options, committer: committer,
+                                      logger: logger, checkpoint: checkpoint, segments: loaded.segments,
+                                      logStartFloor: checkpoint.readLogStartOffset(), cleaner: cleaner)
+        return (log, PartitionLoader.Read(created: created, recoveredSegments: loaded.recoveredSegments, scannedBytes: loaded.scannedBytes))
     }
 
     private init(_ partition: TopicPartition, directory: String, config: PartitionLogConfig, options: SegmentLogOptions,
                  committer: GroupCommitter, logger: Logger, checkpoint: PartitionCheckpoint, segments: [LogSegment],
-                 recoveryPoint: Int64, logStartFloor: Int64, cleaner: CleanerCheckpoint) {
+                 logStartFloor: Int64, cleaner: CleanerCheckpoint) {
         self.topicPartition = partition
         self.directory = directory
         self.config = config
@@ -93,10 +97,17 @@ actor SegmentPartitionLog: PartitionLog {
         self.logger = logger
         self.checkpoint = checkpoint
         self.segments = segments
-        self.recoveryPoint = recoveryPoint
         self.logStartFloor = logStartFloor
         self.cleanedUpTo = cleaner.cleanedUpTo
         self.earliestDeleteHorizon = cleaner.deleteHorizon >= 0 ? cleaner.deleteHorizon : nil
+    }
+
+    /// The durable summaries of the segments, oldest first (those with one).
+    var durableSummary: [SegmentSummary] { segments.compactMap(\.durable) }
+
+    /// Reports the durable summary to the storage's checkpoint (written after the flush round).
+    func publishDurableSummary() async {
+        await options.checkpoints.update(topicPartition, durableSummary)
     }
 
     /// The larger of the first segment's base and the DeleteRecords floor, capped at the
@@ -156,24 +167,24 @@ actor SegmentPartitionLog: PartitionLog {
         let old = now - segment.rollTimestamp >= config.segmentMs
         guard full || old || !segment.canHold(upTo: lastOffset) else { return }
         let handles = try segment.prepareSeal(file: try await file(of: segment))
+        let summary = try segment.summary()
         let next = try LogSegment.create(baseOffset: segment.nextOffset, directory: directory,
                                          indexIntervalBytes: options.indexIntervalBytes, now: now)
         segments.append(next)
-        sealInBackground(handles, thenRecoveryPoint: next.baseOffset)
+        sealInBackground(handles, then: summary)
     }
 
     /// Fsyncs a rolled segment off the append path (under `never` it can hold a whole
-    /// segment of dirty pages), then moves the recovery point past it. Seals complete in
-    /// roll order, so the recovery point never passes a segment that is not durable; until
-    /// it moves, a crash recovers the rolled segment too.
-    private func sealInBackground(_ handles: [LogFileHandle], thenRecoveryPoint offset: Int64) {
+    /// segment of dirty pages), then records its final state as durable. Until then a
+    /// crash validates the part of it written after its last flush.
+    private func sealInBackground(_ handles: [LogFileHandle], then summary: SegmentSummary) {
         let previous = sealing
         let truncations = truncations
         sealing = Task {
             await previous?.value
             do {
                 try await committer.sync(handles)
-                await sealed(upTo: offset, truncations: truncations)
+                await sealed(summary, truncations: truncations)
             } catch {
                 logger.error("fsync of a rolled segment failed; it is recovered after a crash", metadata: [
                     "partition": "\(topicPartition)", "error": "\(error)",
@@ -182,27 +193,14 @@ actor SegmentPartitionLog: PartitionLog {
         }
     }
 
-    private func sealed(upTo offset: Int64, truncations: UInt64) async {
-        // A truncation since the roll may have cut below `offset`: leave its recovery point.
-        guard !closed, truncations == self.truncations, offset > recoveryPoint else { return }
-        await moveRecoveryPoint(to: offset)
-    }
-
-    /// Records a new recovery point; a failure only means more to scan after a crash.
-    func moveRecoveryPoint(to offset: Int64) async {
-        guard offset != recoveryPoint else { return }
-        recoveryPoint = offset
-        let checkpoint = checkpoint, directory = directory
-        do {
-            try await committer.run {
-                try checkpoint.writeRecoveryPoint(offset)
-                try FileIO.syncDirectory(directory)
-            }
-        } catch {
-            logger.warning("could not record the recovery point; a restart after a crash will scan more", metadata: [
-                "partition": "\(topicPartition)", "error": "\(error)",
-            ])
-        }
+    private func sealed(_ summary: SegmentSummary, truncations: UInt64) async {
+        // A truncation since the roll may have cut the segment: it recorded its own state.
+        // (`close` waits for the seals, so they may complete while it runs.)
+        guard truncations == self.truncations,
+              let segment = segments.first(where: { $0.baseOffset == summary.baseOffset }) else { return }
+        segment.noteIndexesSynced()
+        segment.durable = summary
+        await publishDurableSummary()
     }
 
     // MARK: Durability
@@ -210,24 +208,48 @@ actor SegmentPartitionLog: PartitionLog {
     func flush() async throws {
         try checkOpen()
         await sealing?.value
-        try await syncActive()
+        try await syncActive(recording: true)
     }
 
-    /// For the interval flusher: fsyncs only when something was written since the last one.
+    /// For the storage's periodic flush: under `interval`, fsyncs what was written since the
+    /// last one (waiting for rolled segments' fsyncs); under `always` (every append already
+    /// fsynced), the index entries. Either way it then records the state as durable.
     func flushIfDirty() async throws {
-        guard !closed, writeGeneration != syncedGeneration else { return }
-        try await syncActive()
+        guard !closed else { return }
+        // Segments rolled since the last round are part of what this one makes durable.
+        await sealing?.value
+        let segment = active
+        guard writeGeneration != syncedGeneration || segment.durable?.size != segment.size else { return }
+        try await syncActive(recording: true)
     }
 
-    private func syncActive() async throws {
+    /// Fsyncs the active segment. `recording`: its index entries too, and then its state
+    /// as it was before the fsync becomes its durable summary.
+    private func syncActive(recording: Bool = false) async throws {
         let generation = writeGeneration
-        guard generation != syncedGeneration else { return }
-        try await committer.sync([try await file(of: active)])
+        let truncations = truncations
+        let segment = active
+        var files = [try await file(of: segment)]
+        var summary: SegmentSummary?
+        if recording, !closed, segment === active, truncations == self.truncations {
+            // No suspension from here to the fsync's start: the summary is what it covers.
+            files += try segment.persistIndexesForSync()
+            summary = try segment.summary()
+        }
+        guard generation != syncedGeneration || files.count > 1 || (summary != nil && summary != segment.durable) else { return }
+        try await committer.sync(files)
         syncedGeneration = max(syncedGeneration, generation)
+        guard let summary, !closed, truncations == self.truncations else { return }
+        if files.count > 1 { segment.noteIndexesSynced() }
+        // A seal that completed meanwhile recorded more.
+        guard summary.size >= segment.durable?.size ?? 0 else { return }
+        segment.durable = summary
+        await publishDurableSummary()
     }
 
-    /// Seals the active segment, records the log end as recovery point and leaves the
-    /// clean-shutdown marker, so the next open skips recovery. Later calls throw `closed`.
+    /// Seals the active segment and records every segment's final state as durable, for
+    /// the storage's clean-shutdown record, so the next open reads nothing. Later calls
+    /// throw `closed`.
     func close() async throws {
         guard !closed else { return }
         await acquireWriter()
@@ -236,21 +258,18 @@ actor SegmentPartitionLog: PartitionLog {
         closed = true
         await sealing?.value
         let segment = active
-        let end = logEndOffset
         let files = options.files, slots = segments.map(\.slot)
-        defer { segments = [] }
         let segmentFile = try await file(of: segment)
         // A write that failed and could not be cut back leaves bytes past the segment end.
         if try FileIO.size(segmentFile.descriptor, path: segment.logPath) != segment.size {
             try FileIO.truncate(segmentFile.descriptor, to: segment.size, path: segment.logPath)
         }
         try await committer.sync(try segment.prepareSeal(file: segmentFile))
+        segment.noteIndexesSynced()
+        segment.durable = try segment.summary()
         await files.forget(slots)
-        let checkpoint = checkpoint
-        try await committer.run {
-            try checkpoint.writeRecoveryPoint(end)
-            try checkpoint.writeCleanShutdownMarker()
-        }
+        await publishDurableSummary()
+        segments = []
     }
 
     /// Closes without sealing: the partition's files are about to be removed.

@@ -11,20 +11,30 @@ import SluiceKernel
 /// and that its base offset follows the previous batch. The file is cut at the first
 /// batch that fails — a torn write or garbage — and what was cut is logged. Both indexes
 /// are then rewritten from the batches that remain and everything is fsynced.
+///
+/// Given the segment's durable summary (its state at the last flush), only the bytes
+/// after it are validated, the indexes keep their entries up to it, and only entries the
+/// scan found missing or wrong are rewritten.
 enum SegmentRecovery {
     static let chunkSize = 1 << 20
 
+    /// The recovered segment and the bytes of it that were validated.
     static func recover(baseOffset: Int64, directory: String, indexIntervalBytes: Int, now: Int64,
-                        reason: String, logger: Logger, allowGaps: Bool = false) throws -> LogSegment {
+                        reason: String, logger: Logger, allowGaps: Bool = false,
+                        after summary: SegmentSummary? = nil) throws -> (segment: LogSegment, scannedBytes: Int64) {
         let paths = SegmentFiles(directory: directory, baseOffset: baseOffset)
         let file = LogFileHandle(descriptor: try FileIO.open(paths.log, create: true), path: paths.log)
         defer { withExtendedLifetime(file) {} }
-        let fileSize = try FileIO.size(file.descriptor, path: paths.log)
-        var builder = IndexBuilder(baseOffset: baseOffset, interval: indexIntervalBytes)
+        let (fileSize, inode) = try FileIO.identity(file.descriptor, path: paths.log)
+        var builder = IndexBuilder(baseOffset: baseOffset, interval: indexIntervalBytes,
+                                   bytesSinceOffsetEntry: summary?.bytesSinceOffsetEntry ?? 0,
+                                   bytesSinceTimeEntry: summary?.bytesSinceTimeEntry,
+                                   maxTimestamp: summary?.maxTimestamp ?? -1, offsetOfMaxTimestamp: summary?.offsetOfMaxTimestamp ?? -1)
         var reader = ChunkReader(file: file, fileSize: fileSize)
-        var position: Int64 = 0
-        var expected = baseOffset
-        var firstTimestamp: Int64?
+        let start = summary?.size ?? 0
+        var position = start
+        var expected = summary?.nextOffset ?? baseOffset
+        var firstTimestamp: Int64? = (summary?.size ?? 0) > 0 ? summary?.firstBatchTimestamp : nil
         var problem: String?
         while position < fileSize {
             guard let header = try reader.bytes(at: position, count: RecordBatch.headerSize) else {
@@ -57,21 +67,46 @@ enum SegmentRecovery {
         }
         let offsetIndex = IndexFile<OffsetEntry>(path: paths.offsetIndex)
         let timeIndex = IndexFile<TimeEntry>(path: paths.timeIndex)
-        try offsetIndex.rewrite(builder.offsetEntries)
-        try timeIndex.rewrite(builder.timeEntries)
-        logger.info("rebuilt segment indexes", metadata: [
-            "file": "\(paths.log)", "reason": "\(reason)", "batchBytes": "\(position)", "nextOffset": "\(expected)",
-        ])
+        if let summary {
+            let offsets = try keep(offsetIndex, summary.offsetEntries, then: builder.offsetEntries)
+            let times = try keep(timeIndex, summary.timeEntries, then: builder.timeEntries)
+            logger.info("validated a segment's tail", metadata: [
+                "file": "\(paths.log)", "from": "\(start)", "batchBytes": "\(position)", "nextOffset": "\(expected)",
+                "indexes": "\(offsets || times ? "rewritten" : "unchanged")",
+            ])
+        } else {
+            try offsetIndex.rewrite(builder.offsetEntries)
+            try timeIndex.rewrite(builder.timeEntries)
+            logger.info("rebuilt segment indexes", metadata: [
+                "file": "\(paths.log)", "reason": "\(reason)", "batchBytes": "\(position)", "nextOffset": "\(expected)",
+            ])
+        }
+        let first = position > 0 ? firstTimestamp ?? -1 : -1
         let state = LogSegment.State(size: position, nextOffset: expected, maxTimestamp: builder.maxTimestamp,
                                      offsetOfMaxTimestamp: builder.offsetOfMaxTimestamp,
-                                     rollTimestamp: min(now, firstTimestamp.map { $0 >= 0 ? $0 : now } ?? now),
+                                     rollTimestamp: SegmentSummary.rollTimestamp(firstBatch: first, now: now), firstBatchTimestamp: first,
                                      bytesSinceOffsetEntry: builder.bytesSinceOffsetEntry,
                                      bytesSinceTimeEntry: builder.bytesSinceTimeEntry)
         let segment = LogSegment(baseOffset: baseOffset, directory: directory, offsetIndex: offsetIndex,
-                                 timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes, state: state)
-        // Durable before the recovery point moves past it.
+                                 timeIndex: timeIndex, indexIntervalBytes: indexIntervalBytes, inode: inode, state: state)
+        // Durable before a summary vouches for it.
         for handle in try segment.prepareSeal(file: file) { try FileIO.sync(handle.descriptor, path: handle.path) }
-        return segment
+        segment.noteIndexesSynced()
+        segment.durable = try segment.summary()
+        return (segment, fileSize - start)
+    }
+
+    /// Keeps the first `count` entries of `index` (described by a summary) followed by
+    /// `rebuilt`, writing only when the file holds something else. Returns whether it wrote.
+    private static func keep<Entry>(_ index: IndexFile<Entry>, _ count: Int, then rebuilt: [Entry]) throws -> Bool {
+        let existing = try index.entries()
+        guard existing.count < count || existing.count != count + rebuilt.count || !existing[count...].elementsEqual(rebuilt) else {
+            return false
+        }
+        try index.truncate(toCount: min(count, existing.count))
+        try index.append(rebuilt)
+        try index.persist()
+        return true
     }
 }
 

@@ -14,6 +14,8 @@ import SluiceKernel
 ///                                         the znode's data version is VersionedPartitionState.version
 /// /groups/<group>/offsets      persistent [{topic, partition, offset, leaderEpoch, metadata, commitTimeMs}]
 /// /groups/<group>/state        persistent {protocolType, generation, updatedAtMs}
+/// /groups/<group>/staged/<pid> persistent offsets staged by producer <pid>'s open transaction
+/// /transactions/<id>           persistent TransactionPayload (the coordinator's state of a transactional id)
 /// /connectors/<name>           persistent {key: value} positions
 /// ```
 ///
@@ -31,8 +33,9 @@ enum ZNodeLayout {
     static let partitions = "/partitions"
     static let groups = "/groups"
     static let connectors = "/connectors"
+    static let transactions = "/transactions"
     /// Persistent parents created at start-up.
-    static let parents = [brokerIDs, topics, partitions, groups, connectors]
+    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions]
 
     static func broker(_ id: Int32) -> String { "\(brokerIDs)/\(id)" }
     static func topic(_ name: String) -> String { "\(topics)/\(encode(name))" }
@@ -41,6 +44,9 @@ enum ZNodeLayout {
     static func group(_ name: String) -> String { "\(groups)/\(encode(name))" }
     static func offsets(_ group: String) -> String { "\(self.group(group))/offsets" }
     static func groupState(_ group: String) -> String { "\(self.group(group))/state" }
+    static func stagedOffsets(_ group: String) -> String { "\(self.group(group))/staged" }
+    static func stagedOffsets(_ group: String, producerId: Int64) -> String { "\(stagedOffsets(group))/\(producerId)" }
+    static func transaction(_ id: String) -> String { "\(transactions)/\(encode(id))" }
     static func connector(_ name: String) -> String { "\(connectors)/\(encode(name))" }
 
     private static let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")

@@ -56,6 +56,37 @@ struct GroupStatePayload: Codable, Sendable {
     var updatedAtMs: Int64
 }
 
+/// `/transactions/<id>`.
+struct TransactionPayload: Codable, Sendable {
+    var producerId: Int64
+    var producerEpoch: Int16
+    var lastProducerEpoch: Int16
+    var status: TransactionStatus
+    var timeoutMs: Int32
+    var partitions: [TopicPartition]
+    var groups: [String]
+    var startedAtMs: Int64?
+    var updatedAtMs: Int64
+
+    init(_ record: TransactionStateRecord) {
+        producerId = record.producerId
+        producerEpoch = record.producerEpoch
+        lastProducerEpoch = record.lastProducerEpoch
+        status = record.status
+        timeoutMs = record.timeoutMs
+        partitions = record.partitions.sorted()
+        groups = record.groups.sorted()
+        startedAtMs = record.startedAt.map(millis)
+        updatedAtMs = millis(record.updatedAt)
+    }
+
+    func record(transactionalId: String) -> TransactionStateRecord {
+        TransactionStateRecord(transactionalId: transactionalId, producerId: producerId, producerEpoch: producerEpoch,
+                               lastProducerEpoch: lastProducerEpoch, status: status, timeoutMs: timeoutMs, partitions: partitions,
+                               groups: groups, startedAt: startedAtMs.map(date), updatedAt: date(updatedAtMs))
+    }
+}
+
 /// `/controller`.
 struct ControllerPayload: Codable, Sendable {
     var brokerId: Int32

@@ -17,6 +17,11 @@ public protocol GroupService: Sendable {
                        offsets: [TopicPartition: CommittedOffset]) async -> GroupError?
     /// OffsetFetch: committed offsets of `partitions` (nil: all).
     func fetchOffsets(groupId: String, partitions: [TopicPartition]?) async throws -> [TopicPartition: CommittedOffset]
+    /// TxnOffsetCommit: stages offsets of a transaction durably until it commits or aborts.
+    func commitTransactionalOffsets(groupId: String, producerId: Int64, generationId: Int32, memberId: String,
+                                    groupInstanceId: String?, offsets: [TopicPartition: CommittedOffset]) async -> GroupError?
+    /// Partitions with offsets staged by an open transaction (OffsetFetch require_stable).
+    func unstableOffsets(groupId: String) async throws -> Set<TopicPartition>
     /// OffsetDelete: refused while the group has members.
     func deleteOffsets(groupId: String, partitions: [TopicPartition]) async -> GroupError?
     /// ListGroups: every group with members or committed offsets.

@@ -34,6 +34,8 @@ public struct ProtocolServices: Sendable {
     public var topics: any TopicAdministration
     /// Consumer groups and their committed offsets.
     public var groups: any GroupService
+    /// Transactional producers' coordinator.
+    public var transactions: any TransactionService
     /// Read-only views: partition offsets, sizes, lag, replicas, cluster, connector positions.
     public var observation: any BrokerObservation
     /// Where a protocol plugin announces the address clients reach this broker at once it
@@ -41,13 +43,14 @@ public struct ProtocolServices: Sendable {
     public var listener: AdvertisedListener
 
     public init(settings: KernelSettings, appender: any RecordAppender, reader: any RecordReader,
-                topics: any TopicAdministration, groups: any GroupService, observation: any BrokerObservation,
-                listener: AdvertisedListener = AdvertisedListener()) {
+                topics: any TopicAdministration, groups: any GroupService, transactions: any TransactionService,
+                observation: any BrokerObservation, listener: AdvertisedListener = AdvertisedListener()) {
         self.settings = settings
         self.appender = appender
         self.reader = reader
         self.topics = topics
         self.groups = groups
+        self.transactions = transactions
         self.observation = observation
         self.listener = listener
     }
@@ -55,7 +58,7 @@ public struct ProtocolServices: Sendable {
     /// The services of a running broker.
     public init(broker: Broker) {
         self.init(settings: broker.settings, appender: broker, reader: broker, topics: broker, groups: broker.groups,
-                  observation: broker, listener: broker.listener)
+                  transactions: broker.transactions, observation: broker, listener: broker.listener)
     }
 }
 
