@@ -26,8 +26,15 @@ extension SegmentPartitionLog {
         try CleanerCheckpoint(cleanedUpTo: offset, deleteHorizon: -1).write(directory: directory)
         writeGeneration += 1
         truncations += 1
+        let fresh = active
+        let freshFile = try await file(of: fresh)
+        try await committer.sync([freshFile] + (try fresh.persistIndexesForSync()))
+        fresh.noteIndexesSynced()
         try await committer.run { try FileIO.syncDirectory(directory) }
-        await moveRecoveryPoint(to: offset)
+        // The storage checkpoint must vouch only for the new, empty segment.
+        fresh.durable = try fresh.summary()
+        await publishDurableSummary()
+        await options.checkpoints.writeNow()
         logger.notice("log emptied and restarted", metadata: ["partition": "\(topicPartition)", "logStartOffset": "\(offset)"])
     }
 }
