@@ -370,7 +370,9 @@ def many_partitions_case(binary, scratch, figures, partitions, consumer_options)
     this shell's open-file limits): creation time, idle RSS and open descriptors, one
     record produced to every partition (`sluice bench produce`, one partition per request)
     and every partition consumed by kcat (librdkafka, one consumer of all of them), then
-    start-up after a clean stop and after kill -9 (time from exec to listening)."""
+    start-up after a clean stop, after kill -9, and after kill -9 right after another record
+    to every partition (time from exec to listening; with a binary that logs them, the
+    partitions opened without a read and the segments read at each start)."""
     workdir = tempfile.mkdtemp(dir=scratch)
     label = f"{partitions:,} partitions"
     server = Server(binary, workdir, extra_connectors=False)
@@ -410,6 +412,15 @@ def many_partitions_case(binary, scratch, figures, partitions, consumer_options)
         figures.add(f"start-up after kill -9, {label}", server.listen_seconds, "s")
         add_recovery_figures(figures, server, "after kill -9")
         figures.add(f"RSS after start-up, {label}", server.status_kib("VmRSS") / 1024, "MiB")
+        # A crash right after writing to every partition: what was written since the last
+        # flush round is validated at the next start.
+        run([binary, "bench", "produce", "--bootstrap", server.bootstrap, "--topic", "wide",
+             "--records", str(partitions), "--batch-records", "1", "--record-size", "20", "--acks", "1",
+             "--concurrency", "1", "--json"], 900)
+        server.kill()
+        server = Server(binary, workdir, extra_connectors=False, listen_timeout=600, log_level="notice")
+        figures.add(f"start-up after a produce to every partition and kill -9, {label}", server.listen_seconds, "s")
+        add_recovery_figures(figures, server, "after a produce and kill -9")
     finally:
         server.stop(timeout=600)
         # The partitions' files stay until the end of the bench (the scratch directory goes

@@ -54,4 +54,8 @@ extension ForwardingPartitionLog {
     public func abortedTransactions(from offset: Int64, upTo end: Int64) async throws -> [AbortedTransactionEntry] {
         try await inner.abortedTransactions(from: offset, upTo: end)
     }
+
+    public func storeProducerStateScanStart(_ offset: Int64) async throws { try await inner.storeProducerStateScanStart(offset) }
+
+    public func producerStateScanStart() async throws -> Int64? { try await inner.producerStateScanStart() }
 }

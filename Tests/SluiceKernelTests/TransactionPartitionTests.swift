@@ -247,6 +247,23 @@ struct TransactionPartitionTests {
         #expect(freed > 12, "once the transaction is committed retention moves past it (log start \(freed))")
     }
 
+    /// A transaction opened more than the tail scan's 16,384 records before a restart is
+    /// still found: storage keeps the offset a rebuild must start from.
+    @Test func aTransactionOpenedLongBeforeARestartIsFound() async throws {
+        let storage = MemoryLogStorage(), metadata = MemoryMetadataStore()
+        let first = try await brokerWithVerifier(storage: storage, metadata: metadata)
+        _ = try await first.produce(to: tp, bytes: txnBatch(["slow"], pid: 21, seq: 0))                  // 0, open
+        _ = try await first.produce(to: tp, bytes: batchBytes((0..<20_000).map { "r\($0)" }))          // 1...20000
+        #expect(try await first.listOffset(tp, .lastStable).offset == 0)
+
+        let second = try await brokerWithVerifier(storage: storage, metadata: metadata)
+        #expect(try await second.listOffset(tp, .lastStable).offset == 0, "the transaction at offset 0 still holds the LSO")
+        #expect(await second.writeMarkers(marker(21, commit: false), partitions: [tp]).isEmpty)              // 20001
+        #expect(try await second.listOffset(tp, .lastStable).offset == 20_002)
+        let read = await readFrom(second, tp, offset: 0, committed: true)
+        #expect(read.abortedTransactions == [AbortedTransaction(producerId: 21, firstOffset: 0)])
+    }
+
     /// Producer state is rebuilt from the log when a broker starts over the same storage:
     /// the open transaction still holds the LSO and can be aborted, and the producer's epoch
     /// is still fenced.

@@ -106,6 +106,8 @@ actor FaultyLog: PartitionLog {
         guard fault == .abortedTransactionsForgotten else { return try await inner.abortedTransactions(from: offset, upTo: end) }
         return []
     }
+    func storeProducerStateScanStart(_ offset: Int64) async throws { try await inner.storeProducerStateScanStart(offset) }
+    func producerStateScanStart() async throws -> Int64? { try await inner.producerStateScanStart() }
 }
 
 /// Metadata that silently keeps only the first partition of every commit and leaves

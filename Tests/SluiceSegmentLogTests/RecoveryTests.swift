@@ -30,7 +30,7 @@ struct RecoveryTests {
     }
 
     func reopenAndRead(_ dir: TemporaryDirectory, logger: Logger = quietLogger) async throws -> (SegmentLogStorage, any PartitionLog, [[UInt8]]) {
-        let storage = try openStorage(dir, testConfiguration(segmentBytes: 4096), logger: logger)
+        let storage = try await openStorageAfterCrash(dir, testConfiguration(segmentBytes: 4096), logger: logger)
         let log = try await storage.open(tp, config: config)
         return (storage, log, try await readAll(log).map { Array(buffer: $0.buffer) })
     }
@@ -170,7 +170,7 @@ struct RecoveryTests {
         var laterBytes: [[UInt8]] = []
         let activeAtFlush = segments.last!
         do {
-            let quiet = try openStorage(dir, testConfiguration(segmentBytes: 4096))
+            let quiet = try await openStorageAfterCrash(dir, testConfiguration(segmentBytes: 4096))
             let log = try await quiet.open(tp, config: config)
             let stats = await quiet.recoveryStatistics
             #expect(stats.trustedPartitions == 1 && stats.recoveredSegments == 0, "nothing was written after the flush: \(stats)")

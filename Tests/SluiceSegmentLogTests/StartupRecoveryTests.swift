@@ -12,8 +12,11 @@ struct StartupRecoveryTests {
     static let config = PartitionLogConfig(segmentBytes: 4096)
     static let partitions = (0..<4).map { TopicPartition("startup", Int32($0)) }
 
+    /// No background flush round: the tests run them (`flushAll`) where they mean to.
     func storageConfig(flush: FlushPolicy = .interval) -> SegmentLogStorageFactory.Configuration {
-        testConfiguration(segmentBytes: 4096, indexIntervalBytes: 200, flush: flush)
+        var config = testConfiguration(segmentBytes: 4096, indexIntervalBytes: 200, flush: flush)
+        config.flushIntervalMs = 3_600_000
+        return config
     }
 
     /// Opens every partition as one step, as start-up does.
@@ -113,7 +116,7 @@ struct StartupRecoveryTests {
         }
         #expect(truncate(tornPath, off_t(wholeSize + 30)) == 0)
         let messages = MessageStore()
-        let storage = try openStorage(dir, storageConfig(), logger: messages.logger)
+        let storage = try await openStorageAfterCrash(dir, storageConfig(), logger: messages.logger)
         let logs = try await openAll(storage)
         let stats = await storage.recoveryStatistics
         // One segment, or two when the appends rolled a new one.
@@ -172,7 +175,7 @@ struct StartupRecoveryTests {
         }
         let summaries = try SummaryFile.read(dir.path + "/" + RecoveryCheckpoint.checkpointName)
         #expect(summaries?[tp] == nil || summaries?[tp] == [], "the old summary left the checkpoint before the new partition existed")
-        let storage = try openStorage(dir, storageConfig())
+        let storage = try await openStorageAfterCrash(dir, storageConfig())
         let log = try await storage.open(tp, config: Self.config)
         #expect(try await readAll(log).map { Array(buffer: $0.buffer) } == expected)
         try await storage.close()
@@ -195,7 +198,7 @@ struct StartupRecoveryTests {
             expected = zip(before.prefix(5), offsets).map { storedBytes($0, baseOffset: $1) }
                 + zip(after, later).map { storedBytes($0, baseOffset: $1) }
         }
-        let storage = try openStorage(dir, storageConfig())
+        let storage = try await openStorageAfterCrash(dir, storageConfig())
         let log = try await storage.open(tp, config: PartitionLogConfig(segmentBytes: 1 << 20))
         #expect(try await readAll(log).map { Array(buffer: $0.buffer) } == expected)
         let stats = await storage.recoveryStatistics

@@ -118,3 +118,16 @@ func appendBytes(_ bytes: [UInt8], to path: String) throws {
     try handle.write(contentsOf: Data(bytes))
     try handle.close()
 }
+
+/// Opens the storage of a directory whose previous storage was dropped without `close()`
+/// (a simulated crash). A flush round of the dropped one may still hold it, and its lock,
+/// for a moment: retries `locked` for up to 10 s.
+func openStorageAfterCrash(_ dir: TemporaryDirectory, _ config: SegmentLogStorageFactory.Configuration = testConfiguration(),
+                           logger: Logger = quietLogger) async throws -> SegmentLogStorage {
+    for _ in 0..<200 {
+        do { return try openStorage(dir, config, logger: logger) } catch StorageError.locked {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+    return try openStorage(dir, config, logger: logger)
+}

@@ -63,6 +63,16 @@ extension LogStorageConformance {
         try conform(unbounded.logStartOffset > 20, "without the bound, retention deletes past 20 (log start \(unbounded.logStartOffset))")
     }
 
+    func producerStateScanStartKept(_ storage: any LogStorage) async throws {
+        let log = try await storage.open(TopicPartition("scan-start", 0), config: Self.smallSegments)
+        let initial = try await log.producerStateScanStart()
+        try conform(initial == nil, "a new log holds no producer-state scan start, got \(String(describing: initial))")
+        try await log.storeProducerStateScanStart(12)
+        try await log.storeProducerStateScanStart(40)
+        let stored = try await log.producerStateScanStart()
+        try conform(stored == 40, "the last stored scan start (40) is returned, even past the log end, got \(String(describing: stored))")
+    }
+
     func abortedTransactionsSurviveReopen() async throws {
         let tp = TopicPartition("aborted-index-reopen", 0)
         let first = try await makeStorage()
@@ -70,6 +80,7 @@ extension LogStorageConformance {
             let log = try await first.open(tp, config: Self.smallSegments)
             for i in 0..<15 { _ = try await log.append([makeBatch(3, tag: "r\(i)", valueSize: 60)]) }
             for entry in Self.abortedEntries { try await log.recordAbortedTransaction(entry) }
+            try await log.storeProducerStateScanStart(21)
         } catch {
             try? await first.close()
             throw error
@@ -82,6 +93,8 @@ extension LogStorageConformance {
             try await log.recordAbortedTransaction(Self.abortedEntries[1])
             let again = try await log.abortedTransactions(from: 0, upTo: 45)
             try conform(again == Self.abortedEntries, "recording a held entry after reopening must not add it twice; got \(again)")
+            let scanStart = try await log.producerStateScanStart()
+            try conform(scanStart == 21, "the producer-state scan start (21) must survive the reopen, got \(String(describing: scanStart))")
         }
     }
 }

@@ -35,7 +35,7 @@ public struct LogStorageConformance: Sendable {
         "reopenKeepsData", "concurrentAppendsToDifferentPartitions", "storedPartitionsAndDelete",
         "openTwiceReturnsSameLog", "openSeveralAtOnce", "sizeReported", "advanceLogStart", "logStartSurvivesReopen",
         "truncateFully", "truncateFullySurvivesReopen",
-        "abortedTransactionIndex", "abortedTransactionsSurviveReopen", "retentionKeepsFirstOffsetToKeep",
+        "abortedTransactionIndex", "abortedTransactionsSurviveReopen", "retentionKeepsFirstOffsetToKeep", "producerStateScanStartKept",
     ] + compactionCheckNames
 
     /// The compaction checks (`PartitionLog.compact`), in the order they run;
@@ -83,6 +83,7 @@ public struct LogStorageConformance: Sendable {
             await report.check("abortedTransactionsSurviveReopen") { try await abortedTransactionsSurviveReopen() }
         }
         await report.check("retentionKeepsFirstOffsetToKeep") { try await withStorage(retentionKeepsFirstOffsetToKeep) }
+        await report.check("producerStateScanStartKept") { try await withStorage(producerStateScanStartKept) }
         await report.check("compactionKeepsLatestPerKey") { try await withStorage(compactionKeepsLatestPerKey) }
         await report.check("compactedBatchesValid") { try await withStorage(compactedBatchesValid) }
         await report.check("readInsideRemovedRange") { try await withStorage(readInsideRemovedRange) }

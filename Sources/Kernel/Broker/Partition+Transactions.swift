@@ -119,7 +119,27 @@ extension Partition {
         if let completion, clustered { unreplicatedCompletions.append(completion) }
         if clustered { leaderAppended() } else { advanceHighWatermark(to: info.logEndOffset) }
         changes.bump()
+        await storeScanStartIfNeeded()
         return info.firstOffset
+    }
+
+    /// Moves storage's producer-state scan start up to the last stable offset once a
+    /// transaction is open and none is stored, or once the LSO is a scan window past it:
+    /// one small durable write per window of records at most, none for a partition that
+    /// never saw a transaction. A failed write only leaves the older (lower) start.
+    func storeScanStartIfNeeded() async {
+        let stable = lastStableOffset
+        if let stored = storedScanStart {
+            guard stable - stored >= Self.producerStateScanRecords else { return }
+        } else {
+            guard producers.firstOpenTransactionOffset != nil else { return }
+        }
+        do {
+            try await log.storeProducerStateScanStart(stable)
+            storedScanStart = stable
+        } catch {
+            // Kept as it was: the next append tries again.
+        }
     }
 
     /// After batches were appended (as leader or follower): records them in the producer

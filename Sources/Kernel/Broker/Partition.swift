@@ -28,6 +28,10 @@ public actor Partition {
     /// Transactions ended by a marker the high watermark has not passed yet (cluster mode):
     /// they still hold the last stable offset back.
     var unreplicatedCompletions: [ProducerStateTable.Completion] = []
+    /// The producer-state scan start as storage holds it (`storeProducerStateScanStart`):
+    /// at or below the first offset of every open transaction, so a rebuild from there
+    /// finds them all, however long ago they began.
+    var storedScanStart: Int64?
     /// Consumer fetches waiting for data past `offset`: below the high watermark, or below
     /// the last stable offset for a read_committed one.
     var waiters: [UInt64: (offset: Int64, committed: Bool, continuation: CheckedContinuation<Void, Never>)] = [:]
@@ -65,7 +69,8 @@ public actor Partition {
     }
 
     /// Records at the log's end read before the first append to rebuild the idempotent producers'
-    /// sequences. A producer retrying, after a restart, a batch that was written before
+    /// sequences (from further back when storage's scan start says a transaction may be
+    /// open there). A producer retrying, after a restart, a batch that was written before
     /// the crash but never acknowledged gets the original offsets instead of a second copy,
     /// as long as the batch is among these last records (an in-flight batch always is,
     /// unless this many records were appended after it before the crash).
@@ -80,7 +85,11 @@ public actor Partition {
         producers = ProducerStateTable()
         unreplicatedCompletions = []
         producerStateLoaded = false
-        var next = max(logStartOffset, logEndOffset - Self.producerStateScanRecords)
+        let window = logEndOffset - Self.producerStateScanRecords
+        let hint = try await log.producerStateScanStart()
+        storedScanStart = hint
+        let start = max(logStartOffset, min(hint ?? window, window))
+        var next = start
         while next < logEndOffset {
             let read = try await log.read(from: next, maxBytes: 1 << 20, maxOffset: nil, minOneBatch: true)
             let batches = try RecordBatch.parse(try read.payload.load(), verifyCRC: false)
@@ -92,6 +101,11 @@ public actor Partition {
         }
         pruneReplicatedCompletions()
         producerStateLoaded = true
+        if let hint, hint > logEndOffset {
+            // Above the log end after a truncation: lower it to where this scan began.
+            try await log.storeProducerStateScanStart(start)
+            storedScanStart = start
+        }
     }
 
     /// Appends validated batches, honouring idempotent producers' sequences.
@@ -140,6 +154,7 @@ public actor Partition {
         logEndOffset = info.logEndOffset
         logStartOffset = info.logStartOffset
         if clustered { leaderAppended() } else { advanceHighWatermark(to: info.logEndOffset) }
+        await storeScanStartIfNeeded()
         return info
     }
 

@@ -113,6 +113,7 @@ extension Partition {
             }
             logEndOffset = info.logEndOffset
             logStartOffset = info.logStartOffset
+            await storeScanStartIfNeeded()
         }
         advanceHighWatermark(to: min(leaderHighWatermark, logEndOffset))
         if leaderLogStartOffset > logStartOffset { await followLeaderLogStart(leaderLogStartOffset) }

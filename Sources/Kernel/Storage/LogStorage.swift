@@ -145,6 +145,16 @@ public protocol PartitionLog: AnyObject, Sendable {
     /// marker is at or after `offset` and whose first offset is below `end`, in marker
     /// order. Read from the index, never by scanning the data.
     func abortedTransactions(from offset: Int64, upTo end: Int64) async throws -> [AbortedTransactionEntry]
+
+    /// Keeps durably an offset the kernel must rebuild its producer state from (at or below
+    /// the first offset of every transaction open in the partition; the kernel's last
+    /// stable offset when it wrote it). Durable storage keeps it across a reopen; nil until
+    /// first stored. The storage only keeps it: it may be below the log start or past the
+    /// log end after retention or truncation, and the kernel clamps it.
+    func storeProducerStateScanStart(_ offset: Int64) async throws
+
+    /// The offset last stored with `storeProducerStateScanStart`, nil when none was.
+    func producerStateScanStart() async throws -> Int64?
 }
 
 /// Per-partition settings a storage plugin honours (topic configs override the plugin's).

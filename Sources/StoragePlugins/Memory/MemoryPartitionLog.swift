@@ -36,6 +36,8 @@ public actor MemoryPartitionLog: PartitionLog {
     /// The log start set by `advanceLogStart` (DeleteRecords); the log start is the larger
     /// of it and the first kept batch, capped at the log end.
     private var logStartFloor: Int64 = 0
+    /// The kernel's producer-state scan start (`storeProducerStateScanStart`).
+    private var scanStart: Int64?
 
     init(_ partition: TopicPartition, config: PartitionLogConfig, cleanerOffsetMapBytes: Int = MemoryLogStorage.defaultCleanerOffsetMapBytes) {
         self.topicPartition = partition
@@ -193,6 +195,16 @@ public actor MemoryPartitionLog: PartitionLog {
         // Every segment from the one holding `offset`: a transaction that began before
         // `end` may have its marker in any later one.
         return segments.filter { $0.nextOffset > offset }.flatMap { $0.aborted.filter { $0.overlaps(from: offset, upTo: end) } }
+    }
+
+    public func storeProducerStateScanStart(_ offset: Int64) async throws {
+        try ensureOpen()
+        scanStart = offset
+    }
+
+    public func producerStateScanStart() async throws -> Int64? {
+        try ensureOpen()
+        return scanStart
     }
 
     func close() { closed = true }

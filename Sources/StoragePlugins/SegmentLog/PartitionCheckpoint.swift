@@ -13,6 +13,7 @@ struct PartitionCheckpoint: Sendable {
     static let legacyCleanShutdownName = "clean-shutdown"
     static let legacyRecoveryPointName = "recovery-point"
     static let logStartOffsetName = "log-start-offset"
+    static let producerScanStartName = "producer-scan-start"
 
     let directory: String
     var legacyCleanShutdownPath: String { directory + "/" + Self.legacyCleanShutdownName }
@@ -39,6 +40,13 @@ struct PartitionCheckpoint: Sendable {
     /// Records the log start durably (file written aside, fsynced, renamed).
     func writeLogStartOffset(_ offset: Int64) throws {
         try FileIO.writeAtomically("\(offset)\n", to: logStartOffsetPath, directory: directory)
+    }
+
+    /// The kernel's producer-state scan start, nil when never stored.
+    func readProducerScanStart() -> Int64? { readOffset(directory + "/" + Self.producerScanStartName) }
+
+    func writeProducerScanStart(_ offset: Int64) throws {
+        try FileIO.writeAtomically("\(offset)\n", to: directory + "/" + Self.producerScanStartName, directory: directory)
     }
 
     private func readOffset(_ path: String) -> Int64? {

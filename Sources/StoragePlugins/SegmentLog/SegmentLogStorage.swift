@@ -149,11 +149,13 @@ public actor SegmentLogStorage: LogStorage {
     /// the directory lock. Reports the first failure after trying every log.
     public func close() async throws {
         guard lock != nil else { return }
-        flusher?.cancel()
-        flusher = nil
         for task in opening.values { _ = try? await task.value }
-        flusher?.cancel()
+        // A round under way finishes first: no checkpoint write may follow the clean-shutdown
+        // record (or the next owner of the directory).
+        let round = flusher
         flusher = nil
+        round?.cancel()
+        await round?.value
         // Many at once, so that their fsyncs share the group committer's rounds: one after
         // the other, 10,000 partitions took minutes to close.
         let logger = logger

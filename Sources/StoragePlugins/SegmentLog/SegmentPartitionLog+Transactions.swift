@@ -28,6 +28,18 @@ extension SegmentPartitionLog {
         return found
     }
 
+    /// In `producer-scan-start`, written atomically.
+    func storeProducerStateScanStart(_ offset: Int64) async throws {
+        try checkOpen()
+        let checkpoint = checkpoint
+        try await committer.run { try checkpoint.writeProducerScanStart(offset) }
+    }
+
+    func producerStateScanStart() async throws -> Int64? {
+        try checkOpen()
+        return checkpoint.readProducerScanStart()
+    }
+
     /// After cleaned segments replaced `replaced`: each fresh segment takes the entries
     /// whose marker falls in its range.
     func carryAbortedTransactions(from replaced: [LogSegment], into fresh: [LogSegment]) throws {
