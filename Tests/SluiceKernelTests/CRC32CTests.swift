@@ -61,6 +61,27 @@ struct CRC32CTests {
         }
     }
 
+    /// Folding (x86-64 with AVX-512 and VPCLMULQDQ, buffers of 1 KiB and more): its
+    /// 256-byte steps, the 16-byte steps after them and the tail must give the tables'
+    /// CRC from any register, as must the instruction-only path at the same lengths.
+    @Test func foldingAndInstructionAgreeWithTablesAcrossFoldingSteps() {
+        let bytes = (0..<20_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_246_822_519) >> 11) }
+        let lengths = [1_023, 1_024, 1_025, 1_031, 1_039, 1_040, 1_041, 1_279, 1_280, 1_281, 1_295, 1_296,
+                       1_535, 4_095, 4_096, 4_097, 8_191, 19_990]
+        bytes.withUnsafeBytes { all in
+            for length in lengths {
+                for start in [0, 1, 5, 8] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    for register: UInt32 in [0xFFFF_FFFF, 0, 0x1234_5678] {
+                        let viaTables = CRC32C.tableUpdate(register, slice)
+                        #expect(CRC32C.update(register, slice) == viaTables, "length \(length) from \(start)")
+                        #expect(CRC32C.instructionUpdate(register, slice) == viaTables, "length \(length) from \(start)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func thisX86MachineUsesTheInstruction() {
         #if arch(x86_64)
         #expect(CRC32C.hardwareAvailable, "every x86-64 CPU since 2008 has SSE4.2")

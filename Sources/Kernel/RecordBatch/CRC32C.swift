@@ -5,8 +5,10 @@ internal import CRC32CHardware
 ///
 /// Uses the CPU's CRC-32C instruction (SSE4.2 `crc32` on x86-64, the CRC extension on
 /// AArch64) through a small C shim when the CPU has it — every produced batch is
-/// checksummed, and the instruction is an order of magnitude faster. Otherwise
-/// slicing-by-8: eight 256-entry tables consume a 64-bit word per step.
+/// checksummed, and the instruction is an order of magnitude faster; x86-64 CPUs with
+/// AVX-512 and VPCLMULQDQ fold buffers of 1 KiB and more with carry-less
+/// multiplication, about twice as fast again (56 against 27 GB/s on the bench machine).
+/// Otherwise slicing-by-8: eight 256-entry tables consume a 64-bit word per step.
 public enum CRC32C {
     /// The CRC-32C of `bytes`, continuing from `crc` (0 for a fresh checksum).
     @inlinable
@@ -30,6 +32,15 @@ public enum CRC32C {
 
     /// Whether the CPU has a CRC-32C instruction (read once).
     static let hardwareAvailable = sluice_crc32c_hardware_available() == 1
+
+    /// Whether large buffers are folded with carry-less multiplication on this CPU.
+    static let foldingAvailable = sluice_crc32c_folding_available() == 1
+
+    /// The CRC-32C instruction alone, never folding (the tests compare the two paths).
+    static func instructionUpdate(_ start: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = bytes.baseAddress, bytes.count > 0, hardwareAvailable else { return tableUpdate(start, bytes) }
+        return sluice_crc32c_hardware_update_streams(start, base, bytes.count)
+    }
 
     /// The table-driven update, used when the CPU has no CRC-32C instruction (and by the
     /// tests that check both paths agree).
