@@ -45,6 +45,8 @@ extension ForwardingPartitionLog {
 
     public func advanceLogStart(to offset: Int64) async throws -> Int64 { try await inner.advanceLogStart(to: offset) }
 
+    public func truncateFully(startingAt offset: Int64) async throws { try await inner.truncateFully(startingAt: offset) }
+
     public func recordAbortedTransaction(_ entry: AbortedTransactionEntry) async throws {
         try await inner.recordAbortedTransaction(entry)
     }

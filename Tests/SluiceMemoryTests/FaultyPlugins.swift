@@ -14,6 +14,8 @@ actor FaultyStorage: LogStorage {
         case logStartNotMoved
         /// abortedTransactions answers nothing: the aborted-transaction index is not kept.
         case abortedTransactionsForgotten
+        /// truncateFully empties the log but restarts it at 0, not at the offset asked.
+        case truncateFullyRestartsAtZero
     }
     nonisolated let fault: Fault
     let inner = MemoryLogStorage()
@@ -95,6 +97,9 @@ actor FaultyLog: PartitionLog {
     func advanceLogStart(to offset: Int64) async throws -> Int64 {
         guard fault == .logStartNotMoved else { return try await inner.advanceLogStart(to: offset) }
         return offset
+    }
+    func truncateFully(startingAt offset: Int64) async throws {
+        try await inner.truncateFully(startingAt: fault == .truncateFullyRestartsAtZero ? 0 : offset)
     }
     func recordAbortedTransaction(_ entry: AbortedTransactionEntry) async throws { try await inner.recordAbortedTransaction(entry) }
     func abortedTransactions(from offset: Int64, upTo end: Int64) async throws -> [AbortedTransactionEntry] {

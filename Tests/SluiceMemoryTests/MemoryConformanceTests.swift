@@ -10,7 +10,7 @@ struct MemoryConformanceTests {
     @Test func memoryStoragePassesLogStorageConformance() async {
         let report = await LogStorageConformance(durable: false) { MemoryLogStorage() }.run()
         #expect(report.failures.isEmpty, "\(report)")
-        #expect(report.passed.count == LogStorageConformance.checkNames.count - 4, "every check but the four reopen checks runs: \(report.passed)")
+        #expect(report.passed.count == LogStorageConformance.checkNames.count - 5, "every check but the five reopen checks runs: \(report.passed)")
     }
 
     @Test func memoryMetadataPassesMetadataStoreConformance() async {
@@ -55,6 +55,11 @@ struct BrokenPluginTests {
         #expect(report.failedChecks == ["advanceLogStart", "abortedTransactionIndex"], "\(report)")
     }
 
+    @Test func truncateFullyAtTheWrongOffsetIsCaught() async {
+        let report = await LogStorageConformance(durable: false) { FaultyStorage(fault: .truncateFullyRestartsAtZero) }.run()
+        #expect(report.failedChecks == ["truncateFully"], "\(report)")
+    }
+
     @Test func forgottenAbortedTransactionsAreCaught() async {
         let report = await LogStorageConformance(durable: false) { FaultyStorage(fault: .abortedTransactionsForgotten) }.run()
         #expect(report.failedChecks == ["abortedTransactionIndex"], "\(report)")
@@ -63,7 +68,8 @@ struct BrokenPluginTests {
     @Test func forgettingOnReopenIsCaught() async {
         // Claims durability but hands out a fresh, empty store each time.
         let report = await LogStorageConformance(durable: true) { MemoryLogStorage() }.run()
-        #expect(report.failedChecks == ["reopenKeepsData", "openSeveralAtOnce", "logStartSurvivesReopen", "abortedTransactionsSurviveReopen",
+        #expect(report.failedChecks == ["reopenKeepsData", "openSeveralAtOnce", "logStartSurvivesReopen",
+                                        "truncateFullySurvivesReopen", "abortedTransactionsSurviveReopen",
                                         "compactionSurvivesReopen"], "\(report)")
     }
 

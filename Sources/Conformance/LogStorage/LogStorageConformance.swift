@@ -34,6 +34,7 @@ public struct LogStorageConformance: Sendable {
         "truncation", "retentionByTime", "retentionBySize", "retentionKeepsActiveData",
         "reopenKeepsData", "concurrentAppendsToDifferentPartitions", "storedPartitionsAndDelete",
         "openTwiceReturnsSameLog", "openSeveralAtOnce", "sizeReported", "advanceLogStart", "logStartSurvivesReopen",
+        "truncateFully", "truncateFullySurvivesReopen",
         "abortedTransactionIndex", "abortedTransactionsSurviveReopen", "retentionKeepsFirstOffsetToKeep", "producerStateScanStartKept",
     ] + compactionCheckNames
 
@@ -72,6 +73,10 @@ public struct LogStorageConformance: Sendable {
         await report.check("advanceLogStart") { try await withStorage(advanceLogStart) }
         if durable {
             await report.check("logStartSurvivesReopen") { try await logStartSurvivesReopen() }
+        }
+        await report.check("truncateFully") { try await withStorage(truncateFully) }
+        if durable {
+            await report.check("truncateFullySurvivesReopen") { try await truncateFullySurvivesReopen() }
         }
         await report.check("abortedTransactionIndex") { try await withStorage(abortedTransactionIndex) }
         if durable {

@@ -63,6 +63,24 @@ extension Partition {
         try await rebuildProducerState()
     }
 
+    /// Empties the log and restarts it at `offset`, the leader's log start, when this
+    /// follower's log ends below it (Kafka's truncateFullyAndStartAt): the leader deleted
+    /// those records by retention or DeleteRecords while this broker was away. Log start,
+    /// log end and high watermark become `offset`; the epoch cache and producer state start
+    /// afresh from the batches fetched next.
+    func truncateFully(startingAt offset: Int64) async throws {
+        await beginAppend()
+        defer { endAppend() }
+        do { try await log.truncateFully(startingAt: offset) } catch let error as StorageError {
+            throw BrokerError.storage(error.description)
+        }
+        logStartOffset = offset
+        logEndOffset = offset
+        highWatermark = offset
+        epochCache = LeaderEpochCache()
+        try await rebuildProducerState()
+    }
+
     /// Appends batches fetched from the leader of `leaderEpoch` as they are: the first must
     /// start at this log's end. The high watermark becomes min(leader's, own log end).
     /// Returns the log end offset afterwards.

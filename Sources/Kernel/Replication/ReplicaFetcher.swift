@@ -112,10 +112,12 @@ actor ReplicaFetcher {
     private func fetchOnce() async throws -> Bool {
         var requested: [ReplicaFetchPartition] = []
         var epochs: [TopicPartition: Int32] = [:]
+        var offsets: [TopicPartition: Int64] = [:]
         for (tp, entry) in entries where !entry.needsTruncation {
             let offset = await entry.partition.logEndOffset
             requested.append(ReplicaFetchPartition(tp, fetchOffset: offset, currentLeaderEpoch: entry.epoch, maxBytes: config.fetchMaxBytes))
             epochs[tp] = entry.epoch
+            offsets[tp] = offset
         }
         guard !requested.isEmpty else { return false }
         let results = try await transport.fetch(from: source, replicaId: localId, partitions: requested,
@@ -125,8 +127,11 @@ actor ReplicaFetcher {
             guard let entry = entries[tp], entry.epoch == epochs[tp], !entry.needsTruncation else { continue }
             if let error = result.error {
                 clean = false
-                if error == .offsetOutOfRange { entries[tp]?.needsTruncation = true }
                 logger.debug("replica fetch refused", metadata: ["partition": "\(tp)", "error": "\(error)"])
+                if error == .offsetOutOfRange, let offset = offsets[tp] {
+                    try await handleOutOfRange(tp, entry: entry, fetchOffset: offset, leaderLogStart: result.logStartOffset,
+                                               leaderLogEnd: result.highWatermark)
+                }
                 continue
             }
             do {
@@ -140,5 +145,28 @@ actor ReplicaFetcher {
             }
         }
         return clean
+    }
+
+    /// Kafka's ReplicaFetcherThread on OFFSET_OUT_OF_RANGE. Below the leader's log start
+    /// (it deleted records while this broker was away): empty the log and restart it at
+    /// the leader's start. Past the leader's log end: truncate to it. Either way the epoch
+    /// lookup runs again before the next fetch. The leader's start and end come with its
+    /// refusal (Sluice's leader fills log start and, in the high watermark field, its log
+    /// end); when they are unknown (-1) only the epoch lookup runs.
+    private func handleOutOfRange(_ tp: TopicPartition, entry: Entry, fetchOffset: Int64,
+                                  leaderLogStart: Int64, leaderLogEnd: Int64) async throws {
+        if leaderLogStart >= 0, fetchOffset < leaderLogStart {
+            try await entry.partition.truncateFully(startingAt: leaderLogStart)
+            logger.notice("log end below the leader's log start; emptied the log and restarted it there", metadata: [
+                "partition": "\(tp)", "logEndOffset": "\(fetchOffset)", "leaderLogStartOffset": "\(leaderLogStart)"])
+            if entries[tp]?.epoch == entry.epoch { entries[tp]?.needsTruncation = false }
+            return
+        }
+        if leaderLogEnd >= 0, fetchOffset > leaderLogEnd {
+            try await entry.partition.truncate(to: leaderLogEnd)
+            logger.notice("log end past the leader's log end; truncated to it", metadata: [
+                "partition": "\(tp)", "logEndOffset": "\(fetchOffset)", "leaderLogEndOffset": "\(leaderLogEnd)"])
+        }
+        if entries[tp]?.epoch == entry.epoch { entries[tp]?.needsTruncation = true }
     }
 }

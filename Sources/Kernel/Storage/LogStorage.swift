@@ -125,6 +125,14 @@ public protocol PartitionLog: AnyObject, Sendable {
     /// survives a close and reopen of durable storage. Returns the log start afterwards.
     func advanceLogStart(to offset: Int64) async throws -> Int64
 
+    /// Empties the log and restarts it at `offset` (Kafka's truncate-fully-and-start-at):
+    /// every batch and aborted-transaction entry goes, log start and log end become
+    /// `offset` (which may lie past the old log end), and the next append gets `offset`.
+    /// A follower does this when the leader's log starts past the follower's log end.
+    /// Durable storage keeps the new start across a close and reopen; a crash part-way
+    /// leaves either the old log or an empty one, never a mix.
+    func truncateFully(startingAt offset: Int64) async throws
+
     /// Records an aborted transaction in the index kept with the data (Kafka's per-segment
     /// `.txnindex`), after its abort marker at `entry.lastOffset` was appended. The entry
     /// lives with the marker's batch: it goes when retention, DeleteRecords or a truncation

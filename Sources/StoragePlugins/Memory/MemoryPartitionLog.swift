@@ -171,6 +171,13 @@ public actor MemoryPartitionLog: PartitionLog {
         return logStartOffset
     }
 
+    public func truncateFully(startingAt offset: Int64) async throws {
+        try ensureOpen()
+        segments = [Segment(baseOffset: offset, createdAt: Date())]
+        logStartFloor = offset
+        cleanerCheckpoint = offset
+    }
+
     public func recordAbortedTransaction(_ entry: AbortedTransactionEntry) async throws {
         try ensureOpen()
         guard let index = segments.lastIndex(where: { $0.baseOffset <= entry.lastOffset }), entry.lastOffset < logEndOffset,
