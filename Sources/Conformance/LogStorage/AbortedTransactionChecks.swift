@@ -75,17 +75,12 @@ extension LogStorageConformance {
 
     func abortedTransactionsSurviveReopen() async throws {
         let tp = TopicPartition("aborted-index-reopen", 0)
-        let first = try await makeStorage()
-        do {
+        try await withStorage { first in
             let log = try await first.open(tp, config: Self.smallSegments)
             for i in 0..<15 { _ = try await log.append([makeBatch(3, tag: "r\(i)", valueSize: 60)]) }
             for entry in Self.abortedEntries { try await log.recordAbortedTransaction(entry) }
             try await log.storeProducerStateScanStart(21)
-        } catch {
-            try? await first.close()
-            throw error
         }
-        try await first.close()
         try await withStorage { storage in
             let log = try await storage.open(tp, config: Self.smallSegments)
             let all = try await log.abortedTransactions(from: 0, upTo: 45)

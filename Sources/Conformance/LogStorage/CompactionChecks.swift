@@ -241,8 +241,7 @@ extension LogStorageConformance {
         var cleanedBytes: [[UInt8]] = []
         let policy = CompactionPolicy(deleteRetentionMs: 60_000, minCompactionLagMs: 0, minCleanableDirtyRatio: 0)
         let t0 = Date()
-        let first = try await makeStorage()
-        do {
+        try await withStorage { first in
             let log = try await first.open(tp, config: Self.compactSegments)
             var writer = KeyedWriter(log)
             for i in 0..<100 { try await writer.write(["k\(i % 5)"]) }
@@ -251,11 +250,7 @@ extension LogStorageConformance {
             _ = try await log.compact(policy, now: t0)
             cleanedBytes = try await readAll(log).map(bytesOf)
             try await log.flush()
-        } catch {
-            try? await first.close()
-            throw error
         }
-        try await first.close()
         try await withStorage { storage in
             let log = try await storage.open(tp, config: Self.compactSegments)
             try conform(try await readAll(log).map(bytesOf) == cleanedBytes, "a compacted log must read back byte-identical after reopening")

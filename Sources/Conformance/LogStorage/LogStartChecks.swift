@@ -53,17 +53,12 @@ extension LogStorageConformance {
 
     func logStartSurvivesReopen() async throws {
         let tp = TopicPartition("log-start-reopen", 0)
-        let first = try await makeStorage()
-        do {
+        try await withStorage { first in
             let log = try await first.open(tp, config: Self.smallSegments)
             for i in 0..<10 { _ = try await log.append([makeBatch(3, tag: "r\(i)", valueSize: 60)]) }
             let moved = try await log.advanceLogStart(to: 13)
             try conform(moved == 13, "advancing the log start to 13 must return 13, got \(moved)")
-        } catch {
-            try? await first.close()
-            throw error
         }
-        try await first.close()
         try await withStorage { storage in
             let log = try await storage.open(tp, config: Self.smallSegments)
             let offsets = try await log.offsets()

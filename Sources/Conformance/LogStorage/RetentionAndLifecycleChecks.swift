@@ -62,8 +62,7 @@ extension LogStorageConformance {
     func reopenKeepsData() async throws {
         let tp = TopicPartition("reopen", 0)
         var appended: [[UInt8]] = []
-        let first = try await makeStorage()
-        do {
+        try await withStorage { first in
             let log = try await first.open(tp, config: first.defaultLogConfig)
             for i in 0..<3 {
                 let batch = makeBatch(2, tag: "p\(i)")
@@ -73,11 +72,7 @@ extension LogStorageConformance {
                 appended.append(bytesOf(stored))
             }
             try await log.flush()
-        } catch {
-            try? await first.close()
-            throw error
         }
-        try await first.close()
         try await withStorage { storage in
             try conform(try await storage.storedPartitions().contains(tp), "a reopened storage must list \(tp) in storedPartitions()")
             let log = try await storage.open(tp, config: storage.defaultLogConfig)

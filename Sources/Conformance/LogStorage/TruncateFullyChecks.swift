@@ -36,17 +36,12 @@ extension LogStorageConformance {
 
     func truncateFullySurvivesReopen() async throws {
         let tp = TopicPartition("truncate-fully-reopen", 0)
-        let first = try await makeStorage()
-        do {
+        try await withStorage { first in
             let log = try await first.open(tp, config: Self.smallSegments)
             for i in 0..<10 { _ = try await log.append([makeBatch(3, tag: "r\(i)", valueSize: 60)]) }
             try await log.truncateFully(startingAt: 70)
             _ = try await log.append([makeBatch(4, tag: "kept")])
-        } catch {
-            try? await first.close()
-            throw error
         }
-        try await first.close()
         try await withStorage { storage in
             let log = try await storage.open(tp, config: Self.smallSegments)
             let offsets = try await log.offsets()
