@@ -51,20 +51,39 @@ struct SegmentLayoutTests {
         try await storage.close()
     }
 
-    @Test func aReadWithinOneSegmentIsAFileRegion() async throws {
+    @Test func aReadOf64KiBOrMoreWithinOneSegmentIsAFileRegion() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let storage = try openStorage(dir)
         let log = try await storage.open(tp, config: storage.defaultLogConfig)
-        try await appendEach(log, (0..<5).map { batch(2, tag: "f\($0)") })
+        let batches = (0..<5).map { batch(2, tag: "f\($0)", valueSize: 20_000) }
+        try await appendEach(log, batches)
         let read = try await log.read(from: 2, maxBytes: 1 << 20, maxOffset: nil, minOneBatch: true)
         guard case .file(let region) = read.payload else {
             Issue.record("expected a file region for sendfile, got bytes")
             return
         }
+        #expect(region.length >= SegmentLogOptions.defaultSmallestFileRegion)
         #expect(region.file.path.hasSuffix("/layout-0/00000000000000000000.log"))
-        #expect(region.offset == Int64(batch(2, tag: "f0").byteCount))
+        #expect(region.offset == Int64(batches[0].byteCount))
         #expect(try RecordBatch.parse(region.load()).map(\.baseOffset) == [2, 4, 6, 8])
+        try await storage.close()
+    }
+
+    /// A fetch across thousands of partitions must not hold a descriptor per partition
+    /// until its response is written: short reads come back as bytes.
+    @Test func aReadShorterThan64KiBIsCopiedAndHoldsNoDescriptor() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let storage = try openStorage(dir)
+        let log = try await storage.open(tp, config: storage.defaultLogConfig)
+        try await appendEach(log, (0..<5).map { batch(2, tag: "s\($0)") })
+        let read = try await log.read(from: 2, maxBytes: 1 << 20, maxOffset: nil, minOneBatch: true)
+        guard case .bytes(let bytes) = read.payload else {
+            Issue.record("expected bytes for a short read, got a file region")
+            return
+        }
+        #expect(try RecordBatch.parse(bytes).map(\.baseOffset) == [2, 4, 6, 8])
         try await storage.close()
     }
 

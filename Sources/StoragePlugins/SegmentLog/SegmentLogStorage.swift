@@ -42,6 +42,14 @@ public actor SegmentLogStorage: LogStorage {
     /// - Parameter clock: the wall clock for segment age (`segmentMs`); tests inject one.
     public init(configuration: SegmentLogStorageFactory.Configuration, directory: URL, logger: Logger,
                 clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        try self.init(configuration: configuration, directory: directory, logger: logger, clock: clock,
+                      smallestFileRegion: SegmentLogOptions.defaultSmallestFileRegion)
+    }
+
+    /// - Parameter smallestFileRegion: reads shorter than this many bytes are returned as
+    ///   bytes rather than file regions; tests lower it to hold regions of small logs.
+    init(configuration: SegmentLogStorageFactory.Configuration, directory: URL, logger: Logger,
+         clock: @escaping @Sendable () -> Date, smallestFileRegion: Int) throws {
         let path = directory.standardizedFileURL.path
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -60,7 +68,7 @@ public actor SegmentLogStorage: LogStorage {
                                       throttle: IOThrottle(bytesPerSecond: configuration.cleanerIoBytesPerSecond > 0 ? configuration.cleanerIoBytesPerSecond : nil)),
             files: DescriptorCache(capacity: DescriptorCache.capacity(configured: configuration.maxOpenFiles,
                                                                       limit: OpenFileLimit.current(), logger: logger)),
-            checkpoints: checkpoints)
+            checkpoints: checkpoints, smallestFileRegion: smallestFileRegion)
         self.logger = logger
         try Self.removeDeletedLeftovers(in: path)
     }
@@ -160,7 +168,7 @@ public actor SegmentLogStorage: LogStorage {
         // the other, 10,000 partitions took minutes to close.
         let logger = logger
         let firstError = await forEachConcurrently(logs.values.sorted(by: { $0.topicPartition < $1.topicPartition }),
-                                       atMost: Self.closeConcurrency) { log in
+                                       atMost: Self.partitionsSyncedAtOnce) { log in
             do { try await log.close() } catch {
                 logger.error("closing \(log.topicPartition) failed; it will be recovered at the next start: \(error)")
                 return error
@@ -180,8 +188,12 @@ public actor SegmentLogStorage: LogStorage {
         if let failure { throw failure }
     }
 
-    /// Logs closed at once by `close`.
-    static let closeConcurrency = 64
+    /// Partitions that `close` and the periodic flush sync at once: enough for the group
+    /// committer's rounds to share journal commits, few enough that the descriptors they
+    /// hold while waiting (a `.log` the cache may have evicted, and two index files each)
+    /// stay well inside `DescriptorCache.reserve`. Unbounded, a flush of 2,000 partitions
+    /// on a slow disk held 4,000 descriptors and failed with `EMFILE`.
+    static let partitionsSyncedAtOnce = 64
 
     // MARK: Interval flushing
 
@@ -200,19 +212,17 @@ public actor SegmentLogStorage: LogStorage {
         }
     }
 
-    /// Fsyncs every written partition at once, so the syncs share one group-commit round,
-    /// then writes the recovery checkpoint once for all of them.
+    /// Fsyncs every written partition, `partitionsSyncedAtOnce` at a time so that the syncs
+    /// share group-commit rounds, then writes the recovery checkpoint once for all of them.
     func flushAll() async {
         let logger = logger
         if configuration.flush != .never {
-            await withTaskGroup(of: Void.self) { group in
-                for log in logs.values {
-                    group.addTask {
-                        do { try await log.flushIfDirty() } catch {
-                            logger.error("background fsync of \(log.topicPartition) failed; recent appends may not be durable: \(error)")
-                        }
-                    }
+            _ = await forEachConcurrently(Array(logs.values), atMost: Self.partitionsSyncedAtOnce) { log -> (any Error)? in
+                do { try await log.flushIfDirty() } catch {
+                    logger.error("background fsync of \(log.topicPartition) failed; recent appends may not be durable: \(error)")
+                    return error
                 }
+                return nil
             }
         }
         await options.checkpoints.writeIfChanged()

@@ -58,13 +58,13 @@ extension SegmentPartitionLog {
             next = segment.nextOffset
             index += 1
         }
-        return LogReadResult(payload: try Self.payload(regions), logStartOffset: start, logEndOffset: end)
+        return LogReadResult(payload: try payload(regions), logStartOffset: start, logEndOffset: end)
     }
 
-    private static func payload(_ regions: [LogFileRegion]) throws -> LogPayload {
+    private func payload(_ regions: [LogFileRegion]) throws -> LogPayload {
         switch regions.count {
         case 0: return .empty
-        case 1: return .file(regions[0])
+        case 1 where regions[0].length >= options.smallestFileRegion: return .file(regions[0])
         default:
             var bytes = ByteBufferAllocator().buffer(capacity: regions.reduce(0) { $0 + $1.length })
             for region in regions {

@@ -16,6 +16,13 @@ struct SegmentLogOptions: Sendable {
     var files: DescriptorCache
     /// The storage-wide durable summaries every partition reports to.
     var checkpoints: RecoveryCheckpoint
+    /// Reads shorter than this (bytes) are copied into memory rather than returned as a
+    /// file region for `sendfile`. A fetch across thousands of partitions then holds no
+    /// descriptor per partition until its response is written, whatever the descriptor
+    /// cache's bound, and a `pread` of a few kilobytes costs less than the `sendfile` it
+    /// replaces. A response's descriptors are then at most `fetch.max.bytes` / this.
+    var smallestFileRegion = Self.defaultSmallestFileRegion
+    static let defaultSmallestFileRegion = 64 * 1024
 }
 
 /// The log of one topic-partition in `<directory>/<topic>-<partition>/`: segments in
