@@ -507,7 +507,7 @@ def main():
     parser.add_argument("--session-fetches", type=int, default=2000, help="fetches per mode of the fetch-session case")
     parser.add_argument("--transaction-records", type=int, default=200_000,
                         help="records per mode of the transactions case (100 B)")
-    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions", "kcat", "transactions"),
+    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions", "kcat", "latency", "transactions"),
                         help="run just this case (beats: the in-process beats figure, then ingest beside the file sink; "
                              "kcat: kcat produce acks=1, consume, produce acks=all, with the server CPU per record)")
     parser.add_argument("--dir", default=tempfile.gettempdir())
@@ -532,6 +532,15 @@ def main():
                 continue
             if args.only == "beats":
                 beats_only_case(args.binary, scratch, figures, args.beats_events)
+                continue
+            if args.only == "latency":
+                workdir = tempfile.mkdtemp(dir=scratch)
+                server = Server(args.binary, workdir)
+                try:
+                    sluice_bench_cases(args.binary, server, figures, args.bench_records, args.latency_seconds)
+                finally:
+                    server.stop()
+                    shutil.rmtree(workdir, ignore_errors=True)
                 continue
             if args.only == "kcat":
                 workdir = tempfile.mkdtemp(dir=scratch)
