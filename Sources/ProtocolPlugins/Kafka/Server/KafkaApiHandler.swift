@@ -37,6 +37,9 @@ struct RequestContext: Sendable {
     var fetchSessions: FetchSessionCache
     /// The client's IP address, as DescribeGroups shows it ("" when unknown).
     var clientHost = ""
+    /// The user part of client quota entities: the connection's principal name, which is
+    /// `ANONYMOUS` (as in Kafka) until the connection authenticates.
+    var quotaUser = "ANONYMOUS"
 
     /// The version the request was sent in (and the response is written in).
     var version: Int16 { header.apiVersion }
@@ -48,6 +51,7 @@ struct RequestContext: Sendable {
     var transactions: any TransactionService { services.transactions }
     var observation: any BrokerObservation { services.observation }
     var settings: KernelSettings { services.settings }
+    var quotas: any ClientQuotaService { services.quotas }
 }
 
 /// Who this broker is to clients: node id, advertised address, cluster id and the API
