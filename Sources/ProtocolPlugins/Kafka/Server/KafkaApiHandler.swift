@@ -37,9 +37,12 @@ struct RequestContext: Sendable {
     var fetchSessions: FetchSessionCache
     /// The client's IP address, as DescribeGroups shows it ("" when unknown).
     var clientHost = ""
-    /// The user part of client quota entities: the connection's principal name, which is
-    /// `ANONYMOUS` (as in Kafka) until the connection authenticates.
-    var quotaUser = "ANONYMOUS"
+    /// Who sent the request: the connection's authenticated principal, `User:ANONYMOUS`
+    /// before authentication or on a listener without SASL. ACLs and quotas key on it.
+    var principal: Principal = .anonymous
+    /// The user part of client quota entities: the principal's name (`ANONYMOUS` until
+    /// the connection authenticates), as Kafka's quota callback takes it.
+    var quotaUser: String { principal.name }
 
     /// The version the request was sent in (and the response is written in).
     var version: Int16 { header.apiVersion }
