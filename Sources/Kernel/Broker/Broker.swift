@@ -26,6 +26,8 @@ public actor Broker {
     public nonisolated let clusterView: ClusterView?
     /// The address clients reach this broker at, set by the Kafka protocol plugin once bound.
     public nonisolated let listener = AdvertisedListener()
+    /// Client quotas, kept in `metadata` and enforced by the protocol plugins.
+    public nonisolated let quotas: ClientQuotaManager
     /// Wakes fetches parked on partitions they answered from marks (fetch sessions).
     nonisolated let fetchWakeups = FetchWakeups()
     /// The transaction coordinator's verifier (`setTransactionVerifier`); nil refuses
@@ -98,6 +100,7 @@ public actor Broker {
         self.metadata = metadata
         self.logger = logger
         self.clock = clock
+        self.quotas = ClientQuotaManager(store: metadata, logger: logger)
         var groupConfig = GroupCoordinatorConfig()
         groupConfig.offsetsRetentionMinutes = config.offsetsRetentionMinutes
         groupConfig.initialRebalanceDelayMs = config.groupInitialRebalanceDelayMs
