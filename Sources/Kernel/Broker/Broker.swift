@@ -24,6 +24,9 @@ public actor Broker {
     public nonisolated let coordinator: (any ClusterCoordinator)?
     /// The cluster as this broker knows it (kept current by `ClusterNode`); nil on a single node.
     public nonisolated let clusterView: ClusterView?
+    /// What other brokers ask of the controller, answered by this broker's `ClusterNode`
+    /// while it holds the role; nil on a single node.
+    public nonisolated let controllerRequests: ControllerRequests?
     /// The address clients reach this broker at, set by the Kafka protocol plugin once bound.
     public nonisolated let listener = AdvertisedListener()
     /// Client quotas, kept in `metadata` and enforced by the protocol plugins.
@@ -96,6 +99,7 @@ public actor Broker {
         self.coordinator = coordinator
         let clusterView = coordinator == nil ? nil : ClusterView(localBroker: config.id)
         self.clusterView = clusterView
+        self.controllerRequests = coordinator == nil ? nil : ControllerRequests()
         self.storage = storage
         self.metadata = metadata
         self.logger = logger

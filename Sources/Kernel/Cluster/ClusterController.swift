@@ -23,6 +23,39 @@ struct ClusterController: Sendable {
         }
     }
 
+    /// Controlled shutdown of `brokerId`: every partition it leads moves to another live
+    /// in-sync replica (epoch bumped) and it leaves every ISR that keeps another live
+    /// member, as if it were gone; a partition with no other live in-sync replica keeps it
+    /// as leader. Returns the partitions it still leads afterwards.
+    func shutDown(_ brokerId: Int32) async throws -> [TopicPartition] {
+        let live = Set(try await coordinator.liveBrokers().map(\.id)).subtracting([brokerId])
+        var remaining: [TopicPartition] = []
+        for record in try await metadata.topics() {
+            let states = try await coordinator.partitionStates(topic: record.name)
+            for (index, current) in states.sorted(by: { $0.key < $1.key }) where Int(index) < record.replicas.count {
+                let tp = TopicPartition(record.name, index)
+                guard current.state.isr.contains(brokerId) || current.state.leader == brokerId else { continue }
+                guard let next = Self.decide(current.state, replicas: record.replicas[Int(index)], live: live, controllerEpoch: epoch),
+                      next.leader != PartitionState.noLeader else {
+                    // No other live in-sync replica: it keeps leading until it stops.
+                    if current.state.leader == brokerId { remaining.append(tp) }
+                    continue
+                }
+                do {
+                    _ = try await coordinator.updatePartitionState(tp, next, expectedVersion: current.version)
+                    logger.info("partition moved off a broker in controlled shutdown", metadata: [
+                        "partition": "\(tp)", "broker": "\(brokerId)", "leader": "\(next.leader)",
+                        "leaderEpoch": "\(next.leaderEpoch)", "isr": "\(next.isr)",
+                    ])
+                } catch CoordinationError.versionConflict {
+                    // Changed meanwhile (an ISR write): the broker asks again.
+                    if current.state.leader == brokerId { remaining.append(tp) }
+                }
+            }
+        }
+        return remaining
+    }
+
     /// Writes the change one partition needs, judged from its state as just read (an
     /// event's) and the live brokers the caller knows, so a partition's own state changes
     /// cost the controller no further reads.

@@ -15,7 +15,7 @@ public actor ClusterNode {
     nonisolated let logger: Logger
     /// How often everything is re-read even without events (a safety net), in milliseconds.
     nonisolated let resyncIntervalMs: Int64
-    private var controllerEpoch: Int32?
+    var controllerEpoch: Int32?
     private var replicating = false
 
     /// - Parameter resyncIntervalMs: full re-read interval without events. Default 5000.
@@ -35,6 +35,7 @@ public actor ClusterNode {
     /// Runs until the task is cancelled.
     public func run(listener: AdvertisedListener, rack: String? = nil) async {
         let events = coordinator.events()   // subscribed before registering: nothing is missed
+        await broker.controllerRequests?.attach(self)
         let address = await listener.wait()
         let endpoint = BrokerEndpoint(id: broker.config.id, host: address.host, port: address.port, rack: rack)
         guard await register(endpoint) else { return }
@@ -167,7 +168,7 @@ public actor ClusterNode {
     }
 
     /// The controller while this broker holds the role, else nil.
-    private var controller: ClusterController? {
+    var controller: ClusterController? {
         controllerEpoch.map { ClusterController(coordinator: coordinator, metadata: broker.metadata, epoch: $0, logger: logger) }
     }
 }

@@ -39,6 +39,10 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     /// Cluster mode: a follower that has not caught up with the leader for this long leaves
     /// the ISR, in milliseconds. Default 30000.
     public var replicaLagTimeMs: Int64 = 30_000
+    /// Cluster mode: how long a SIGTERMed broker waits for the controller to move its
+    /// leaderships to in-sync followers before it stops, in milliseconds; 0 stops at once
+    /// (as after a crash, clients wait for the session to expire). Default 30000.
+    public var controlledShutdownTimeoutMs: Int64 = 30_000
     /// The largest `transaction.timeout.ms` a transactional producer may ask for, in
     /// milliseconds (Kafka's `transaction.max.timeout.ms`). Default 900000 (15 minutes).
     public var transactionMaxTimeoutMs: Int32 = 900_000
@@ -48,7 +52,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
         case retentionCheckIntervalMs, logCleanerIntervalMs, logCleanerEnabled, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, offsetsTopicPartitions, logLevel
-        case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs, transactionMaxTimeoutMs
+        case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs, controlledShutdownTimeoutMs, transactionMaxTimeoutMs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,6 +73,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         defaultReplicationFactor = try c.decodeIfPresent(Int32.self, forKey: .defaultReplicationFactor)
         minInsyncReplicas = try c.decodeIfPresent(Int32.self, forKey: .minInsyncReplicas) ?? d.minInsyncReplicas
         replicaLagTimeMs = try c.decodeIfPresent(Int64.self, forKey: .replicaLagTimeMs) ?? d.replicaLagTimeMs
+        controlledShutdownTimeoutMs = try c.decodeIfPresent(Int64.self, forKey: .controlledShutdownTimeoutMs) ?? d.controlledShutdownTimeoutMs
         transactionMaxTimeoutMs = try c.decodeIfPresent(Int32.self, forKey: .transactionMaxTimeoutMs) ?? d.transactionMaxTimeoutMs
     }
 
@@ -88,6 +93,8 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         .init("defaultReplicationFactor", "integer", default: "min(3, live brokers)", "cluster mode: replicas of new topics"),
         .init("minInsyncReplicas", "integer", default: "1", "cluster mode: in-sync replicas an acks=all produce needs"),
         .init("replicaLagTimeMs", "milliseconds", default: "30000", "cluster mode: a follower this far behind leaves the ISR"),
+        .init("controlledShutdownTimeoutMs", "milliseconds", default: "30000",
+              "cluster mode: how long SIGTERM waits for the controller to move this broker's leaderships away (0: not at all)"),
         .init("transactionMaxTimeoutMs", "milliseconds", default: "900000", "largest transaction.timeout.ms a transactional producer may ask for"),
     ]
 
@@ -124,6 +131,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         }
         if transactionMaxTimeoutMs < 1 {
             problems.append(.init(keyPath: "transactionMaxTimeoutMs", "must be at least 1 ms, got \(transactionMaxTimeoutMs)"))
+        }
+        if controlledShutdownTimeoutMs < 0 {
+            problems.append(.init(keyPath: "controlledShutdownTimeoutMs", "must be 0 or more, got \(controlledShutdownTimeoutMs)"))
         }
         if replicaLagTimeMs < 100 {
             problems.append(.init(keyPath: "replicaLagTimeMs", "must be at least 100 ms, got \(replicaLagTimeMs)"))

@@ -22,6 +22,8 @@ public actor ReplicaManager {
     private var tasks: [Task<Void, Never>] = []
     private var isrRequests: AsyncStream<TopicPartition>.Continuation?
     private let metrics: ReplicationMetrics
+    /// Set by `leave()`: this broker is stopping and follows no partition any more.
+    private var leaving = false
     /// The marks last written to the checkpoint (nothing is written while they stay the same).
     private var checkpointed: [TopicPartition: Int64]?
 
@@ -81,6 +83,24 @@ public actor ReplicaManager {
             logger.warning("\(error)")
         }
     }
+
+    /// Controlled shutdown's first step: stops fetching for every followed partition and
+    /// never follows again, so that once the controller removed this broker from the ISRs
+    /// no leader adds it back. Led partitions keep being led until the controller moves them.
+    public func leave() async {
+        leaving = true
+        for fetcher in fetchers.values { await fetcher.stop() }
+        fetchers.removeAll()
+        followed.removeAll()
+    }
+
+    /// Sends this broker's controlled-shutdown request to the controller at `controller`.
+    func requestControlledShutdown(controller: BrokerEndpoint) async throws -> [TopicPartition] {
+        try await transport.controlledShutdown(controller: controller, brokerId: config.brokerId)
+    }
+
+    /// The partitions this broker leads now.
+    public func ledPartitions() -> Set<TopicPartition> { led }
 
     /// Stops every fetcher and task, closes the transport, then writes the high-watermark
     /// checkpoint a last time.
@@ -194,6 +214,8 @@ public actor ReplicaManager {
         }
         led.remove(tp)
         let changed = await partition.becomeFollower(leader: leader, epoch: epoch)
+        // Stopping: no fetching, so no leader adds this broker back to an ISR.
+        if leaving { return }
         if !changed, let current = followed[tp], current.leader == leader, current.epoch == epoch,
            fetchers[leader]?.source == live[leader] { return }
         await stopFollowing(tp)

@@ -1,6 +1,7 @@
 import NIOCore
 
-/// How followers reach leaders: the wire for replica fetches and leader-epoch lookups.
+/// How brokers reach each other: the wire for replica fetches and leader-epoch lookups,
+/// and a stopping broker's controlled-shutdown request to the controller.
 /// The Kafka plugin provides `KafkaReplicaTransport`; the kernel never sees wire types.
 public protocol ReplicaTransport: Sendable {
     /// One fetch for every partition a follower follows from the leader at `source`.
@@ -11,6 +12,11 @@ public protocol ReplicaTransport: Sendable {
     /// Where each asked epoch ended in the leader's log (Kafka's OffsetForLeaderEpoch).
     func offsetForLeaderEpoch(from source: BrokerEndpoint, replicaId: Int32,
                               partitions: [LeaderEpochQuery]) async throws -> [TopicPartition: LeaderEpochAnswer]
+
+    /// Asks the controller at `controller` to move this broker's leaderships away and drop
+    /// it from ISRs (Kafka's ControlledShutdown); returns the partitions it still leads.
+    /// Throws when the controller cannot be reached or refuses (not the controller).
+    func controlledShutdown(controller: BrokerEndpoint, brokerId: Int32) async throws -> [TopicPartition]
 
     /// Closes every connection (the ReplicaManager is shutting down).
     func close() async

@@ -47,9 +47,10 @@ public struct ReplicationConfig: Sendable, Equatable {
     }
 
     /// The settings `plugins.json`'s broker section gives (`id`, `minInsyncReplicas`,
-    /// `replicaLagTimeMs`), the rest at their defaults.
+    /// `replicaLagTimeMs`, `controlledShutdownTimeoutMs`), the rest at their defaults.
     public init(broker: BrokerConfig) {
-        self.init(brokerId: broker.id, minInsyncReplicas: Int(broker.minInsyncReplicas), replicaLagTimeMs: broker.replicaLagTimeMs)
+        self.init(brokerId: broker.id, minInsyncReplicas: Int(broker.minInsyncReplicas), replicaLagTimeMs: broker.replicaLagTimeMs,
+                  controlledShutdownTimeoutMs: broker.controlledShutdownTimeoutMs)
     }
 
     /// How often the leader looks for followers to drop from or add to the ISR: a quarter

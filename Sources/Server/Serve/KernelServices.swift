@@ -47,6 +47,21 @@ struct ClusterService: Service {
     }
 }
 
+/// Cluster mode: the first service a SIGTERM stops (it is the last started). Before the
+/// listeners close, asks the controller to move this broker's leaderships to in-sync
+/// followers and waits for that (at most `timeout`), so clients move to the new leaders
+/// at once instead of waiting for the coordination session to expire.
+struct ControlledShutdownService: Service {
+    let node: ClusterNode
+    let timeout: Duration
+
+    func run() async throws {
+        do { try await gracefulShutdown() } catch { return }   // cancelled: no controlled stop
+        guard timeout > .zero else { return }
+        await node.controlledShutdown(timeout: timeout)
+    }
+}
+
 /// Adapts a plugin service so the group's log names it, and records its lifecycle on
 /// the status board (readiness, `/api/connectors`): running once `run()` is entered,
 /// stopped when it returns, failed with the error when it throws.

@@ -74,6 +74,7 @@ struct Server {
             // Its own service, so compaction runs on its own task, off the produce path.
             services.append(.init(service: NamedService(name: "log cleaner", inner: LogCleaner(broker: broker, logger: logger))))
         }
+        var controlledShutdown: ControlledShutdownService?
         if let coordinator, let view = broker.clusterView {
             var replicaLogger = logger
             replicaLogger[metadataKey: "component"] = "replication"
@@ -87,6 +88,7 @@ struct Server {
             await statusBoard.register(label: "cluster", instance: "cluster", plugin: config.metadata.entry.name, kind: .metadata)
             services.append(.init(service: NamedService(name: "cluster", inner: ClusterService(node: node, listener: broker.listener),
                                                         statusBoard: statusBoard)))
+            controlledShutdown = ControlledShutdownService(node: node, timeout: .milliseconds(replication.controlledShutdownTimeoutMs))
         }
         do {
             services += try await makeFrontEnds(broker: broker, dataDir: dataDir)
@@ -100,6 +102,10 @@ struct Server {
             "dataDir": "\(dataDir.path)", "storage": "\(config.storage.entry.name)", "metadata": "\(config.metadata.entry.name)",
             "protocols": "\(config.protocols.map(\.entry.name))", "connectors": "\(config.connectors.map(\.name))",
         ]))))
+        if let controlledShutdown {
+            // Last started, so first stopped: leaderships move while the listeners still answer.
+            services.append(.init(service: NamedService(name: "controlled shutdown", inner: controlledShutdown)))
+        }
         var groupLogger = logger
         groupLogger.logLevel = max(logger.logLevel, .notice)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

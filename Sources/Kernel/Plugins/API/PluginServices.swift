@@ -43,6 +43,8 @@ public struct ProtocolServices: Sendable {
     public var listener: AdvertisedListener
     /// Client quotas: usage metering and their administration.
     public var quotas: any ClientQuotaService
+    /// Requests other brokers send to the controller (cluster mode only; nil on one node).
+    public var controller: ControllerRequests? = nil
 
     public init(settings: KernelSettings, appender: any RecordAppender, reader: any RecordReader,
                 topics: any TopicAdministration, groups: any GroupService, transactions: any TransactionService,
@@ -63,6 +65,7 @@ public struct ProtocolServices: Sendable {
     public init(broker: Broker) {
         self.init(settings: broker.settings, appender: broker, reader: broker, topics: broker, groups: broker.groups,
                   transactions: broker.transactions, observation: broker, listener: broker.listener, quotas: broker.quotas)
+        controller = broker.controllerRequests
     }
 }
 

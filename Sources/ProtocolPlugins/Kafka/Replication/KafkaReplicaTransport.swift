@@ -88,6 +88,18 @@ public actor KafkaReplicaTransport: ReplicaTransport {
         return answers
     }
 
+    public func controlledShutdown(controller: BrokerEndpoint, brokerId: Int32) async throws -> [TopicPartition] {
+        var request = ControlledShutdownRequest()
+        request.brokerId = brokerId
+        let ask = request
+        let response = try await call(controller, timeout: slack) { client in try await client.send(ask, version: 3) }
+        if response.errorCode != 0 {
+            throw KafkaClientError.broker(KafkaErrorCode(rawValue: response.errorCode), message: nil,
+                                          context: "controlled shutdown of broker \(brokerId) at broker \(controller.id)")
+        }
+        return response.remainingPartitions.map { TopicPartition($0.topicName, $0.partitionIndex) }
+    }
+
     public func close() async {
         for client in clients.values { await client.close() }
         clients.removeAll()

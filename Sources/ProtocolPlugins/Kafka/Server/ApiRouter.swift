@@ -17,6 +17,7 @@ enum ApiRoutes {
         ApiRoute(DeleteTopicsHandler()),
         ApiRoute(InitProducerIdHandler()),
         ApiRoute(OffsetForLeaderEpochHandler()),
+        ApiRoute(ControlledShutdownHandler()),
         ApiRoute(DescribeConfigsHandler()),
         ApiRoute(CreatePartitionsHandler()),
         ApiRoute(AlterConfigsHandler()),

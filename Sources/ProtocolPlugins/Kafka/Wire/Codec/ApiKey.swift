@@ -8,6 +8,7 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let fetch = ApiKey(rawValue: 1)
     public static let listOffsets = ApiKey(rawValue: 2)
     public static let metadata = ApiKey(rawValue: 3)
+    public static let controlledShutdown = ApiKey(rawValue: 7)
     public static let offsetCommit = ApiKey(rawValue: 8)
     public static let offsetFetch = ApiKey(rawValue: 9)
     public static let findCoordinator = ApiKey(rawValue: 10)
@@ -44,7 +45,7 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let listTransactions = ApiKey(rawValue: 66)
 
     static let names: [Int16: String] = [
-        0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 8: "OffsetCommit", 9: "OffsetFetch",
+        0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 7: "ControlledShutdown", 8: "OffsetCommit", 9: "OffsetFetch",
         10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat", 13: "LeaveGroup", 14: "SyncGroup",
         15: "DescribeGroups", 16: "ListGroups", 17: "SaslHandshake", 18: "ApiVersions", 19: "CreateTopics",
         20: "DeleteTopics", 21: "DeleteRecords", 22: "InitProducerId", 23: "OffsetForLeaderEpoch",

@@ -17,8 +17,12 @@ extension KafkaRequest {
     /// Whether `version` uses compact encodings and tagged fields.
     public static func isFlexible(_ version: Int16) -> Bool { flexibleVersions.contains(version) }
 
-    /// Request header v2 for flexible versions, v1 otherwise.
-    public static func requestHeaderVersion(_ version: Int16) -> Int16 { isFlexible(version) ? 2 : 1 }
+    /// Request header v2 for flexible versions, v1 otherwise — except ControlledShutdown
+    /// v0, whose header is v0 (no client id), as its spec says.
+    public static func requestHeaderVersion(_ version: Int16) -> Int16 {
+        if apiKey == .controlledShutdown && version == 0 { return 0 }
+        return isFlexible(version) ? 2 : 1
+    }
 
     /// Response header v1 for flexible versions, v0 otherwise — except ApiVersions, whose
     /// response always has header v0 so a client can read it before it knows which
