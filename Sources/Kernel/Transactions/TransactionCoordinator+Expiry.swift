@@ -14,7 +14,7 @@ extension TransactionCoordinator {
     public func removeExpiredTransactionalIds() async -> [String] {
         let now = clock()
         let limit = Double(config.transactionalIdExpirationMs) / 1000
-        let isExpired = { (record: TransactionStateRecord) -> Bool in
+        let isExpired: @Sendable (TransactionStateRecord) -> Bool = { record in
             switch record.status {
             case .empty, .completeCommit, .completeAbort: now.timeIntervalSince(record.updatedAt) >= limit
             case .ongoing, .prepareCommit, .prepareAbort: false
