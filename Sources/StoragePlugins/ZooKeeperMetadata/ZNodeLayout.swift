@@ -17,6 +17,7 @@ import SluiceKernel
 /// /groups/<group>/staged/<pid> persistent offsets staged by producer <pid>'s open transaction
 /// /transactions/<id>           persistent TransactionPayload (the coordinator's state of a transactional id)
 /// /connectors/<name>           persistent {key: value} positions
+/// /admin/reassign_partitions   persistent [{topic, partition, target, original}] reassignments in progress
 /// ```
 ///
 /// Partition states live in their own tree, not under `/topics/<name>`: the coordination
@@ -34,8 +35,10 @@ enum ZNodeLayout {
     static let groups = "/groups"
     static let connectors = "/connectors"
     static let transactions = "/transactions"
+    static let admin = "/admin"
+    static let reassignments = "/admin/reassign_partitions"
     /// Persistent parents created at start-up.
-    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions]
+    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions, admin]
 
     static func broker(_ id: Int32) -> String { "\(brokerIDs)/\(id)" }
     static func topic(_ name: String) -> String { "\(topics)/\(encode(name))" }
