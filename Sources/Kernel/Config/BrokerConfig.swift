@@ -46,6 +46,11 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     /// The largest `transaction.timeout.ms` a transactional producer may ask for, in
     /// milliseconds (Kafka's `transaction.max.timeout.ms`). Default 900000 (15 minutes).
     public var transactionMaxTimeoutMs: Int32 = 900_000
+    /// A transactional id whose producer has sent no transactional request for this long,
+    /// with no transaction open, is removed from the coordinator's durable state, in
+    /// milliseconds (Kafka's `transactional.id.expiration.ms`). Its next InitProducerId
+    /// starts afresh with a new producer id. Default 604800000 (7 days).
+    public var transactionalIdExpirationMs: Int64 = 604_800_000
 
     public init() {}
 
@@ -53,6 +58,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
         case retentionCheckIntervalMs, logCleanerIntervalMs, logCleanerEnabled, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, offsetsTopicPartitions, logLevel
         case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs, controlledShutdownTimeoutMs, transactionMaxTimeoutMs
+        case transactionalIdExpirationMs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -75,6 +81,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         replicaLagTimeMs = try c.decodeIfPresent(Int64.self, forKey: .replicaLagTimeMs) ?? d.replicaLagTimeMs
         controlledShutdownTimeoutMs = try c.decodeIfPresent(Int64.self, forKey: .controlledShutdownTimeoutMs) ?? d.controlledShutdownTimeoutMs
         transactionMaxTimeoutMs = try c.decodeIfPresent(Int32.self, forKey: .transactionMaxTimeoutMs) ?? d.transactionMaxTimeoutMs
+        transactionalIdExpirationMs = try c.decodeIfPresent(Int64.self, forKey: .transactionalIdExpirationMs) ?? d.transactionalIdExpirationMs
     }
 
     public static let keys: [ConfigKeyDoc] = [
@@ -96,6 +103,8 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         .init("controlledShutdownTimeoutMs", "milliseconds", default: "30000",
               "cluster mode: how long SIGTERM waits for the controller to move this broker's leaderships away (0: not at all)"),
         .init("transactionMaxTimeoutMs", "milliseconds", default: "900000", "largest transaction.timeout.ms a transactional producer may ask for"),
+        .init("transactionalIdExpirationMs", "milliseconds", default: "604800000",
+              "a transactional id idle this long with no open transaction is forgotten (transactional.id.expiration.ms)"),
     ]
 
     public func validate() -> [ConfigProblem] {
@@ -134,6 +143,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         }
         if controlledShutdownTimeoutMs < 0 {
             problems.append(.init(keyPath: "controlledShutdownTimeoutMs", "must be 0 or more, got \(controlledShutdownTimeoutMs)"))
+        }
+        if transactionalIdExpirationMs < 1 {
+            problems.append(.init(keyPath: "transactionalIdExpirationMs", "must be at least 1 ms, got \(transactionalIdExpirationMs)"))
         }
         if replicaLagTimeMs < 100 {
             problems.append(.init(keyPath: "replicaLagTimeMs", "must be at least 100 ms, got \(replicaLagTimeMs)"))

@@ -75,6 +75,7 @@ struct Server {
             services.append(.init(service: NamedService(name: "log cleaner", inner: LogCleaner(broker: broker, logger: logger))))
         }
         var controlledShutdown: ControlledShutdownService?
+        var clusterOperations: (any ClusterOperations)?
         if let coordinator, let view = broker.clusterView {
             var replicaLogger = logger
             replicaLogger[metadataKey: "component"] = "replication"
@@ -85,13 +86,14 @@ struct Server {
             let replicas = ReplicaManager(broker: broker, coordinator: coordinator, transport: transport,
                                           config: replication, logger: replicaLogger)
             let node = ClusterNode(broker: broker, coordinator: coordinator, view: view, replicas: replicas, logger: logger)
+            clusterOperations = node
             await statusBoard.register(label: "cluster", instance: "cluster", plugin: config.metadata.entry.name, kind: .metadata)
             services.append(.init(service: NamedService(name: "cluster", inner: ClusterService(node: node, listener: broker.listener),
                                                         statusBoard: statusBoard)))
             controlledShutdown = ControlledShutdownService(node: node, timeout: .milliseconds(replication.controlledShutdownTimeoutMs))
         }
         do {
-            services += try await makeFrontEnds(broker: broker, dataDir: dataDir)
+            services += try await makeFrontEnds(broker: broker, cluster: clusterOperations, dataDir: dataDir)
         } catch {
             await broker.shutdown()
             try? await metadata.close()
@@ -147,9 +149,11 @@ struct Server {
 
     /// Protocol plugins, then sources, then sinks: the order they start in. Each gets the
     /// kernel's services for its role, made from the broker here and nowhere else.
-    private func makeFrontEnds(broker: Broker, dataDir: URL) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    private func makeFrontEnds(broker: Broker, cluster: (any ClusterOperations)?,
+                               dataDir: URL) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let protocolServices = ProtocolServices(broker: broker)
+        var protocolServices = ProtocolServices(broker: broker)
+        protocolServices.cluster = cluster
         for instance in config.protocols {
             await statusBoard.register(label: instance.label, instance: instance.name, plugin: instance.entry.name, kind: instance.entry.kind)
             let plugin = try await starting(instance) {
