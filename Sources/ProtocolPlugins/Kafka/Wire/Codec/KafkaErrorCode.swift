@@ -14,8 +14,6 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let requestTimedOut = KafkaErrorCode(7)
     public static let messageTooLarge = KafkaErrorCode(10)
     public static let notEnoughReplicas = KafkaErrorCode(19)
-    /// The request went to a broker that is not the controller.
-    public static let notController = KafkaErrorCode(41)
     public static let notEnoughReplicasAfterAppend = KafkaErrorCode(20)
     public static let coordinatorNotAvailable = KafkaErrorCode(15)
     public static let invalidTopic = KafkaErrorCode(17)
@@ -61,7 +59,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     static let names: [Int16: String] = [
         -1: "UNKNOWN_SERVER_ERROR", 0: "NONE", 1: "OFFSET_OUT_OF_RANGE", 2: "CORRUPT_MESSAGE",
         3: "UNKNOWN_TOPIC_OR_PARTITION", 5: "LEADER_NOT_AVAILABLE", 6: "NOT_LEADER_OR_FOLLOWER",
-        7: "REQUEST_TIMED_OUT", 10: "MESSAGE_TOO_LARGE", 19: "NOT_ENOUGH_REPLICAS", 41: "NOT_CONTROLLER", 20: "NOT_ENOUGH_REPLICAS_AFTER_APPEND", 15: "COORDINATOR_NOT_AVAILABLE",
+        7: "REQUEST_TIMED_OUT", 10: "MESSAGE_TOO_LARGE", 19: "NOT_ENOUGH_REPLICAS", 20: "NOT_ENOUGH_REPLICAS_AFTER_APPEND", 15: "COORDINATOR_NOT_AVAILABLE",
         17: "INVALID_TOPIC_EXCEPTION", 18: "RECORD_LIST_TOO_LARGE", 21: "INVALID_REQUIRED_ACKS",
         31: "CLUSTER_AUTHORIZATION_FAILED", 35: "UNSUPPORTED_VERSION", 36: "TOPIC_ALREADY_EXISTS",
         37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 39: "INVALID_REPLICA_ASSIGNMENT",
