@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
     ],
     targets: [
         // MARK: Kernel and its contract suites
@@ -109,6 +110,17 @@ let package = Package(
             path: "Sources/Compression/Codecs",
             swiftSettings: strict),
 
+        // TLS for listeners (kafka, beats, http): settings, the server context with its
+        // key/certificate checks, and the client-certificate principal. A shared library
+        // like SluiceCompression, not a plugin.
+        .target(
+            name: "SluiceTLS",
+            dependencies: ["SluiceKernel",
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "X509", package: "swift-certificates")],
+            path: "Sources/TLS",
+            swiftSettings: strict),
+
         // MARK: Protocol plugins
         // The Kafka wire, sans-io (DESIGN.md, "Style": Tansu): codec and message declarations
         // with no socket, no Channel and no kernel, so the server, the client, the tests and
@@ -130,8 +142,9 @@ let package = Package(
         // between brokers over the Kafka protocol (through the client library).
         .target(
             name: "SluiceKafka",
-            dependencies: ["KafkaWire", "SluiceKafkaClient", "SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle,
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceTLS", nioCore, nioPosix, logging, metrics, lifecycle,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
             path: "Sources/ProtocolPlugins/Kafka",
             exclude: ["Wire", "Client"],  // the two targets above
             sources: ["Server", "Handlers", "Replication"],
@@ -157,7 +170,7 @@ let package = Package(
         .target(
             name: "SluiceBeats",
             dependencies: [
-                "SluiceKernel", "SluiceCompression", nioCore, nioPosix, logging, metrics, lifecycle,
+                "SluiceKernel", "SluiceCompression", "SluiceTLS", nioCore, nioPosix, logging, metrics, lifecycle,
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Connectors/Beats",
@@ -227,7 +240,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceTestSupport", "SluiceKafka", "KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
+            dependencies: ["SluiceTestSupport", "SluiceKafka", "SluiceTLS", "KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             exclude: ["Golden"],  // wire captures the golden tests read from disk
             swiftSettings: strict),
@@ -239,7 +252,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceBeatsTests",
-            dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics,
+            dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceTLS", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(
