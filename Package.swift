@@ -39,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // SCRAM's HMAC, SHA-2 and PBKDF2 (BoringSSL vendored in the package: no system library).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Certificate parsing for TLS: client-certificate subjects, key/certificate matching.
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
     ],
     targets: [
@@ -110,15 +113,23 @@ let package = Package(
             path: "Sources/Compression/Codecs",
             swiftSettings: strict),
 
-        // TLS for listeners (kafka, beats, http): settings, the server context with its
-        // key/certificate checks, and the client-certificate principal. A shared library
-        // like SluiceCompression, not a plugin.
+        // MARK: Security (libraries, not plugins)
+        // SASL PLAIN and SCRAM-SHA-256/512, sans-io: message parsing, the server's SCRAM
+        // exchange and credential derivation. The Kafka listener (and later HTTP) use it.
+        .target(
+            name: "SluiceSASL",
+            dependencies: ["SluiceKernel", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto")],
+            path: "Sources/Security/SASL",
+            swiftSettings: strict),
+        // TLS for listeners (kafka, beats, later http): settings, the server context with its
+        // key/certificate checks, and the client-certificate principal.
         .target(
             name: "SluiceTLS",
             dependencies: ["SluiceKernel",
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "X509", package: "swift-certificates")],
-            path: "Sources/TLS",
+            path: "Sources/Security/TLS",
             swiftSettings: strict),
 
         // MARK: Protocol plugins
@@ -142,7 +153,8 @@ let package = Package(
         // between brokers over the Kafka protocol (through the client library).
         .target(
             name: "SluiceKafka",
-            dependencies: ["KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceTLS", nioCore, nioPosix, logging, metrics, lifecycle,
+            dependencies: ["KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceSASL", "SluiceTLS", nioCore, nioPosix, logging,
+                           metrics, lifecycle,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl")],
             path: "Sources/ProtocolPlugins/Kafka",
@@ -254,6 +266,10 @@ let package = Package(
             name: "SluiceBeatsTests",
             dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceTLS", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceSASLTests",
+            dependencies: ["SluiceSASL", "SluiceKernel"],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceCompressionTests",

@@ -122,6 +122,7 @@ actor FaultyMetadataStore: MetadataStore {
     func setPartitionCount(topic: String, count: Int32, replicas: [[Int32]]) async throws {
         try await inner.setPartitionCount(topic: topic, count: count, replicas: replicas)
     }
+    func setReplicas(topic: String, _ replicas: [Int32: [Int32]]) async throws { try await inner.setReplicas(topic: topic, replicas) }
     func updateTopicConfigs(topic: String, set: [String: String?]) async throws { try await inner.updateTopicConfigs(topic: topic, set: set) }
     func commitOffsets(group: String, _ offsets: [TopicPartition: CommittedOffset]) async throws {
         guard let first = offsets.min(by: { $0.key < $1.key }) else { return }
@@ -154,5 +155,9 @@ actor FaultyMetadataStore: MetadataStore {
     }
     func setConnectorPositions(connector: String, _ positions: [String: String]) async throws { try await inner.setConnectorPositions(connector: connector, positions) }
     func connectorPositions(connector: String) async throws -> [String: String] { try await inner.connectorPositions(connector: connector) }
+    func alterClientQuotas(_ entity: ClientQuotaEntity, set changes: [ClientQuotaKey: Double?]) async throws {
+        try await inner.alterClientQuotas(entity, set: changes)
+    }
+    func clientQuotas() async throws -> [ClientQuotaRecord] { try await inner.clientQuotas() }
     func close() async throws { try await inner.close() }
 }

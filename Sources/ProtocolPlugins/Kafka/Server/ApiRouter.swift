@@ -24,12 +24,16 @@ enum ApiRoutes {
         ApiRoute(DeleteRecordsHandler()),
         ApiRoute(DescribeLogDirsHandler()),
         ApiRoute(DescribeClusterHandler()),
+        ApiRoute(AlterPartitionReassignmentsHandler()),
+        ApiRoute(ListPartitionReassignmentsHandler()),
         ApiRoute(AddPartitionsToTxnHandler()),
         ApiRoute(AddOffsetsToTxnHandler()),
         ApiRoute(EndTxnHandler()),
         ApiRoute(TxnOffsetCommitHandler()),
         ApiRoute(DescribeTransactionsHandler()),
         ApiRoute(ListTransactionsHandler()),
+        ApiRoute(DescribeClientQuotasHandler()),
+        ApiRoute(AlterClientQuotasHandler()),
     ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.
@@ -154,7 +158,8 @@ struct ApiRouter: Sendable {
         let metrics = metrics[header.apiKey]!
         let start = ContinuousClock.now
         let context = RequestContext(header: header, server: identity, services: services, logger: connection.logger,
-                                     fetchSessions: fetchSessions, clientHost: connection.peerHost)
+                                     fetchSessions: fetchSessions, clientHost: connection.peerHost,
+                                     principal: connection.principal)
         let outcome = await routed.route.answer(header, routed.body, context)
         let elapsed = ContinuousClock.now - start
         metrics.record(elapsed)

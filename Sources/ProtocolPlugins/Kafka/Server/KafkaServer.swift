@@ -153,7 +153,8 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
     private func authenticateByCertificate(_ channel: any Channel, _ info: inout ConnectionInfo) async {
         guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
               let name = PeerCertificatePrincipal.name(of: certificate) else { return }
-        info.logger[metadataKey: "principal"] = "User:\(name)"
+        info.principal = .user(name)
+        info.logger[metadataKey: "principal"] = "\(info.principal)"
         info.logger.info("TLS client authenticated by its certificate")
     }
 
