@@ -70,6 +70,9 @@ public actor Broker {
     var replication: ReplicationConfig? {
         didSet { publishRoutes() }
     }
+    /// The high-watermark checkpoint read when replication started (`enableReplication`),
+    /// for partitions opened after it.
+    var checkpointedHighWatermarks: [TopicPartition: Int64] = [:]
 
     /// What start-up found when it compared the registry with storage.
     public struct StartupReport: Sendable, Equatable {
@@ -188,7 +191,7 @@ public actor Broker {
     /// The partition serving an opened log.
     func makePartition(_ log: any PartitionLog) async throws -> Partition {
         let partition = try await Partition(log: log, wakeups: fetchWakeups)
-        if replication != nil { try await partition.enterClusterMode() }
+        if replication != nil { try await partition.enterClusterMode(checkpointed: checkpointedHighWatermarks[log.topicPartition]) }
         return partition
     }
 
