@@ -13,13 +13,13 @@ public enum DeclaredRequests {
         OffsetCommitRequest.self, OffsetFetchRequest.self, OffsetDeleteRequest.self,
         DeleteRecordsRequest.self, DescribeLogDirsRequest.self, DescribeClusterRequest.self,
         AddPartitionsToTxnRequest.self, AddOffsetsToTxnRequest.self, EndTxnRequest.self, TxnOffsetCommitRequest.self,
-        DescribeTransactionsRequest.self, ListTransactionsRequest.self,
+        DescribeTransactionsRequest.self, ListTransactionsRequest.self, WriteTxnMarkersRequest.self,
     ]
 
     /// Declared but not answered yet: the transaction APIs (issue 25). Their handlers add
     /// each to `all` together with its route, so nothing is parsed or advertised before
     /// it works.
     public static let awaitingRoutes: [any KafkaRequest.Type] = [
-        WriteTxnMarkersRequest.self, DescribeProducersRequest.self,
+        DescribeProducersRequest.self,
     ]
 }
