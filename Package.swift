@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // SCRAM's HMAC, SHA-2 and PBKDF2 (BoringSSL vendored in the package: no system library).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: Kernel and its contract suites
@@ -109,6 +111,16 @@ let package = Package(
             path: "Sources/Compression/Codecs",
             swiftSettings: strict),
 
+        // MARK: Security (a library, not a plugin)
+        // SASL PLAIN and SCRAM-SHA-256/512, sans-io: message parsing, the server's SCRAM
+        // exchange and credential derivation. The Kafka listener (and later HTTP) use it.
+        .target(
+            name: "SluiceSASL",
+            dependencies: ["SluiceKernel", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto")],
+            path: "Sources/Security/SASL",
+            swiftSettings: strict),
+
         // MARK: Protocol plugins
         // The Kafka wire, sans-io (DESIGN.md, "Style": Tansu): codec and message declarations
         // with no socket, no Channel and no kernel, so the server, the client, the tests and
@@ -130,7 +142,7 @@ let package = Package(
         // between brokers over the Kafka protocol (through the client library).
         .target(
             name: "SluiceKafka",
-            dependencies: ["KafkaWire", "SluiceKafkaClient", "SluiceKernel", nioCore, nioPosix, logging, metrics, lifecycle,
+            dependencies: ["KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceSASL", nioCore, nioPosix, logging, metrics, lifecycle,
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Sources/ProtocolPlugins/Kafka",
             exclude: ["Wire", "Client"],  // the two targets above
@@ -241,6 +253,10 @@ let package = Package(
             name: "SluiceBeatsTests",
             dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SluiceSASLTests",
+            dependencies: ["SluiceSASL", "SluiceKernel"],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceCompressionTests",

@@ -18,10 +18,6 @@ struct LongPollFetch: Sendable {
         var read: [(Partition, LogPayload, Int64)] = []
         /// The partitions read (held here), with their fetch offsets: a wait is on these.
         var targets: [(Partition, Int64)] = []
-        /// Partitions answered from their marks: a wait is on the broker's wake-ups.
-        var unchanged = 0
-        /// The wake-up generation before the marks were checked.
-        var generation: UInt64 = 0
     }
 
     func run() async -> [FetchPartitionResult] {
@@ -36,7 +32,6 @@ struct LongPollFetch: Sendable {
                 return pass.results
             }
             let replica = request.replicaId >= 0
-            let wakeups = broker.fetchWakeups
             await withTaskGroup(of: Void.self) { group in
                 for (partition, offset) in pass.targets {
                     if replica {
@@ -46,10 +41,6 @@ struct LongPollFetch: Sendable {
                         group.addTask { await partition.waitForData(beyond: offset, committed: committed) }
                     }
                 }
-                if pass.unchanged > 0 {
-                    let seen = pass.generation
-                    group.addTask { await wakeups.wait(after: seen) }
-                }
                 group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
                 await group.next()
                 group.cancelAll()
@@ -58,23 +49,16 @@ struct LongPollFetch: Sendable {
         }
     }
 
-    /// One pass over the requested partitions: those whose mark still holds are answered
-    /// from it with no hop; the others are found in the broker's published routes and read
-    /// with one hop each.
+    /// One pass over the requested partitions, found in the broker's published routes and
+    /// read with one hop each. (A fetch session skips partitions whose `PartitionFetchMark`
+    /// still holds before it asks.)
     private func readOnce() async -> Pass {
         var pass = Pass()
-        pass.generation = broker.fetchWakeups.current
-        let consumer = request.replicaId < 0
         let routes = broker.routes.current
         var remaining = request.maxBytes
         var first = true
         pass.results.reserveCapacity(request.partitions.count)
         for spec in request.partitions {
-            if consumer, !request.readCommitted, let mark = spec.unchangedSince, mark.answers(spec) {
-                pass.results.append(mark.result(for: spec.topicPartition))
-                pass.unchanged += 1
-                continue
-            }
             guard let partition = routes.partition(spec.topicPartition) else {
                 pass.results.append(FetchPartitionResult(topicPartition: spec.topicPartition,
                                                          result: .failure(routes.missingPartitionError(spec.topicPartition)),
@@ -106,17 +90,11 @@ public struct FetchRequest: Sendable {
         /// The leader epoch the client knows; -1 when not given. An older one is fenced
         /// (FENCED_LEADER_EPOCH), a newer one is not yet known here (UNKNOWN_LEADER_EPOCH).
         public var currentLeaderEpoch: Int32
-        /// The mark of this partition's last read by the same reader (a fetch session): a
-        /// consumer's fetch answers from it, without touching the partition, while it holds
-        /// (`PartitionFetchMark`). Nil reads the partition.
-        public var unchangedSince: PartitionFetchMark?
-        public init(_ tp: TopicPartition, offset: Int64, maxBytes: Int, currentLeaderEpoch: Int32 = -1,
-                    unchangedSince: PartitionFetchMark? = nil) {
+        public init(_ tp: TopicPartition, offset: Int64, maxBytes: Int, currentLeaderEpoch: Int32 = -1) {
             self.topicPartition = tp
             self.offset = offset
             self.maxBytes = maxBytes
             self.currentLeaderEpoch = currentLeaderEpoch
-            self.unchangedSince = unchangedSince
         }
     }
     public var partitions: [PartitionSpec]
@@ -161,10 +139,8 @@ public struct FetchPartitionResult: Sendable {
     /// consumer drops their records); nil for read_uncommitted, which lists none.
     public var abortedTransactions: [AbortedTransaction]?
     /// For a consumer's read that found nothing: the mark that lets the next fetch of the
-    /// same reader skip the partition while it is unchanged (`PartitionSpec.unchangedSince`).
+    /// same reader (a fetch session) skip the partition while it holds.
     public var mark: PartitionFetchMark?
-    /// True when answered from `unchangedSince` without a read: the same answer as last time.
-    public var unchanged = false
 
     public init(topicPartition: TopicPartition, result: Result<LogReadResult, BrokerError>, highWatermark: Int64, logStartOffset: Int64) {
         self.topicPartition = topicPartition

@@ -4,7 +4,7 @@ import Synchronization
 /// whenever something a consumer's fetch answer carries could differ (high watermark, log
 /// start, leadership or following, and the partition going away). A fetch that found
 /// nothing to return keeps a `PartitionFetchMark`; while the counter has not moved, the
-/// same read would find the same nothing, so the fetch is answered from the mark.
+/// same read would find the same nothing, so a fetch session does not ask again.
 /// Every bump also moves the broker's `FetchWakeups`, which parked fetches wait on.
 public final class PartitionChanges: Sendable {
     private let counter = Atomic<UInt64>(0)
@@ -23,11 +23,11 @@ public final class PartitionChanges: Sendable {
 }
 
 /// A consumer read of one partition that found nothing: no error, no records, the fetch
-/// offset at the high watermark (for read_committed, at the last stable offset). While the partition's `PartitionChanges` counter stays at
-/// `version`, the same read (same offset and leader epoch) answers the same, so a fetch
-/// session passes the mark back (`FetchRequest.PartitionSpec.unchangedSince`) and the
-/// kernel answers from it without touching the partition. Kafka's FetchSession skips
-/// unchanged partitions of an incremental session the same way.
+/// offset at the high watermark (for read_committed, at the last stable offset). While the
+/// partition's `PartitionChanges` counter stays at `version`, the same read (same offset
+/// and leader epoch) answers the same, so a fetch session checks the mark in place
+/// (`holds`) and leaves the partition out of its next kernel fetch. Kafka's FetchSession
+/// skips unchanged partitions of an incremental session the same way.
 public struct PartitionFetchMark: Sendable {
     let changes: PartitionChanges
     let version: UInt64
@@ -43,11 +43,6 @@ public struct PartitionFetchMark: Sendable {
     /// offset, so it answers no read_uncommitted read (records may wait up to the high watermark).
     public let readCommitted: Bool
 
-    /// Whether the partition is unchanged since the read, so `spec` would read nothing again.
-    func answers(_ spec: FetchRequest.PartitionSpec) -> Bool {
-        holds(offset: spec.offset, currentLeaderEpoch: spec.currentLeaderEpoch, readCommitted: false)
-    }
-
     /// Whether a read from `offset` with `currentLeaderEpoch` (read_committed or not) would
     /// find the same nothing now: the same read as the mark's, and the partition unchanged
     /// since (one atomic load, no hop). A read_uncommitted mark also answers read_committed
@@ -60,16 +55,4 @@ public struct PartitionFetchMark: Sendable {
 
     /// Whether the partition is unchanged since the read (whatever is asked of it next).
     public var isCurrent: Bool { changes.version == version }
-
-    /// The result the read gave, again.
-    func result(for tp: TopicPartition) -> FetchPartitionResult {
-        var result = FetchPartitionResult(topicPartition: tp,
-                                          result: .success(LogReadResult(payload: .empty, logStartOffset: logStartOffset,
-                                                                         logEndOffset: highWatermark)),
-                                          highWatermark: highWatermark, logStartOffset: logStartOffset)
-        result.mark = self
-        result.unchanged = true
-        result.lastStableOffset = lastStableOffset
-        return result
-    }
 }

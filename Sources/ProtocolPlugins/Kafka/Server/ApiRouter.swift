@@ -155,7 +155,8 @@ struct ApiRouter: Sendable {
         let metrics = metrics[header.apiKey]!
         let start = ContinuousClock.now
         let context = RequestContext(header: header, server: identity, services: services, logger: connection.logger,
-                                     fetchSessions: fetchSessions, clientHost: connection.peerHost)
+                                     fetchSessions: fetchSessions, clientHost: connection.peerHost,
+                                     principal: connection.principal)
         let outcome = await routed.route.answer(header, routed.body, context)
         let elapsed = ContinuousClock.now - start
         metrics.record(elapsed)

@@ -84,6 +84,9 @@ struct ConnectionInfo {
     var logger: Logger
     /// The peer's IP address ("" when unknown).
     let peerHost: String
+    /// Who the connection authenticated as; `User:ANONYMOUS` until then (and for good on a
+    /// listener without SASL). Every request's `RequestContext` carries it.
+    var principal: Principal = .anonymous
 
     init(id: UInt64, remote: SocketAddress?, logger: Logger) {
         self.id = id

@@ -37,6 +37,9 @@ struct RequestContext: Sendable {
     var fetchSessions: FetchSessionCache
     /// The client's IP address, as DescribeGroups shows it ("" when unknown).
     var clientHost = ""
+    /// Who sent the request: the connection's authenticated principal, `User:ANONYMOUS`
+    /// before authentication or on a listener without SASL. ACLs and quotas key on it.
+    var principal: Principal = .anonymous
 
     /// The version the request was sent in (and the response is written in).
     var version: Int16 { header.apiVersion }
