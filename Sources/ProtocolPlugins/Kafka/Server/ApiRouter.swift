@@ -31,6 +31,8 @@ enum ApiRoutes {
         ApiRoute(TxnOffsetCommitHandler()),
         ApiRoute(DescribeTransactionsHandler()),
         ApiRoute(ListTransactionsHandler()),
+        ApiRoute(DescribeClientQuotasHandler()),
+        ApiRoute(AlterClientQuotasHandler()),
     ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.
