@@ -141,6 +141,10 @@ actor FakeKernel: RecordAppender, RecordReader, TopicAdministration, ConnectorPo
 
     func allocateProducerId() async -> Int64 { 1 }
 
+    func writeMarkers(_ marker: TransactionMarker, partitions: [TopicPartition]) async -> [TopicPartition: BrokerError] {
+        Dictionary(uniqueKeysWithValues: partitions.map { ($0, .unknownTopicOrPartition($0.topic, $0.partition)) })
+    }
+
     // ConnectorPositionStore
     func connectorPositions(connector: String) async throws -> [String: String] { positions[connector] ?? [:] }
 

@@ -25,4 +25,9 @@ public protocol RecordAppender: Sendable {
 
     /// A producer id for InitProducerId, unique across restarts of this broker.
     func allocateProducerId() async -> Int64
+
+    /// WriteTxnMarkers: writes a transaction's commit or abort marker into each partition
+    /// this broker leads (see `TransactionMarkerWriter`); returns the partitions that
+    /// failed with their error (not the leader, unknown, older epochs, storage).
+    func writeMarkers(_ marker: TransactionMarker, partitions: [TopicPartition]) async -> [TopicPartition: BrokerError]
 }

@@ -30,6 +30,7 @@ enum ApiRoutes {
         ApiRoute(AddPartitionsToTxnHandler()),
         ApiRoute(AddOffsetsToTxnHandler()),
         ApiRoute(EndTxnHandler()),
+        ApiRoute(WriteTxnMarkersHandler()),
         ApiRoute(TxnOffsetCommitHandler()),
         ApiRoute(DescribeTransactionsHandler()),
         ApiRoute(ListTransactionsHandler()),

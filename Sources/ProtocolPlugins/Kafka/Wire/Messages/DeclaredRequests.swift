@@ -13,7 +13,7 @@ public enum DeclaredRequests {
         OffsetCommitRequest.self, OffsetFetchRequest.self, OffsetDeleteRequest.self,
         DeleteRecordsRequest.self, DescribeLogDirsRequest.self, DescribeClusterRequest.self,
         AddPartitionsToTxnRequest.self, AddOffsetsToTxnRequest.self, EndTxnRequest.self, TxnOffsetCommitRequest.self,
-        DescribeTransactionsRequest.self, ListTransactionsRequest.self,
+        DescribeTransactionsRequest.self, ListTransactionsRequest.self, WriteTxnMarkersRequest.self,
         AlterPartitionReassignmentsRequest.self, ListPartitionReassignmentsRequest.self,
         DescribeClientQuotasRequest.self, AlterClientQuotasRequest.self, ControlledShutdownRequest.self,
     ]
@@ -22,6 +22,6 @@ public enum DeclaredRequests {
     /// each to `all` together with its route, so nothing is parsed or advertised before
     /// it works.
     public static let awaitingRoutes: [any KafkaRequest.Type] = [
-        WriteTxnMarkersRequest.self, DescribeProducersRequest.self,
+        DescribeProducersRequest.self,
     ]
 }
