@@ -239,7 +239,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceTestSupport", "SluiceKafka", "KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
+            dependencies: ["SluiceTestSupport", "SluiceKafka", "SluiceSASL", "KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             exclude: ["Golden"],  // wire captures the golden tests read from disk
             swiftSettings: strict),

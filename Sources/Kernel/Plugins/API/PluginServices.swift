@@ -41,6 +41,9 @@ public struct ProtocolServices: Sendable {
     /// Where a protocol plugin announces the address clients reach this broker at once it
     /// has bound (cluster registration waits for it).
     public var listener: AdvertisedListener
+    /// Users' SCRAM credentials, which an authenticating listener checks passwords against.
+    /// Default: none (no user can authenticate).
+    public var credentials: any ScramCredentialSource = StaticScramCredentials()
 
     public init(settings: KernelSettings, appender: any RecordAppender, reader: any RecordReader,
                 topics: any TopicAdministration, groups: any GroupService, transactions: any TransactionService,

@@ -30,6 +30,8 @@ enum ApiRoutes {
         ApiRoute(TxnOffsetCommitHandler()),
         ApiRoute(DescribeTransactionsHandler()),
         ApiRoute(ListTransactionsHandler()),
+        ApiRoute(SaslHandshakeHandler()),
+        ApiRoute(SaslAuthenticateHandler()),
     ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.

@@ -36,12 +36,16 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
     /// after which an unused session may be evicted by any new one. Default 120000,
     /// Kafka's `min.incremental.fetch.session.eviction.ms`.
     public var minIncrementalFetchSessionEvictionMs: Int64 = 120_000
+    /// SASL authentication on this listener (`{"mechanisms": ["SCRAM-SHA-512"]}`), checked
+    /// against the users' SCRAM credentials in the metadata store. Default: none, every
+    /// connection is `User:ANONYMOUS`.
+    public var sasl: KafkaSaslConfiguration?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, advertised, socketRequestMaxBytes, maxConnections, connectionsMaxIdleMs, connectionInflightMaxBytes
-        case portFile, clusterId, maxIncrementalFetchSessionCacheSlots, minIncrementalFetchSessionEvictionMs
+        case portFile, clusterId, maxIncrementalFetchSessionCacheSlots, minIncrementalFetchSessionEvictionMs, sasl
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +63,7 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
             ?? d.maxIncrementalFetchSessionCacheSlots
         minIncrementalFetchSessionEvictionMs = try c.decodeIfPresent(Int64.self, forKey: .minIncrementalFetchSessionEvictionMs)
             ?? d.minIncrementalFetchSessionEvictionMs
+        sasl = try c.decodeIfPresent(KafkaSaslConfiguration.self, forKey: .sasl)
     }
 
     public static let keys: [ConfigKeyDoc] = [
@@ -74,6 +79,8 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
               "incremental fetch sessions kept at once (Kafka's max.incremental.fetch.session.cache.slots); 0 keeps none"),
         .init("minIncrementalFetchSessionEvictionMs", "milliseconds", default: "120000",
               "a new fetch session is safe from eviction this long (Kafka's min.incremental.fetch.session.eviction.ms)"),
+        .init("sasl", "object", default: "none",
+              "SASL authentication: {\"mechanisms\": [\"SCRAM-SHA-512\", \"SCRAM-SHA-256\", \"PLAIN\"], \"failedAuthenticationDelayMs\": 100, \"sessionLifetimeMs\": 0, \"maxReceiveBytes\": 524288}"),
     ]
 
     public func validate() -> [ConfigProblem] {
@@ -119,6 +126,9 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         }
         if clusterId.isEmpty {
             problems.append(.init(keyPath: "clusterId", "must not be empty"))
+        }
+        if let sasl {
+            problems += sasl.validate(listenHost: try? HostPort(parsing: listen).host)
         }
         return problems
     }
