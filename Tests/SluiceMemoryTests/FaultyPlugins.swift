@@ -154,5 +154,9 @@ actor FaultyMetadataStore: MetadataStore {
     }
     func setConnectorPositions(connector: String, _ positions: [String: String]) async throws { try await inner.setConnectorPositions(connector: connector, positions) }
     func connectorPositions(connector: String) async throws -> [String: String] { try await inner.connectorPositions(connector: connector) }
+    func alterClientQuotas(_ entity: ClientQuotaEntity, set changes: [ClientQuotaKey: Double?]) async throws {
+        try await inner.alterClientQuotas(entity, set: changes)
+    }
+    func clientQuotas() async throws -> [ClientQuotaRecord] { try await inner.clientQuotas() }
     func close() async throws { try await inner.close() }
 }

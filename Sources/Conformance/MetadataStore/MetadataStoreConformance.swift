@@ -25,7 +25,8 @@ public struct MetadataStoreConformance: Sendable {
     public static let checkNames = [
         "topicRegistry", "duplicateTopicRejected", "deleteTopic", "partitionCount", "topicConfigs",
         "committedOffsets", "commitMetadataExact", "groupsIsolated", "deleteOffsetsAndGroups", "groupState", "connectorPositions",
-        "transactionState", "stagedOffsets", "reopenKeepsEverything", "reopenKeepsTransactions", "concurrentCommits", "closedStoreThrows",
+        "transactionState", "stagedOffsets", "clientQuotas", "reopenKeepsEverything", "reopenKeepsTransactions",
+        "reopenKeepsClientQuotas", "concurrentCommits", "closedStoreThrows",
     ]
 
     public func run() async -> ConformanceReport {
@@ -43,9 +44,11 @@ public struct MetadataStoreConformance: Sendable {
         await report.check("connectorPositions") { try await withStore(connectorPositions) }
         await report.check("transactionState") { try await withStore(transactionState) }
         await report.check("stagedOffsets") { try await withStore(stagedOffsets) }
+        await report.check("clientQuotas") { try await withStore(clientQuotas) }
         if durable {
             await report.check("reopenKeepsEverything") { try await reopenKeepsEverything() }
             await report.check("reopenKeepsTransactions") { try await reopenKeepsTransactions() }
+            await report.check("reopenKeepsClientQuotas") { try await reopenKeepsClientQuotas() }
         }
         await report.check("concurrentCommits") { try await withStore(concurrentCommits) }
         await report.check("closedStoreThrows") { try await closedStoreThrows() }

@@ -4,14 +4,26 @@ import NIOCore
 /// leader-epoch lookups, and each partition's role for Metadata answers.
 extension Broker {
     /// Enters cluster mode: every partition, open now or later, waits for a role from the
-    /// `ReplicaManager` (called by its `start`).
-    func enableReplication(_ config: ReplicationConfig) async throws {
+    /// `ReplicaManager` (called by its `start`), its high watermark restarting at
+    /// `highWatermarks` (the checkpoint) or its log start.
+    func enableReplication(_ config: ReplicationConfig, highWatermarks: [TopicPartition: Int64] = [:]) async throws {
+        checkpointedHighWatermarks = highWatermarks
         replication = config
         for record in topics() {
             for index in 0..<record.partitionCount {
-                try await partition(TopicPartition(record.name, index))?.enterClusterMode()
+                let tp = TopicPartition(record.name, index)
+                try await partition(tp)?.enterClusterMode(checkpointed: highWatermarks[tp])
             }
         }
+    }
+
+    /// The high watermark of every replicated partition held here, for the checkpoint.
+    func replicatedHighWatermarks() async -> [TopicPartition: Int64] {
+        var marks: [TopicPartition: Int64] = [:]
+        for (_, partition) in localPartitions() {
+            if let mark = await partition.clusteredHighWatermark() { marks[partition.topicPartition] = mark }
+        }
+        return marks
     }
 
     /// OffsetForLeaderEpoch: the largest epoch at or below `leaderEpoch` in the leader's log

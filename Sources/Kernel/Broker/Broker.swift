@@ -26,6 +26,8 @@ public actor Broker {
     public nonisolated let clusterView: ClusterView?
     /// The address clients reach this broker at, set by the Kafka protocol plugin once bound.
     public nonisolated let listener = AdvertisedListener()
+    /// Client quotas, kept in `metadata` and enforced by the protocol plugins.
+    public nonisolated let quotas: ClientQuotaManager
     /// Wakes fetches parked on partitions they answered from marks (fetch sessions).
     nonisolated let fetchWakeups = FetchWakeups()
     /// The transaction coordinator's verifier (`setTransactionVerifier`); nil refuses
@@ -68,6 +70,9 @@ public actor Broker {
     var replication: ReplicationConfig? {
         didSet { publishRoutes() }
     }
+    /// The high-watermark checkpoint read when replication started (`enableReplication`),
+    /// for partitions opened after it.
+    var checkpointedHighWatermarks: [TopicPartition: Int64] = [:]
 
     /// What start-up found when it compared the registry with storage.
     public struct StartupReport: Sendable, Equatable {
@@ -95,6 +100,7 @@ public actor Broker {
         self.metadata = metadata
         self.logger = logger
         self.clock = clock
+        self.quotas = ClientQuotaManager(store: metadata, logger: logger)
         var groupConfig = GroupCoordinatorConfig()
         groupConfig.offsetsRetentionMinutes = config.offsetsRetentionMinutes
         groupConfig.initialRebalanceDelayMs = config.groupInitialRebalanceDelayMs
@@ -185,7 +191,7 @@ public actor Broker {
     /// The partition serving an opened log.
     func makePartition(_ log: any PartitionLog) async throws -> Partition {
         let partition = try await Partition(log: log, wakeups: fetchWakeups)
-        if replication != nil { try await partition.enterClusterMode() }
+        if replication != nil { try await partition.enterClusterMode(checkpointed: checkpointedHighWatermarks[log.topicPartition]) }
         return partition
     }
 

@@ -59,6 +59,14 @@ public protocol MetadataStore: Sendable {
     /// is not an error (a retried completion).
     func completeTransactionalOffsets(group: String, producerId: Int64, commit: Bool) async throws
 
+    // MARK: Client quotas
+
+    /// Sets (a value) or removes (nil) quotas of one entity in one durable write; an
+    /// entity left without any quota is forgotten.
+    func alterClientQuotas(_ entity: ClientQuotaEntity, set changes: [ClientQuotaKey: Double?]) async throws
+    /// Every entity that has a quota, sorted by entity.
+    func clientQuotas() async throws -> [ClientQuotaRecord]
+
     // MARK: Connectors
 
     /// Stores positions of a connector (e.g. the next offset per partition), atomically.

@@ -3,6 +3,9 @@ import Foundation
 /// The leader's side of replication: becoming leader, serving follower fetches, the ISR
 /// and the high watermark (min log end offset over the ISR).
 extension Partition {
+    /// The high watermark in cluster mode (nil on a single node): what the checkpoint keeps.
+    func clusteredHighWatermark() -> Int64? { clustered ? highWatermark : nil }
+
     /// Replication role and state now.
     public func replicaInfo() -> PartitionReplicaInfo {
         if let leader = leadership {
@@ -19,10 +22,14 @@ extension Partition {
 
     /// Enters cluster mode with no leader known yet (produce and fetch answer
     /// NOT_LEADER_OR_FOLLOWER until the ReplicaManager assigns a role) and rebuilds the
-    /// leader-epoch cache from the log.
-    func enterClusterMode() async throws {
+    /// leader-epoch cache from the log. The high watermark restarts at `checkpointed`
+    /// (the high-watermark checkpoint's mark), within the log; without one at the log
+    /// start: the log's tail may hold records no other replica has, which consumers must
+    /// not see until the followers confirm them.
+    func enterClusterMode(checkpointed: Int64?) async throws {
         guard !clustered else { return }
         clustered = true
+        highWatermark = min(max(checkpointed ?? logStartOffset, logStartOffset), logEndOffset)
         following = FollowerState(leader: PartitionState.noLeader, epoch: -1)
         epochCache = try await LeaderEpochCache.rebuild(from: log, logStartOffset: logStartOffset, logEndOffset: logEndOffset)
     }

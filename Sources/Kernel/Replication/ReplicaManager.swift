@@ -22,6 +22,8 @@ public actor ReplicaManager {
     private var tasks: [Task<Void, Never>] = []
     private var isrRequests: AsyncStream<TopicPartition>.Continuation?
     private let metrics: ReplicationMetrics
+    /// The marks last written to the checkpoint (nothing is written while they stay the same).
+    private var checkpointed: [TopicPartition: Int64]?
 
     public init(broker: Broker, coordinator: any ClusterCoordinator, transport: any ReplicaTransport,
                 config: ReplicationConfig, logger: Logger) {
@@ -39,7 +41,9 @@ public actor ReplicaManager {
     /// coordinator events and checks the ISR periodically.
     public func start() async throws {
         guard tasks.isEmpty else { return }
-        try await broker.enableReplication(config)
+        let marks = config.highWatermarkCheckpointPath.map { HighWatermarkCheckpoint(path: $0).read() } ?? [:]
+        checkpointed = marks
+        try await broker.enableReplication(config, highWatermarks: marks)
         let (requests, continuation) = AsyncStream<TopicPartition>.makeStream(bufferingPolicy: .bufferingNewest(1024))
         isrRequests = continuation
         await reconcile()
@@ -54,9 +58,32 @@ public actor ReplicaManager {
         tasks.append(Task {
             for await tp in requests { await self.updateIsr(of: tp) }
         })
+        if config.highWatermarkCheckpointPath != nil {
+            tasks.append(Task {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: .milliseconds(self.config.highWatermarkCheckpointIntervalMs)) } catch { return }
+                    await self.checkpointHighWatermarks()
+                }
+            })
+        }
     }
 
-    /// Stops every fetcher and task, then closes the transport.
+    /// Writes every replicated partition's high watermark to the checkpoint when any moved.
+    func checkpointHighWatermarks() async {
+        // Only once `start` read the old checkpoint: never overwrite it with nothing.
+        guard let path = config.highWatermarkCheckpointPath, checkpointed != nil else { return }
+        let marks = await broker.replicatedHighWatermarks()
+        guard marks != checkpointed else { return }
+        do {
+            try HighWatermarkCheckpoint(path: path).write(marks)
+            checkpointed = marks
+        } catch {
+            logger.warning("\(error)")
+        }
+    }
+
+    /// Stops every fetcher and task, closes the transport, then writes the high-watermark
+    /// checkpoint a last time.
     public func shutdown() async {
         isrRequests?.finish()
         for task in tasks { task.cancel() }
@@ -67,6 +94,8 @@ public actor ReplicaManager {
         followed.removeAll()
         led.removeAll()
         await transport.close()
+        // The last marks, so a restart serves up to them at once.
+        await checkpointHighWatermarks()
     }
 
     private func followEvents() async {

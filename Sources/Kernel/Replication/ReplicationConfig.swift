@@ -19,10 +19,21 @@ public struct ReplicationConfig: Sendable, Equatable {
     /// milliseconds: a coordinator's event stream may miss changes made while it was
     /// (re)subscribing. Default 5000.
     public var resyncIntervalMs: Int64
+    /// Where the high-watermark checkpoint (`HighWatermarkCheckpoint`) lives; nil keeps
+    /// none, and a restarted broker's high watermarks start at the log start. `sluice
+    /// serve` puts it in the data directory. Default nil.
+    public var highWatermarkCheckpointPath: String?
+    /// How often the checkpoint is written, in milliseconds (Kafka's
+    /// `replica.high.watermark.checkpoint.interval.ms`). Default 5000.
+    public var highWatermarkCheckpointIntervalMs: Int64
+    /// The longest a controlled shutdown waits for the controller to move this broker's
+    /// leaderships away, in milliseconds, before stopping anyway. Default 30000.
+    public var controlledShutdownTimeoutMs: Int64
 
     public init(brokerId: Int32, minInsyncReplicas: Int = 1, replicaLagTimeMs: Int64 = 30_000,
                 fetchMaxWaitMs: Int64 = 500, fetchMaxBytes: Int = 10 << 20, retryBackoffMs: Int64 = 200,
-                resyncIntervalMs: Int64 = 5_000) {
+                resyncIntervalMs: Int64 = 5_000, highWatermarkCheckpointPath: String? = nil,
+                highWatermarkCheckpointIntervalMs: Int64 = 5_000, controlledShutdownTimeoutMs: Int64 = 30_000) {
         self.brokerId = brokerId
         self.minInsyncReplicas = minInsyncReplicas
         self.replicaLagTimeMs = replicaLagTimeMs
@@ -30,6 +41,9 @@ public struct ReplicationConfig: Sendable, Equatable {
         self.fetchMaxBytes = fetchMaxBytes
         self.retryBackoffMs = retryBackoffMs
         self.resyncIntervalMs = resyncIntervalMs
+        self.highWatermarkCheckpointPath = highWatermarkCheckpointPath
+        self.highWatermarkCheckpointIntervalMs = highWatermarkCheckpointIntervalMs
+        self.controlledShutdownTimeoutMs = controlledShutdownTimeoutMs
     }
 
     /// The settings `plugins.json`'s broker section gives (`id`, `minInsyncReplicas`,

@@ -79,8 +79,10 @@ struct Server {
             replicaLogger[metadataKey: "component"] = "replication"
             let transport = PluginCatalog.replicaTransport.makeReplicaTransport(clientId: "sluice-replica-\(config.broker.id)",
                                                                                 logger: replicaLogger)
+            var replication = ReplicationConfig(broker: config.broker)
+            replication.highWatermarkCheckpointPath = dataDir.appendingPathComponent(HighWatermarkCheckpoint.fileName).path
             let replicas = ReplicaManager(broker: broker, coordinator: coordinator, transport: transport,
-                                          config: ReplicationConfig(broker: config.broker), logger: replicaLogger)
+                                          config: replication, logger: replicaLogger)
             let node = ClusterNode(broker: broker, coordinator: coordinator, view: view, replicas: replicas, logger: logger)
             await statusBoard.register(label: "cluster", instance: "cluster", plugin: config.metadata.entry.name, kind: .metadata)
             services.append(.init(service: NamedService(name: "cluster", inner: ClusterService(node: node, listener: broker.listener),

@@ -12,6 +12,7 @@ public actor MemoryMetadataStore: MetadataStore {
     private var transactionStates: [String: TransactionStateRecord] = [:]
     /// group → producer id → staged offsets.
     private var staged: [String: [Int64: [TopicPartition: CommittedOffset]]] = [:]
+    private var quotas: [ClientQuotaEntity: [ClientQuotaKey: Double]] = [:]
     private var closed = false
 
     public init() {}
@@ -140,6 +141,18 @@ public actor MemoryMetadataStore: MetadataStore {
     public func connectorPositions(connector: String) async throws -> [String: String] {
         try ensureOpen()
         return positions[connector] ?? [:]
+    }
+
+    public func alterClientQuotas(_ entity: ClientQuotaEntity, set changes: [ClientQuotaKey: Double?]) async throws {
+        try ensureOpen()
+        var values = quotas[entity] ?? [:]
+        for (key, value) in changes { values[key] = value }
+        quotas[entity] = values.isEmpty ? nil : values
+    }
+
+    public func clientQuotas() async throws -> [ClientQuotaRecord] {
+        try ensureOpen()
+        return quotas.map { ClientQuotaRecord(entity: $0.key, values: $0.value) }.sorted { $0.entity < $1.entity }
     }
 
     public func close() async throws { closed = true }

@@ -22,6 +22,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v2-topic-replicas", migrate: addTopicReplicas)
         migrator.registerMigration("v3-group-static-members", migrate: addGroupStaticMembers)
         migrator.registerMigration("v4-transactions", migrate: addTransactions)
+        migrator.registerMigration("v5-client-quotas", migrate: addClientQuotas)
         return migrator
     }
 
@@ -64,6 +65,19 @@ enum SQLiteSchema {
                 metadata BLOB,
                 commitTime REAL NOT NULL,
                 PRIMARY KEY (groupId, producerId, topic, partition)
+            ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Client quotas: one row per entity and quota key; `entity` is
+    /// `ClientQuotaEntity.storageKey`.
+    private static func addClientQuotas(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE clientQuota (
+                entity TEXT NOT NULL,
+                key TEXT NOT NULL,
+                value REAL NOT NULL,
+                PRIMARY KEY (entity, key)
             ) WITHOUT ROWID;
             """)
     }

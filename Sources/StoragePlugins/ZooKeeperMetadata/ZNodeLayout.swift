@@ -17,6 +17,8 @@ import SluiceKernel
 /// /groups/<group>/staged/<pid> persistent offsets staged by producer <pid>'s open transaction
 /// /transactions/<id>           persistent TransactionPayload (the coordinator's state of a transactional id)
 /// /connectors/<name>           persistent {key: value} positions
+/// /quotas/<entity>             persistent {quota key: value} of one client quota entity
+///                                         (<entity>: ClientQuotaEntity.storageKey)
 /// ```
 ///
 /// Partition states live in their own tree, not under `/topics/<name>`: the coordination
@@ -34,8 +36,9 @@ enum ZNodeLayout {
     static let groups = "/groups"
     static let connectors = "/connectors"
     static let transactions = "/transactions"
+    static let quotas = "/quotas"
     /// Persistent parents created at start-up.
-    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions]
+    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions, quotas]
 
     static func broker(_ id: Int32) -> String { "\(brokerIDs)/\(id)" }
     static func topic(_ name: String) -> String { "\(topics)/\(encode(name))" }
@@ -47,6 +50,8 @@ enum ZNodeLayout {
     static func stagedOffsets(_ group: String) -> String { "\(self.group(group))/staged" }
     static func stagedOffsets(_ group: String, producerId: Int64) -> String { "\(stagedOffsets(group))/\(producerId)" }
     static func transaction(_ id: String) -> String { "\(transactions)/\(encode(id))" }
+    /// One client quota entity's quotas (`ClientQuotaEntity.storageKey` is znode-safe).
+    static func quota(_ entityKey: String) -> String { "\(quotas)/\(entityKey)" }
     static func connector(_ name: String) -> String { "\(connectors)/\(encode(name))" }
 
     private static let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")

@@ -56,6 +56,8 @@ final class ClusterNode: @unchecked Sendable {
         try await session.register(endpoint)
         var config = replication
         config.brokerId = id
+        // Where `sluice serve` keeps it: beside the partitions in the data directory.
+        config.highWatermarkCheckpointPath = directory.appendingPathComponent(HighWatermarkCheckpoint.fileName).path
         let transport = KafkaReplicaTransport(clientId: "sluice-replica-\(id)", logger: logger)
         let manager = ReplicaManager(broker: broker, coordinator: session, transport: transport, config: config, logger: logger)
         try await manager.start()

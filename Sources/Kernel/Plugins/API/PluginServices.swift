@@ -41,13 +41,16 @@ public struct ProtocolServices: Sendable {
     /// Where a protocol plugin announces the address clients reach this broker at once it
     /// has bound (cluster registration waits for it).
     public var listener: AdvertisedListener
+    /// Client quotas: usage metering and their administration.
+    public var quotas: any ClientQuotaService
     /// Users' SCRAM credentials, which an authenticating listener checks passwords against.
     /// Default: none (no user can authenticate).
     public var credentials: any ScramCredentialSource = StaticScramCredentials()
 
     public init(settings: KernelSettings, appender: any RecordAppender, reader: any RecordReader,
                 topics: any TopicAdministration, groups: any GroupService, transactions: any TransactionService,
-                observation: any BrokerObservation, listener: AdvertisedListener = AdvertisedListener()) {
+                observation: any BrokerObservation, listener: AdvertisedListener = AdvertisedListener(),
+                quotas: any ClientQuotaService) {
         self.settings = settings
         self.appender = appender
         self.reader = reader
@@ -56,12 +59,13 @@ public struct ProtocolServices: Sendable {
         self.transactions = transactions
         self.observation = observation
         self.listener = listener
+        self.quotas = quotas
     }
 
     /// The services of a running broker.
     public init(broker: Broker) {
         self.init(settings: broker.settings, appender: broker, reader: broker, topics: broker, groups: broker.groups,
-                  transactions: broker.transactions, observation: broker, listener: broker.listener)
+                  transactions: broker.transactions, observation: broker, listener: broker.listener, quotas: broker.quotas)
     }
 }
 

@@ -30,6 +30,8 @@ enum ApiRoutes {
         ApiRoute(TxnOffsetCommitHandler()),
         ApiRoute(DescribeTransactionsHandler()),
         ApiRoute(ListTransactionsHandler()),
+        ApiRoute(DescribeClientQuotasHandler()),
+        ApiRoute(AlterClientQuotasHandler()),
         ApiRoute(SaslHandshakeHandler()),
         ApiRoute(SaslAuthenticateHandler()),
     ] + groupRoutes

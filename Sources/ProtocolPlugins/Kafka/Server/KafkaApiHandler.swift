@@ -40,6 +40,9 @@ struct RequestContext: Sendable {
     /// Who sent the request: the connection's authenticated principal, `User:ANONYMOUS`
     /// before authentication or on a listener without SASL. ACLs and quotas key on it.
     var principal: Principal = .anonymous
+    /// The user part of client quota entities: the principal's name (`ANONYMOUS` until
+    /// the connection authenticates), as Kafka's quota callback takes it.
+    var quotaUser: String { principal.name }
 
     /// The version the request was sent in (and the response is written in).
     var version: Int16 { header.apiVersion }
@@ -51,6 +54,7 @@ struct RequestContext: Sendable {
     var transactions: any TransactionService { services.transactions }
     var observation: any BrokerObservation { services.observation }
     var settings: KernelSettings { services.settings }
+    var quotas: any ClientQuotaService { services.quotas }
 }
 
 /// Who this broker is to clients: node id, advertised address, cluster id and the API
