@@ -12,6 +12,7 @@ struct ThreeBrokers {
     let metadata = MemoryMetadataStore()
     var brokers: [Broker] = []
     var sessions: [InMemoryClusterSession] = []
+    var nodes: [ClusterNode] = []
     var tasks: [Task<Void, Never>] = []
 
     init(count: Int = 3) async throws {
@@ -28,9 +29,20 @@ struct ThreeBrokers {
             tasks.append(Task { await node.run(listener: broker.listener) })
             brokers.append(broker)
             sessions.append(session)
+            nodes.append(node)
         }
         let first = sessions[0]
         try await waitUntil("every broker registered") { try await first.liveBrokers().count == count }
+    }
+
+    /// The node holding the controller role, once one is elected.
+    func controllerNode() async throws -> ClusterNode {
+        try await waitUntil("a controller is elected and knows it") {
+            for node in nodes where await node.isController { return true }
+            return false
+        }
+        for node in nodes where await node.isController { return node }
+        throw CancellationError()
     }
 
     func stop() async {

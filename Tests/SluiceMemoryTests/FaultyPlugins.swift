@@ -122,6 +122,7 @@ actor FaultyMetadataStore: MetadataStore {
     func setPartitionCount(topic: String, count: Int32, replicas: [[Int32]]) async throws {
         try await inner.setPartitionCount(topic: topic, count: count, replicas: replicas)
     }
+    func setReplicas(topic: String, _ replicas: [Int32: [Int32]]) async throws { try await inner.setReplicas(topic: topic, replicas) }
     func updateTopicConfigs(topic: String, set: [String: String?]) async throws { try await inner.updateTopicConfigs(topic: topic, set: set) }
     func commitOffsets(group: String, _ offsets: [TopicPartition: CommittedOffset]) async throws {
         guard let first = offsets.min(by: { $0.key < $1.key }) else { return }

@@ -50,7 +50,7 @@ public struct ClusterCoordinatorConformance: Sendable {
     public static let checkNames = [
         "registerAndLiveBrokers", "duplicateBrokerIdRefused", "sessionEndRemovesBrokerAndController",
         "claimControllerOncePerEpoch", "epochsIncreaseAcrossElections", "partitionStateLifecycle",
-        "eventsForEveryKind",
+        "eventsForEveryKind", "reassignmentsStoredAndRemovedWhileUnchanged",
     ]
 
     public func run() async -> ConformanceReport {
@@ -62,6 +62,9 @@ public struct ClusterCoordinatorConformance: Sendable {
         await report.check("epochsIncreaseAcrossElections") { try await withCluster(epochsIncreaseAcrossElections) }
         await report.check("partitionStateLifecycle") { try await withCluster(partitionStateLifecycle) }
         await report.check("eventsForEveryKind") { try await withCluster(eventsForEveryKind) }
+        await report.check("reassignmentsStoredAndRemovedWhileUnchanged") {
+            try await withCluster(reassignmentsStoredAndRemovedWhileUnchanged)
+        }
         return report
     }
 

@@ -130,3 +130,22 @@ extension ClusterCoordinatorConformance {
         try await events.expect(.partitionStateChanged(tp), "a partition state deleted elsewhere")
     }
 }
+
+extension ClusterCoordinatorConformance {
+    func reassignmentsStoredAndRemovedWhileUnchanged(_ sessions: Sessions) async throws {
+        let (a, _, _) = try await sessions.next()
+        let (b, _, _) = try await sessions.next()
+        try conform(try await a.reassignments().isEmpty, "a new cluster has no reassignments")
+        let moving = TopicPartition("moving", 0), other = TopicPartition("other", 3)
+        let first = PartitionReassignment(target: [4, 2, 3], original: [1, 2, 3])
+        try await a.updateReassignments(set: [moving: first, other: PartitionReassignment(target: [2], original: [1])], remove: [:])
+        let stored = try await b.reassignments()
+        try conform(stored == [moving: first, other: PartitionReassignment(target: [2], original: [1])],
+                    "another session reads what was stored, got \(stored)")
+        let replaced = PartitionReassignment(target: [5, 2, 3], original: [1, 2, 3])
+        try await b.updateReassignments(set: [moving: replaced], remove: [:])
+        try await a.updateReassignments(set: [:], remove: [moving: first, other: PartitionReassignment(target: [2], original: [1])])
+        let left = try await a.reassignments()
+        try conform(left == [moving: replaced], "a removal names the value it finished; a newer entry stays, got \(left)")
+    }
+}

@@ -62,6 +62,18 @@ extension MetadataStoreConformance {
         try await conformThrows("growing an unknown topic", { try await store.setPartitionCount(topic: "nope", count: 3, replicas: []) }) {
             ($0 as? MetadataError) == .unknownTopic("nope")
         }
+        // Reassignment replaces some partitions' replicas and keeps the others'.
+        try await store.setReplicas(topic: "grow", [1: [3, 2], 4: [2, 3, 1]])
+        let moved = try await store.topics().first { $0.name == "grow" }
+        try conform(moved?.replicas == [[1], [3, 2], [1, 2], [2, 1], [2, 3, 1]] && moved?.partitionCount == 5,
+                    "setReplicas must replace only partitions 1 and 4, got \(String(describing: moved?.replicas))")
+        try await conformThrows("reassigning a partition the topic lacks", { try await store.setReplicas(topic: "grow", [5: [1]]) }) {
+            if case MetadataError.invalidPartitionCount = $0 { return true }
+            return false
+        }
+        try await conformThrows("reassigning an unknown topic", { try await store.setReplicas(topic: "nope", [0: [1]]) }) {
+            ($0 as? MetadataError) == .unknownTopic("nope")
+        }
     }
 
     func topicConfigs(_ store: any MetadataStore) async throws {

@@ -48,7 +48,7 @@ extension Broker {
 
     /// Brings the local view of the registry up to date after another broker changed it:
     /// opens the local replicas of new topics and partitions, deletes the data of deleted
-    /// topics and takes over changed configs.
+    /// topics and of replicas reassigned away, and takes over changed configs.
     public func syncTopics() async throws {
         let stored = try await metadata.topics()
         let names = Set(stored.map(\.name))
@@ -64,6 +64,15 @@ extension Broker {
             let isNew = topicStates[record.name] == nil
             for index in 0..<record.partitionCount where isLocal(record, index) && state.partitions[index] == nil {
                 state.partitions[index] = try await openPartition(TopicPartition(record.name, index), configs: record.configs)
+            }
+            // A reassignment moved these replicas to other brokers: their data goes.
+            for (index, partition) in state.partitions where !isLocal(record, index) {
+                state.partitions.removeValue(forKey: index)
+                await partition.shutdown()
+                try await storage.delete(partition.topicPartition)
+                logger.info("deleted a replica reassigned to other brokers", metadata: [
+                    "partition": "\(partition.topicPartition)", "replicas": "\(record.replicas(of: index, localBroker: config.id))",
+                ])
             }
             state.record = record
             topicStates[record.name] = state

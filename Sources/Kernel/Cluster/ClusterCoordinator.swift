@@ -34,6 +34,13 @@ public protocol ClusterCoordinator: Sendable {
     /// Removes the partition states of a deleted topic (no error when there are none).
     func deletePartitionStates(topic: String) async throws
 
+    /// Reassignments in progress, by partition (empty when none).
+    func reassignments() async throws -> [TopicPartition: PartitionReassignment]
+    /// Changes the stored reassignments in one atomic write: stores every entry of `set`
+    /// (replacing a partition's earlier one), and removes each entry of `remove` only while
+    /// it still equals the value given (a newer reassignment of that partition stays).
+    func updateReassignments(set: [TopicPartition: PartitionReassignment], remove: [TopicPartition: PartitionReassignment]) async throws
+
     /// Changes other brokers made (and session changes of this one). Each call returns a new
     /// stream; events may be coalesced, so a receiver re-reads what an event names. A new
     /// stream (and a stream after a reconnect) starts with `brokersChanged`,

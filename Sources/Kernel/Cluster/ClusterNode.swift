@@ -17,6 +17,9 @@ public actor ClusterNode {
     nonisolated let resyncIntervalMs: Int64
     private var controllerEpoch: Int32?
     private var replicating = false
+    /// Reassignments in progress as the controller last read or wrote them (nil while not
+    /// the controller), so a partition's state change costs no read of them.
+    var reassigning: [TopicPartition: PartitionReassignment] = [:]
 
     /// - Parameter resyncIntervalMs: full re-read interval without events. Default 5000.
     public init(broker: Broker, coordinator: any ClusterCoordinator, view: ClusterView, replicas: ReplicaManager? = nil,
@@ -153,9 +156,10 @@ public actor ClusterNode {
         try await runController()
     }
 
-    private func runController() async throws {
+    func runController() async throws {
         guard let controller else { return }
         try await controller.reconcile()
+        reassigning = try await controller.advanceAll(live: Set(await view.brokers.map(\.id)))
     }
 
     /// The controller's decision on one partition whose state just changed, from the state
@@ -163,11 +167,15 @@ public actor ClusterNode {
     private func runController(_ tp: TopicPartition, _ state: VersionedPartitionState) async throws {
         guard let controller, let record = await broker.topic(named: tp.topic), Int(tp.partition) < record.replicas.count else { return }
         let live = Set(await view.brokers.map(\.id))
+        if let reassignment = reassigning[tp], try await controller.advance(tp, reassignment, state, live: live) {
+            if reassigning[tp] == reassignment { reassigning.removeValue(forKey: tp) }
+            return
+        }
         try await controller.settle(tp, state, replicas: record.replicas[Int(tp.partition)], live: live)
     }
 
     /// The controller while this broker holds the role, else nil.
-    private var controller: ClusterController? {
+    var controller: ClusterController? {
         controllerEpoch.map { ClusterController(coordinator: coordinator, metadata: broker.metadata, epoch: $0, logger: logger) }
     }
 }

@@ -19,6 +19,10 @@ public protocol MetadataStore: Sendable {
     /// the whole `TopicRecord.replicas` after the change; empty on a single node), in one
     /// write; throws `invalidPartitionCount` if not larger.
     func setPartitionCount(topic: String, count: Int32, replicas: [[Int32]]) async throws
+    /// Replaces the replicas of existing partitions (by index; others keep theirs), as one
+    /// write (partition reassignment). - Throws: `unknownTopic`; `invalidPartitionCount`
+    /// for an index the topic's assignment lacks.
+    func setReplicas(topic: String, _ replicas: [Int32: [Int32]]) async throws
     /// Replaces a topic's config overrides (`nil` value removes a key).
     func updateTopicConfigs(topic: String, set: [String: String?]) async throws
 
@@ -103,6 +107,19 @@ public struct TopicRecord: Sendable, Equatable, Codable {
     /// The replicas of one partition: its assignment, or `[localBroker]` on a single node.
     public func replicas(of partition: Int32, localBroker: Int32) -> [Int32] {
         Int(partition) < replicas.count ? replicas[Int(partition)] : [localBroker]
+    }
+
+    /// The assignment with some partitions' replicas replaced (what `setReplicas` stores).
+    /// - Throws: `invalidPartitionCount` for an index outside the stored assignment.
+    public static func replacing(_ assignment: [[Int32]], topic: String, with changes: [Int32: [Int32]]) throws -> [[Int32]] {
+        var result = assignment
+        for (index, replicas) in changes {
+            guard index >= 0, Int(index) < result.count else {
+                throw MetadataError.invalidPartitionCount(topic: topic, current: Int32(result.count), requested: index + 1)
+            }
+            result[Int(index)] = replicas
+        }
+        return result
     }
 }
 

@@ -74,6 +74,7 @@ struct Server {
             // Its own service, so compaction runs on its own task, off the produce path.
             services.append(.init(service: NamedService(name: "log cleaner", inner: LogCleaner(broker: broker, logger: logger))))
         }
+        var clusterOperations: (any ClusterOperations)?
         if let coordinator, let view = broker.clusterView {
             var replicaLogger = logger
             replicaLogger[metadataKey: "component"] = "replication"
@@ -84,12 +85,13 @@ struct Server {
             let replicas = ReplicaManager(broker: broker, coordinator: coordinator, transport: transport,
                                           config: replication, logger: replicaLogger)
             let node = ClusterNode(broker: broker, coordinator: coordinator, view: view, replicas: replicas, logger: logger)
+            clusterOperations = node
             await statusBoard.register(label: "cluster", instance: "cluster", plugin: config.metadata.entry.name, kind: .metadata)
             services.append(.init(service: NamedService(name: "cluster", inner: ClusterService(node: node, listener: broker.listener),
                                                         statusBoard: statusBoard)))
         }
         do {
-            services += try await makeFrontEnds(broker: broker, dataDir: dataDir)
+            services += try await makeFrontEnds(broker: broker, cluster: clusterOperations, dataDir: dataDir)
         } catch {
             await broker.shutdown()
             try? await metadata.close()
@@ -141,9 +143,11 @@ struct Server {
 
     /// Protocol plugins, then sources, then sinks: the order they start in. Each gets the
     /// kernel's services for its role, made from the broker here and nowhere else.
-    private func makeFrontEnds(broker: Broker, dataDir: URL) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    private func makeFrontEnds(broker: Broker, cluster: (any ClusterOperations)?,
+                               dataDir: URL) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let protocolServices = ProtocolServices(broker: broker)
+        var protocolServices = ProtocolServices(broker: broker)
+        protocolServices.cluster = cluster
         for instance in config.protocols {
             await statusBoard.register(label: instance.label, instance: instance.name, plugin: instance.entry.name, kind: instance.entry.kind)
             let plugin = try await starting(instance) {

@@ -15,6 +15,7 @@ public actor InMemoryCluster {
     private var subscribers: [UInt64: (session: UInt64, continuation: AsyncStream<ClusterEvent>.Continuation)] = [:]
     private var nextID: UInt64 = 1
     private var expired: Set<UInt64> = []
+    private var reassigning: [TopicPartition: PartitionReassignment] = [:]
 
     public init() {}
 
@@ -130,6 +131,18 @@ public actor InMemoryCluster {
         for partition in removed.keys.sorted() { publish(.partitionStateChanged(TopicPartition(topic, partition))) }
     }
 
+    func reassignments(session: UInt64) throws -> [TopicPartition: PartitionReassignment] {
+        try check(session)
+        return reassigning
+    }
+
+    func updateReassignments(set: [TopicPartition: PartitionReassignment], remove: [TopicPartition: PartitionReassignment],
+                             session: UInt64) throws {
+        try check(session)
+        for (tp, expected) in remove where reassigning[tp] == expected { reassigning.removeValue(forKey: tp) }
+        reassigning.merge(set) { _, new in new }
+    }
+
     func subscribe(session: UInt64, _ continuation: AsyncStream<ClusterEvent>.Continuation) {
         if expired.contains(session) {
             continuation.yield(.sessionExpired)
@@ -176,6 +189,12 @@ public struct InMemoryClusterSession: ClusterCoordinator {
         try await cluster.updatePartitionState(partition, state, expectedVersion: expectedVersion, session: id)
     }
     public func deletePartitionStates(topic: String) async throws { try await cluster.deletePartitionStates(topic: topic, session: id) }
+    public func reassignments() async throws -> [TopicPartition: PartitionReassignment] {
+        try await cluster.reassignments(session: id)
+    }
+    public func updateReassignments(set: [TopicPartition: PartitionReassignment], remove: [TopicPartition: PartitionReassignment]) async throws {
+        try await cluster.updateReassignments(set: set, remove: remove, session: id)
+    }
     public func events() -> AsyncStream<ClusterEvent> {
         let (stream, continuation) = AsyncStream<ClusterEvent>.makeStream(bufferingPolicy: .unbounded)
         let cluster = cluster, id = id

@@ -51,6 +51,13 @@ public actor MemoryMetadataStore: MetadataStore {
         topicsByName[topic] = record
     }
 
+    public func setReplicas(topic: String, _ changes: [Int32: [Int32]]) async throws {
+        try ensureOpen()
+        guard var record = topicsByName[topic] else { throw MetadataError.unknownTopic(topic) }
+        record.replicas = try TopicRecord.replacing(record.replicas, topic: topic, with: changes)
+        topicsByName[topic] = record
+    }
+
     public func updateTopicConfigs(topic: String, set changes: [String: String?]) async throws {
         try ensureOpen()
         guard var record = topicsByName[topic] else { throw MetadataError.unknownTopic(topic) }

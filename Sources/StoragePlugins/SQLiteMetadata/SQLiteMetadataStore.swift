@@ -85,6 +85,21 @@ public actor SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    /// Replaces the replicas of existing partitions in the `replicas` column.
+    public func setReplicas(topic: String, _ changes: [Int32: [Int32]]) async throws {
+        try await write { db in
+            guard let text = try String.fetchOne(db, sql: "SELECT replicas FROM topic WHERE name = ?", arguments: [topic]) else {
+                throw MetadataError.unknownTopic(topic)
+            }
+            guard let stored = try? JSONDecoder().decode([[Int32]].self, from: Data(text.utf8)) else {
+                throw MetadataError.unusable("topic '\(topic)' has malformed replicas '\(text)' in the metadata file")
+            }
+            let replicas = try TopicRecord.replacing(stored, topic: topic, with: changes)
+            try db.execute(sql: "UPDATE topic SET replicas = ? WHERE name = ?",
+                           arguments: [try SQLiteQueries.replicasText(replicas), topic])
+        }
+    }
+
     /// Sets config overrides, removing keys whose value is `nil`; other keys stay.
     public func updateTopicConfigs(topic: String, set changes: [String: String?]) async throws {
         try await write { db in

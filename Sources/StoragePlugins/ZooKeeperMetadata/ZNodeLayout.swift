@@ -17,6 +17,7 @@ import SluiceKernel
 /// /groups/<group>/staged/<pid> persistent offsets staged by producer <pid>'s open transaction
 /// /transactions/<id>           persistent TransactionPayload (the coordinator's state of a transactional id)
 /// /connectors/<name>           persistent {key: value} positions
+/// /admin/reassign_partitions   persistent [{topic, partition, target, original}] reassignments in progress
 /// /quotas/<entity>             persistent {quota key: value} of one client quota entity
 ///                                         (<entity>: ClientQuotaEntity.storageKey)
 /// ```
@@ -37,8 +38,10 @@ enum ZNodeLayout {
     static let connectors = "/connectors"
     static let transactions = "/transactions"
     static let quotas = "/quotas"
+    static let admin = "/admin"
+    static let reassignments = "/admin/reassign_partitions"
     /// Persistent parents created at start-up.
-    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions, quotas]
+    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions, quotas, admin]
 
     static func broker(_ id: Int32) -> String { "\(brokerIDs)/\(id)" }
     static func topic(_ name: String) -> String { "\(topics)/\(encode(name))" }

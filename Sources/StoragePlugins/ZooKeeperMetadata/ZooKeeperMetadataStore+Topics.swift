@@ -58,6 +58,13 @@ extension ZooKeeperMetadataStore {
         }
     }
 
+    /// Replaces the replicas of existing partitions, as one versioned write.
+    public func setReplicas(topic: String, _ changes: [Int32: [Int32]]) async throws {
+        try await updateTopic(topic) { payload in
+            payload.replicas = try TopicRecord.replacing(payload.replicas, topic: topic, with: changes)
+        }
+    }
+
     /// Sets config overrides (`nil` removes a key), as one versioned write.
     public func updateTopicConfigs(topic: String, set changes: [String: String?]) async throws {
         try await updateTopic(topic) { payload in

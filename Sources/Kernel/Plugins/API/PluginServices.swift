@@ -41,6 +41,10 @@ public struct ProtocolServices: Sendable {
     /// Where a protocol plugin announces the address clients reach this broker at once it
     /// has bound (cluster registration waits for it).
     public var listener: AdvertisedListener
+    /// Reassignments and leader elections, answered when this broker is the controller;
+    /// nil on a single node (the Kafka plugin then refuses them). The server sets it once
+    /// the broker's cluster membership exists.
+    public var cluster: (any ClusterOperations)?
     /// Client quotas: usage metering and their administration.
     public var quotas: any ClientQuotaService
     /// Users' SCRAM credentials, which an authenticating listener checks passwords against.

@@ -24,6 +24,8 @@ enum ApiRoutes {
         ApiRoute(DeleteRecordsHandler()),
         ApiRoute(DescribeLogDirsHandler()),
         ApiRoute(DescribeClusterHandler()),
+        ApiRoute(AlterPartitionReassignmentsHandler()),
+        ApiRoute(ListPartitionReassignmentsHandler()),
         ApiRoute(AddPartitionsToTxnHandler()),
         ApiRoute(AddOffsetsToTxnHandler()),
         ApiRoute(EndTxnHandler()),

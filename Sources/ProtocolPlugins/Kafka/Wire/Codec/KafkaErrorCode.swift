@@ -30,6 +30,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let invalidReplicationFactor = KafkaErrorCode(38)
     public static let invalidReplicaAssignment = KafkaErrorCode(39)
     public static let invalidConfig = KafkaErrorCode(40)
+    /// The request must go to the controller; this broker is not it.
+    public static let notController = KafkaErrorCode(41)
     public static let invalidRequest = KafkaErrorCode(42)
     public static let unsupportedForMessageFormat = KafkaErrorCode(43)
     public static let outOfOrderSequenceNumber = KafkaErrorCode(45)
@@ -44,6 +46,11 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let unknownLeaderEpoch = KafkaErrorCode(75)
     public static let invalidRecord = KafkaErrorCode(87)
     public static let unknownTopicId = KafkaErrorCode(100)
+    public static let preferredLeaderNotAvailable = KafkaErrorCode(80)
+    public static let eligibleLeadersNotAvailable = KafkaErrorCode(83)
+    public static let electionNotNeeded = KafkaErrorCode(84)
+    /// A cancel named a partition that is not being reassigned.
+    public static let noReassignmentInProgress = KafkaErrorCode(85)
     /// An incremental fetch named a fetch session this broker does not hold (evicted or
     /// closed); the client starts again with a full fetch.
     public static let fetchSessionIdNotFound = KafkaErrorCode(70)
@@ -62,7 +69,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         17: "INVALID_TOPIC_EXCEPTION", 18: "RECORD_LIST_TOO_LARGE", 21: "INVALID_REQUIRED_ACKS",
         31: "CLUSTER_AUTHORIZATION_FAILED", 33: "UNSUPPORTED_SASL_MECHANISM", 34: "ILLEGAL_SASL_STATE", 35: "UNSUPPORTED_VERSION", 36: "TOPIC_ALREADY_EXISTS",
         37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 39: "INVALID_REPLICA_ASSIGNMENT",
-        40: "INVALID_CONFIG", 42: "INVALID_REQUEST", 43: "UNSUPPORTED_FOR_MESSAGE_FORMAT",
+        40: "INVALID_CONFIG", 41: "NOT_CONTROLLER", 80: "PREFERRED_LEADER_NOT_AVAILABLE",
+        83: "ELIGIBLE_LEADERS_NOT_AVAILABLE", 84: "ELECTION_NOT_NEEDED", 85: "NO_REASSIGNMENT_IN_PROGRESS", 42: "INVALID_REQUEST", 43: "UNSUPPORTED_FOR_MESSAGE_FORMAT",
         45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 47: "INVALID_PRODUCER_EPOCH",
         53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 56: "KAFKA_STORAGE_ERROR", 58: "SASL_AUTHENTICATION_FAILED", 59: "UNKNOWN_PRODUCER_ID",
         74: "FENCED_LEADER_EPOCH", 75: "UNKNOWN_LEADER_EPOCH", 87: "INVALID_RECORD", 100: "UNKNOWN_TOPIC_ID",

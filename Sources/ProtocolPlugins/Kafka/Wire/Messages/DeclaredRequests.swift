@@ -14,6 +14,7 @@ public enum DeclaredRequests {
         DeleteRecordsRequest.self, DescribeLogDirsRequest.self, DescribeClusterRequest.self,
         AddPartitionsToTxnRequest.self, AddOffsetsToTxnRequest.self, EndTxnRequest.self, TxnOffsetCommitRequest.self,
         DescribeTransactionsRequest.self, ListTransactionsRequest.self,
+        AlterPartitionReassignmentsRequest.self, ListPartitionReassignmentsRequest.self,
         DescribeClientQuotasRequest.self, AlterClientQuotasRequest.self,
         SaslHandshakeRequest.self, SaslAuthenticateRequest.self,
     ]
