@@ -252,7 +252,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceTestSupport", "SluiceKafka", "SluiceTLS", "KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
+            dependencies: ["SluiceTestSupport", "SluiceKafka", "SluiceTLS", "SluiceSASL", "KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             exclude: ["Golden"],  // wire captures the golden tests read from disk
             swiftSettings: strict),

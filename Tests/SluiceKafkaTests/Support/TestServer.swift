@@ -18,14 +18,17 @@ struct TestServer {
     static func start(config: KafkaConfiguration = KafkaConfiguration(), broker brokerConfig: BrokerConfig = BrokerConfig(),
                       storage: any LogStorage = MemoryLogStorage(),
                       metadata: any MetadataStore = MemoryMetadataStore(),
-                      clock: @escaping @Sendable () -> Date = { Date() }) async throws -> TestServer {
+                      clock: @escaping @Sendable () -> Date = { Date() },
+                      credentials: (any ScramCredentialSource)? = nil) async throws -> TestServer {
         var config = config
         config.listen = "127.0.0.1:0"
         var logger = Logger(label: "kafka-test")
         logger.logLevel = ProcessInfo.processInfo.environment["SLUICE_TEST_LOG"] == nil ? .critical : .trace
         let broker = Broker(config: brokerConfig, storage: storage, metadata: metadata, logger: logger, clock: clock)
         try await broker.start()
-        let server = KafkaServer(config: config, services: ProtocolServices(broker: broker), logger: logger)
+        var services = ProtocolServices(broker: broker)
+        if let credentials { services.credentials = credentials }
+        let server = KafkaServer(config: config, services: services, logger: logger)
         let task = Task { try await server.run() }
         let address = try await server.listeningAddress()
         return TestServer(broker: broker, server: server, address: address, task: task)

@@ -49,6 +49,9 @@ public struct ProtocolServices: Sendable {
     public var quotas: any ClientQuotaService
     /// Requests other brokers send to the controller (cluster mode only; nil on one node).
     public var controller: ControllerRequests? = nil
+    /// Users' SCRAM credentials, which an authenticating listener checks passwords against.
+    /// Default: none (no user can authenticate).
+    public var credentials: any ScramCredentialSource = StaticScramCredentials()
 
     public init(settings: KernelSettings, appender: any RecordAppender, reader: any RecordReader,
                 topics: any TopicAdministration, groups: any GroupService, transactions: any TransactionService,

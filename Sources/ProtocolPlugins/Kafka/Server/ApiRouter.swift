@@ -36,6 +36,8 @@ enum ApiRoutes {
         ApiRoute(ListTransactionsHandler()),
         ApiRoute(DescribeClientQuotasHandler()),
         ApiRoute(AlterClientQuotasHandler()),
+        ApiRoute(SaslHandshakeHandler()),
+        ApiRoute(SaslAuthenticateHandler()),
     ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.

@@ -41,12 +41,16 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
     /// CA and client authentication. A client certificate's subject becomes the
     /// connection's principal (`User:CN=…`). Default none: plaintext.
     public var tls: TLSSettings?
+    /// SASL authentication on this listener (`{"mechanisms": ["SCRAM-SHA-512"]}`), checked
+    /// against the users' SCRAM credentials in the metadata store. Default: none, every
+    /// connection is `User:ANONYMOUS`.
+    public var sasl: KafkaSaslConfiguration?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, advertised, socketRequestMaxBytes, maxConnections, connectionsMaxIdleMs, connectionInflightMaxBytes
-        case portFile, clusterId, maxIncrementalFetchSessionCacheSlots, minIncrementalFetchSessionEvictionMs, tls
+        case portFile, clusterId, maxIncrementalFetchSessionCacheSlots, minIncrementalFetchSessionEvictionMs, tls, sasl
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +69,7 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         minIncrementalFetchSessionEvictionMs = try c.decodeIfPresent(Int64.self, forKey: .minIncrementalFetchSessionEvictionMs)
             ?? d.minIncrementalFetchSessionEvictionMs
         tls = try c.decodeIfPresent(TLSSettings.self, forKey: .tls)
+        sasl = try c.decodeIfPresent(KafkaSaslConfiguration.self, forKey: .sasl)
     }
 
     public static let keys: [ConfigKeyDoc] = [
@@ -80,6 +85,8 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
               "incremental fetch sessions kept at once (Kafka's max.incremental.fetch.session.cache.slots); 0 keeps none"),
         .init("minIncrementalFetchSessionEvictionMs", "milliseconds", default: "120000",
               "a new fetch session is safe from eviction this long (Kafka's min.incremental.fetch.session.eviction.ms)"),
+        .init("sasl", "object", default: "none",
+              "SASL authentication: {\"mechanisms\": [\"SCRAM-SHA-512\", \"SCRAM-SHA-256\", \"PLAIN\"], \"failedAuthenticationDelayMs\": 100, \"sessionLifetimeMs\": 0, \"maxReceiveBytes\": 524288}"),
         .init("tls", "object", default: "none", "TLS on this listener (certificatePath, keyPath, caPath, clientAuth); plaintext without it"),
     ] + TLSSettings.keys(prefix: "tls.")
 
@@ -139,6 +146,10 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
                     problems.append(.init(keyPath: error.key.isEmpty ? "tls" : "tls." + error.key, error.message))
                 }
             }
+        }
+        if let sasl {
+            // PLAIN sends the password as it is: only TLS or loopback keep it off the network.
+            problems += sasl.validate(listenHost: tls == nil ? (try? HostPort(parsing: listen).host) : nil)
         }
         return problems
     }

@@ -119,6 +119,7 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
         info.logger.debug("connection opened")
         defer { registry.forget(id) }
         var handshakeChecked = config.tls == nil
+        var gate = config.sasl.map { SaslGate(config: $0, credentials: services.credentials) }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 for try await frame in inbound {
@@ -128,6 +129,28 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
                         await authenticateByCertificate(connection.channel, &info)
                     }
                     let answered = RequestAnswered(bytes: frame.readableBytes)
+                    if gate != nil {
+                        switch await gate!.intercept(frame) {
+                        case .route: break
+                        case .respond(let writer, let principal):
+                            if let principal {
+                                info.principal = principal
+                                info.logger[metadataKey: "principal"] = "\(principal)"
+                                info.logger.debug("authenticated")
+                            }
+                            try await outbound.write(writer.parts)
+                            connection.channel.triggerUserOutboundEvent(answered, promise: nil)
+                            continue
+                        case .fail(let writer, let reason):
+                            info.logger.info("closing connection: \(reason)")
+                            try? await Task.sleep(for: .milliseconds(gate!.config.failedAuthenticationDelayMs))
+                            if let writer { try await outbound.write(writer.parts) }
+                            return
+                        case .close(let reason):
+                            info.logger.warning("closing connection: \(reason)")
+                            return
+                        }
+                    }
                     switch await router.answer(frame, connection: &info) {
                     case .respond(let writer):
                         try await outbound.write(writer.parts)

@@ -20,6 +20,10 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let recordListTooLarge = KafkaErrorCode(18)
     public static let invalidRequiredAcks = KafkaErrorCode(21)
     public static let clusterAuthorizationFailed = KafkaErrorCode(31)
+    /// SaslHandshake named a mechanism the listener does not enable.
+    public static let unsupportedSaslMechanism = KafkaErrorCode(33)
+    /// A SASL request arrived when the exchange did not expect it.
+    public static let illegalSaslState = KafkaErrorCode(34)
     public static let unsupportedVersion = KafkaErrorCode(35)
     public static let topicAlreadyExists = KafkaErrorCode(36)
     public static let invalidPartitions = KafkaErrorCode(37)
@@ -35,6 +39,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let invalidProducerEpoch = KafkaErrorCode(47)
     public static let transactionalIdAuthorizationFailed = KafkaErrorCode(53)
     public static let kafkaStorageError = KafkaErrorCode(56)
+    /// Wrong password, unknown user or a malformed SASL message.
+    public static let saslAuthenticationFailed = KafkaErrorCode(58)
     public static let unknownProducerId = KafkaErrorCode(59)
     public static let fencedLeaderEpoch = KafkaErrorCode(74)
     public static let unknownLeaderEpoch = KafkaErrorCode(75)
@@ -61,12 +67,12 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         3: "UNKNOWN_TOPIC_OR_PARTITION", 5: "LEADER_NOT_AVAILABLE", 6: "NOT_LEADER_OR_FOLLOWER",
         7: "REQUEST_TIMED_OUT", 10: "MESSAGE_TOO_LARGE", 19: "NOT_ENOUGH_REPLICAS", 20: "NOT_ENOUGH_REPLICAS_AFTER_APPEND", 15: "COORDINATOR_NOT_AVAILABLE",
         17: "INVALID_TOPIC_EXCEPTION", 18: "RECORD_LIST_TOO_LARGE", 21: "INVALID_REQUIRED_ACKS",
-        31: "CLUSTER_AUTHORIZATION_FAILED", 35: "UNSUPPORTED_VERSION", 36: "TOPIC_ALREADY_EXISTS",
+        31: "CLUSTER_AUTHORIZATION_FAILED", 33: "UNSUPPORTED_SASL_MECHANISM", 34: "ILLEGAL_SASL_STATE", 35: "UNSUPPORTED_VERSION", 36: "TOPIC_ALREADY_EXISTS",
         37: "INVALID_PARTITIONS", 38: "INVALID_REPLICATION_FACTOR", 39: "INVALID_REPLICA_ASSIGNMENT",
         40: "INVALID_CONFIG", 41: "NOT_CONTROLLER", 80: "PREFERRED_LEADER_NOT_AVAILABLE",
         83: "ELIGIBLE_LEADERS_NOT_AVAILABLE", 84: "ELECTION_NOT_NEEDED", 85: "NO_REASSIGNMENT_IN_PROGRESS", 42: "INVALID_REQUEST", 43: "UNSUPPORTED_FOR_MESSAGE_FORMAT",
         45: "OUT_OF_ORDER_SEQUENCE_NUMBER", 46: "DUPLICATE_SEQUENCE_NUMBER", 47: "INVALID_PRODUCER_EPOCH",
-        53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 56: "KAFKA_STORAGE_ERROR", 59: "UNKNOWN_PRODUCER_ID",
+        53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 56: "KAFKA_STORAGE_ERROR", 58: "SASL_AUTHENTICATION_FAILED", 59: "UNKNOWN_PRODUCER_ID",
         74: "FENCED_LEADER_EPOCH", 75: "UNKNOWN_LEADER_EPOCH", 87: "INVALID_RECORD", 100: "UNKNOWN_TOPIC_ID",
         70: "FETCH_SESSION_ID_NOT_FOUND", 71: "INVALID_FETCH_SESSION_EPOCH", 106: "FETCH_SESSION_TOPIC_ID_ERROR",
         114: "MISMATCHED_ENDPOINT_TYPE", 115: "UNSUPPORTED_ENDPOINT_TYPE",

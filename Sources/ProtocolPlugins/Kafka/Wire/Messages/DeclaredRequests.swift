@@ -16,6 +16,7 @@ public enum DeclaredRequests {
         DescribeTransactionsRequest.self, ListTransactionsRequest.self, WriteTxnMarkersRequest.self,
         AlterPartitionReassignmentsRequest.self, ListPartitionReassignmentsRequest.self,
         DescribeClientQuotasRequest.self, AlterClientQuotasRequest.self, ControlledShutdownRequest.self,
+        SaslHandshakeRequest.self, SaslAuthenticateRequest.self,
     ]
 
     /// Declared but not answered yet: the transaction APIs (issue 25). Their handlers add
