@@ -9,7 +9,8 @@ the file sink draining what beats wrote, server CPU time per record (/proc/PID/s
 peak RSS (/proc/PID/status VmHWM); 10,000 partitions on one node (create time, idle RSS and
 descriptors, a produce to every partition and a consume of all of them, start-up after a clean
 stop and after kill -9); server CPU per fetch of a consumer of 1,000 quiet partitions with and
-without a fetch session; then the cluster case:
+without a fetch session; transactions (`sluice bench transactions` at 1,000 and 10,000
+records per transaction); then the cluster case:
 a standalone ZooKeeper and three nodes on this machine, one partition with replication
 factor 3, kcat with acks=all and produce-ack latency at a fixed rate against its leader.
 Standard library only (ZooKeeper is started with Tests/Interop/zookeeper.py).
@@ -468,16 +469,19 @@ def fetch_session_case(binary, scratch, figures, partitions, fetches):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def transactions_case(binary, scratch, figures, records):
+def transactions_case(binary, scratch, figures, records, run_index):
     """`sluice bench transactions` at 1,000 and 10,000 records per transaction:
     transactional vs idempotent produce, read_committed vs read_uncommitted consume of the
-    transactional topic, and EndTxn latency."""
+    transactional topic, and EndTxn latency. Odd runs go transactional first (produce, then
+    read_committed), even runs idempotent first, so the order favours neither side in the
+    medians; within a run each isolation level is read twice, A-B-B-A."""
     workdir = tempfile.mkdtemp(dir=scratch)
     server = Server(binary, workdir, extra_connectors=False)
     try:
         for per_txn in (1000, 10_000):
             result, _ = run([binary, "bench", "transactions", "--bootstrap", server.bootstrap, "--records", str(records),
-                             "--records-per-transaction", str(per_txn), "--json"], timeout=1800)
+                             "--records-per-transaction", str(per_txn), "--json"]
+                            + (["--transactional-first"] if run_index % 2 else []), timeout=1800)
             report = json.loads(result.stdout)
             label = f"{per_txn:,} records/transaction"
             figures.add(f"idempotent produce ({label} run)", report["idempotent produce records/s"], "records/s")
@@ -528,7 +532,7 @@ def main():
                 many_partitions_case(args.binary, scratch, figures, args.many_partitions, kcat_consumer_options()[0])
                 continue
             if args.only == "transactions":
-                transactions_case(args.binary, scratch, figures, args.transaction_records)
+                transactions_case(args.binary, scratch, figures, args.transaction_records, run_index)
                 continue
             if args.only == "beats":
                 beats_only_case(args.binary, scratch, figures, args.beats_events)
@@ -566,6 +570,7 @@ def main():
                 shutil.rmtree(workdir, ignore_errors=True)
             many_partitions_case(args.binary, scratch, figures, args.many_partitions, kcat_consumer_options()[0])
             fetch_session_case(args.binary, scratch, figures, args.partitions, args.session_fetches)
+            transactions_case(args.binary, scratch, figures, args.transaction_records, run_index)
             cluster_case(args.binary, scratch, figures, args.records // 5, args.latency_seconds)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -250,4 +250,40 @@ import Testing
             try await rig.close()
         }
     }
+
+    /// transactional.id.expiration.ms, short: an id idle that long with no transaction open
+    /// leaves the store (and stays gone after a restart); open ones never expire.
+    @Test func anIdIdleLongerThanTheExpirationIsRemovedAndStartsAfresh() async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = ManualClock()
+            let rig = try await TransactionRig.open(dir, clock: clock, transactionalIdExpirationMs: 60_000)
+            let idle = try await rig.initProducer("idle")
+            let open = try await rig.initProducer("open", timeoutMs: 900_000)
+            #expect(await rig.add("open", open, [t0]) == nil)
+            let done = try await rig.initProducer("done")
+            #expect(await rig.add("done", done, [t1]) == nil)
+            clock.advance(ms: 30_000)
+            #expect(await rig.end("done", done, commit: true) == nil)
+            #expect(try await eventually { try await rig.state("done")?.status == .completeCommit })
+            clock.advance(ms: 29_999)
+            #expect(await rig.coordinator.removeExpiredTransactionalIds() == [], "nothing is idle for 60 s yet")
+            clock.advance(ms: 1)
+
+            #expect(await rig.coordinator.removeExpiredTransactionalIds() == ["idle"])
+            #expect(try await rig.state("idle") == nil, "removed from the store")
+            #expect(try await rig.state("open")?.status == .ongoing, "an open transaction never expires")
+            #expect(await rig.add("idle", idle, [t0]) == .invalidProducerIdMapping, "the old producer no longer maps")
+            let fresh = try await rig.initProducer("idle")
+            #expect(fresh.producerId != idle.producerId && fresh.producerEpoch == 0, "a new producer id, not a bumped epoch")
+
+            clock.advance(ms: 30_000)
+            #expect(await rig.coordinator.removeExpiredTransactionalIds() == ["done"], "60 s after its commit")
+            try await rig.close()
+
+            let reopened = try await TransactionRig.open(dir, clock: clock, transactionalIdExpirationMs: 60_000)
+            let listed = await reopened.coordinator.list(statuses: [], producerIds: []).map(\.transactionalId)
+            #expect(listed == ["idle", "open"], "what was removed stays removed after a restart")
+            try await reopened.close()
+        }
+    }
 }

@@ -67,7 +67,8 @@ struct TransactionRig {
     let clock: ManualClock
 
     static func open(_ dir: URL, markers: RecordingMarkers = RecordingMarkers(), clock: ManualClock = ManualClock(),
-                     ids: ProducerIds = ProducerIds(), start: Bool = true) async throws -> TransactionRig {
+                     ids: ProducerIds = ProducerIds(), start: Bool = true,
+                     transactionalIdExpirationMs: Int64 = 604_800_000) async throws -> TransactionRig {
         let store = try SQLiteMetadataStore(url: dir.appendingPathComponent("metadata.sqlite"))
         let logger = Logger(label: "txn-test")
         var groupConfig = GroupCoordinatorConfig()
@@ -76,6 +77,7 @@ struct TransactionRig {
         var config = TransactionCoordinatorConfig()
         config.abortTimedOutIntervalMs = 3_600_000   // the tests call abortExpired themselves
         config.markerRetryBackoffMs = 10
+        config.transactionalIdExpirationMs = transactionalIdExpirationMs
         let coordinator = TransactionCoordinator(metadata: store, config: config, logger: logger, clock: { clock.read() })
         await coordinator.attach(producerIds: { await ids.allocate() }, offsets: groups)
         await coordinator.attach(markers: markers)

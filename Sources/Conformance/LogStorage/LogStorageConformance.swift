@@ -44,7 +44,7 @@ public struct LogStorageConformance: Sendable {
         "compactionKeepsLatestPerKey", "compactedBatchesValid", "readInsideRemovedRange", "activeSegmentNeverCleaned",
         "tombstonesAfterDeleteHorizon", "controlBatchesKept", "producersLastBatchKept", "minCompactionLagHonoured",
         "compactionStopsAtMaxCleanableOffset", "dirtyRatioAndMaxLag", "compressedBatchesThroughCodec",
-        "compactionSurvivesReopen",
+        "compactionDropsAbortedTransactions", "compactionSurvivesReopen", "compactedTransactionsSurviveReopen",
     ]
 
     /// Runs every check and reports each one's result.
@@ -95,8 +95,10 @@ public struct LogStorageConformance: Sendable {
         await report.check("compactionStopsAtMaxCleanableOffset") { try await withStorage(compactionStopsAtMaxCleanableOffset) }
         await report.check("dirtyRatioAndMaxLag") { try await withStorage(dirtyRatioAndMaxLag) }
         await report.check("compressedBatchesThroughCodec") { try await withStorage(compressedBatchesThroughCodec) }
+        await report.check("compactionDropsAbortedTransactions") { try await withStorage(compactionDropsAbortedTransactions) }
         if durable {
             await report.check("compactionSurvivesReopen") { try await compactionSurvivesReopen() }
+            await report.check("compactedTransactionsSurviveReopen") { try await compactedTransactionsSurviveReopen() }
         }
         return report
     }

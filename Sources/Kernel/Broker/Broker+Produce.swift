@@ -34,9 +34,18 @@ extension Broker {
         if batches.contains(where: \.isControl) {
             throw .invalidRecord(.malformedRecord("control batches are written by the transaction coordinator, not by producers"))
         }
+        let minInsync = acks == -1 ? routes.minInsyncReplicas(state.settings) : nil
+        if batches.contains(where: \.isTransactional), transactionVerifier.current != nil {
+            // Most transactional produces continue a transaction already open in the
+            // partition: appended in one step, without asking the coordinator (KIP-890
+            // verifies only the batch that opens the transaction here).
+            if let info = try await append(batches, to: partition, settings: state.settings, minInsync: minInsync,
+                                           verification: nil, stopIfUnverified: true) {
+                return info
+            }
+        }
         let verification = try await verifyTransactionalProduce(batches, to: partition)
-        return try await append(batches, to: partition, settings: state.settings,
-                                minInsync: acks == -1 ? routes.minInsyncReplicas(state.settings) : nil, verification: verification)
+        return try await append(batches, to: partition, settings: state.settings, minInsync: minInsync, verification: verification)
     }
 
     /// Splits a producer's bytes into batches, checking each one's header, size and
@@ -73,12 +82,24 @@ extension Broker {
 
     nonisolated func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
                             minInsync: Int? = nil, verification: UInt64? = nil) async throws(BrokerError) -> LogAppendInfo {
+        guard let info = try await append(batches, to: partition, settings: settings, minInsync: minInsync, verification: verification,
+                                          stopIfUnverified: false) else {
+            throw .invalidTxnState(partition.topicPartition, "a transactional batch was not verified")
+        }
+        return info
+    }
+
+    /// With `stopIfUnverified`: nil, nothing appended, when a batch would open a
+    /// transaction in the partition (see `Partition.append(_:…:stopIfUnverified:)`).
+    nonisolated func append(_ batches: [RecordBatch], to partition: Partition, settings: TopicSettings,
+                            minInsync: Int?, verification: UInt64?, stopIfUnverified: Bool) async throws(BrokerError) -> LogAppendInfo? {
         if settings.cleanupPolicy.contains(.compact) {
             try refuseRecordsWithoutKey(batches, to: partition.topicPartition)
         }
         let appendTime = settings.timestampType == .logAppendTime ? Int64(clock().timeIntervalSince1970 * 1000) : nil
         do {
-            return try await partition.append(batches, logAppendTime: appendTime, minInsync: minInsync, verification: verification)
+            return try await partition.append(batches, logAppendTime: appendTime, minInsync: minInsync, verification: verification,
+                                              stopIfUnverified: stopIfUnverified)
         } catch let error as BrokerError {
             throw error
         } catch {

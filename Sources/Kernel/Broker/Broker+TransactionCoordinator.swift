@@ -6,8 +6,24 @@ extension Broker {
     /// starts it (it completes transactions a crash left half done).
     func startTransactionCoordinator() async throws {
         await transactions.attach(producerIds: { [weak self] in await self?.allocateProducerId() ?? -1 }, offsets: groups)
-        await transactions.attach(markers: self)
+        // Weakly: the broker owns the coordinator, so a strong reference back would keep
+        // both alive after the broker is dropped.
+        await transactions.attach(markers: BrokerMarkerWriter(broker: self))
         setTransactionVerifier(transactions)
         try await transactions.start()
+    }
+}
+
+/// The broker as the coordinator's marker writer, held weakly (the broker owns the
+/// coordinator). Once the broker is gone every partition fails with NOT_LEADER_OR_FOLLOWER,
+/// and the coordinator, shut down with it, stops retrying.
+struct BrokerMarkerWriter: TransactionMarkerWriter {
+    weak var broker: Broker?
+
+    func writeMarkers(_ marker: TransactionMarker, partitions: [TopicPartition]) async -> [TopicPartition: BrokerError] {
+        guard let broker else {
+            return Dictionary(uniqueKeysWithValues: partitions.map { ($0, BrokerError.notLeaderOrFollower($0, leader: nil)) })
+        }
+        return await broker.writeMarkers(marker, partitions: partitions)
     }
 }

@@ -107,6 +107,7 @@ public actor Broker {
         self.groups = GroupCoordinator(metadata: metadata, config: groupConfig, logger: logger, clusterView: clusterView)
         var transactionConfig = TransactionCoordinatorConfig()
         transactionConfig.maxTimeoutMs = config.transactionMaxTimeoutMs
+        transactionConfig.transactionalIdExpirationMs = config.transactionalIdExpirationMs
         self.transactions = TransactionCoordinator(metadata: metadata, config: transactionConfig, logger: logger,
                                                    clusterView: clusterView, clock: clock)
     }

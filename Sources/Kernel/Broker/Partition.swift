@@ -120,6 +120,19 @@ public actor Partition {
     ///   produce; a batch that would open a transaction without a live one is refused.
     func append(_ batches: [RecordBatch], logAppendTime: Int64?, minInsync: Int? = nil,
                 verification: UInt64? = nil) async throws -> LogAppendInfo {
+        guard let info = try await append(batches, logAppendTime: logAppendTime, minInsync: minInsync, verification: verification,
+                                          stopIfUnverified: false) else {
+            throw BrokerError.invalidTxnState(topicPartition, "a transactional batch was not verified")
+        }
+        return info
+    }
+
+    /// `append`; with `stopIfUnverified`, returns nil and appends nothing when a batch
+    /// would open a transaction here without a guard (the caller then verifies with the
+    /// coordinator and appends again with one). A transactional produce whose transaction
+    /// is already open here is appended in this one step.
+    func append(_ batches: [RecordBatch], logAppendTime: Int64?, minInsync: Int?, verification: UInt64?,
+                stopIfUnverified: Bool) async throws -> LogAppendInfo? {
         await beginAppend()
         defer { endAppend() }
         try await loadProducerStateIfNeeded()
@@ -131,6 +144,7 @@ public actor Partition {
             case .duplicate(let first, let last):
                 duplicate = duplicate.map { ($0.0, last) } ?? (first, last)
             case .append:
+                if stopIfUnverified && verification == nil && producers.opensTransaction(batch) { return nil }
                 try checkVerified(batch, guard: verification)
                 if let logAppendTime { batch.setLogAppendTime(logAppendTime) }
                 if let leaderEpoch { batch.setPartitionLeaderEpoch(leaderEpoch) }

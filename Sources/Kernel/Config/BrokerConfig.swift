@@ -42,6 +42,11 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     /// The largest `transaction.timeout.ms` a transactional producer may ask for, in
     /// milliseconds (Kafka's `transaction.max.timeout.ms`). Default 900000 (15 minutes).
     public var transactionMaxTimeoutMs: Int32 = 900_000
+    /// A transactional id whose producer has sent no transactional request for this long,
+    /// with no transaction open, is removed from the coordinator's durable state, in
+    /// milliseconds (Kafka's `transactional.id.expiration.ms`). Its next InitProducerId
+    /// starts afresh with a new producer id. Default 604800000 (7 days).
+    public var transactionalIdExpirationMs: Int64 = 604_800_000
 
     public init() {}
 
@@ -49,6 +54,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
         case retentionCheckIntervalMs, logCleanerIntervalMs, logCleanerEnabled, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, offsetsTopicPartitions, logLevel
         case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs, transactionMaxTimeoutMs
+        case transactionalIdExpirationMs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,6 +76,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         minInsyncReplicas = try c.decodeIfPresent(Int32.self, forKey: .minInsyncReplicas) ?? d.minInsyncReplicas
         replicaLagTimeMs = try c.decodeIfPresent(Int64.self, forKey: .replicaLagTimeMs) ?? d.replicaLagTimeMs
         transactionMaxTimeoutMs = try c.decodeIfPresent(Int32.self, forKey: .transactionMaxTimeoutMs) ?? d.transactionMaxTimeoutMs
+        transactionalIdExpirationMs = try c.decodeIfPresent(Int64.self, forKey: .transactionalIdExpirationMs) ?? d.transactionalIdExpirationMs
     }
 
     public static let keys: [ConfigKeyDoc] = [
@@ -89,6 +96,8 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         .init("minInsyncReplicas", "integer", default: "1", "cluster mode: in-sync replicas an acks=all produce needs"),
         .init("replicaLagTimeMs", "milliseconds", default: "30000", "cluster mode: a follower this far behind leaves the ISR"),
         .init("transactionMaxTimeoutMs", "milliseconds", default: "900000", "largest transaction.timeout.ms a transactional producer may ask for"),
+        .init("transactionalIdExpirationMs", "milliseconds", default: "604800000",
+              "a transactional id idle this long with no open transaction is forgotten (transactional.id.expiration.ms)"),
     ]
 
     public func validate() -> [ConfigProblem] {
@@ -124,6 +133,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         }
         if transactionMaxTimeoutMs < 1 {
             problems.append(.init(keyPath: "transactionMaxTimeoutMs", "must be at least 1 ms, got \(transactionMaxTimeoutMs)"))
+        }
+        if transactionalIdExpirationMs < 1 {
+            problems.append(.init(keyPath: "transactionalIdExpirationMs", "must be at least 1 ms, got \(transactionalIdExpirationMs)"))
         }
         if replicaLagTimeMs < 100 {
             problems.append(.init(keyPath: "replicaLagTimeMs", "must be at least 100 ms, got \(replicaLagTimeMs)"))

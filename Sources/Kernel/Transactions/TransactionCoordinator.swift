@@ -57,7 +57,8 @@ public actor TransactionCoordinator {
     }
 
     /// Loads the stored state, finishes every commit or abort a crash interrupted, and
-    /// starts the timer that aborts transactions past their timeout.
+    /// starts the timer that aborts transactions past their timeout and removes
+    /// transactional ids past `transactionalIdExpirationMs`.
     public func start() async throws {
         stopped = false
         for record in try await metadata.transactions() where await coordinates(record.transactionalId) {
@@ -70,10 +71,16 @@ public actor TransactionCoordinator {
         }
         guard ticker == nil else { return }
         let interval = Duration.milliseconds(config.abortTimedOutIntervalMs)
+        let removalInterval = Duration.milliseconds(min(config.removeExpiredIdsIntervalMs, config.transactionalIdExpirationMs))
         ticker = Task { [weak self] in
+            var lastRemoval = ContinuousClock.now
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 await self?.abortExpired()
+                if ContinuousClock.now - lastRemoval >= removalInterval {
+                    lastRemoval = .now
+                    await self?.removeExpiredTransactionalIds()
+                }
             }
         }
     }

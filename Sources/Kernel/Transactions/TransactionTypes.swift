@@ -84,6 +84,14 @@ public struct TransactionCoordinatorConfig: Sendable {
     /// Written into every marker; a partition refuses markers from an older coordinator
     /// epoch. Default 0 (one node).
     public var coordinatorEpoch: Int32 = 0
+    /// A transactional id with no open transaction whose last update is older than this is
+    /// removed from the store (transactional.id.expiration.ms), in milliseconds. Default
+    /// 604800000 (7 days).
+    public var transactionalIdExpirationMs: Int64 = 604_800_000
+    /// How often expired transactional ids are looked for, in milliseconds
+    /// (transaction.remove.expired.transaction.cleanup.interval.ms); never less often than
+    /// the expiration itself. Default 3600000 (1 hour).
+    public var removeExpiredIdsIntervalMs: Int64 = 3_600_000
 
     public init() {}
 }

@@ -16,8 +16,11 @@ extension BenchCommand {
                 sequences, no transaction) to one new topic, then the same number produced in
                 transactions of --records-per-transaction records (AddPartitionsToTxn, the
                 batches, EndTxn commit) to another; then the transactional topic read from the
-                start to its end with read_uncommitted and with read_committed. Prints records/s
-                of each and the EndTxn latency percentiles (milliseconds).
+                start to its end four times, read_uncommitted, read_committed, read_committed,
+                read_uncommitted (each level's figure is the mean of its two passes, so neither
+                gains from going first). --transactional-first swaps both orders (transactional
+                produce first, read_committed first): alternate it between runs. Prints
+                records/s of each and the EndTxn latency percentiles (milliseconds).
                 Example: sluice bench transactions --records 200000 --records-per-transaction 10000 --json
                 """)
 
@@ -26,6 +29,8 @@ extension BenchCommand {
         @Option(help: "Records per transaction.") var recordsPerTransaction = 1000
         @Option(help: "Records per produce request.") var batchRecords = 500
         @Option(help: "Bytes per record value.") var recordSize = 100
+        @Flag(help: "Produce transactionally first and read read_committed first (alternate between runs).")
+        var transactionalFirst = false
         @Flag(help: "Print the results as JSON on stdout.") var json = false
 
         func validate() throws {
@@ -43,51 +48,69 @@ extension BenchCommand {
             }
             let value = [UInt8](repeating: UInt8(ascii: "x"), count: recordSize)
 
-            let idempotent: Double = try await client.bounded("idempotent produce", seconds: 3600) { () async throws -> Double in
-                let (producerId, epoch) = try await kafka.initProducerId()
-                var sequence: Int32 = 0
-                let started = ContinuousClock.now
-                var sent = 0
-                while sent < records {
-                    let count = min(batchRecords, records - sent)
-                    try await kafka.produce(topic: idempotentTopic, partition: 0, batches: Self.batch(
-                        count, value: value, producerId: producerId, epoch: epoch, sequence: sequence, transactional: false))
-                    sequence &+= Int32(count)
-                    sent += count
+            func produceIdempotently() async throws -> Double {
+                try await client.bounded("idempotent produce", seconds: 3600) { () async throws -> Double in
+                    let (producerId, epoch) = try await kafka.initProducerId()
+                    var sequence: Int32 = 0
+                    let started = ContinuousClock.now
+                    var sent = 0
+                    while sent < records {
+                        let count = min(batchRecords, records - sent)
+                        try await kafka.produce(topic: idempotentTopic, partition: 0, batches: Self.batch(
+                            count, value: value, producerId: producerId, epoch: epoch, sequence: sequence, transactional: false))
+                        sequence &+= Int32(count)
+                        sent += count
+                    }
+                    return Double(sent) / secondsSince(started)
                 }
-                return Double(sent) / secondsSince(started)
             }
 
             let transactionalId = "sluice-bench-\(run)"
-            let (transactional, endTxn): (Double, LatencySummary) = try await client.bounded("transactional produce", seconds: 3600) { () async throws -> (Double, LatencySummary) in
-                let (producerId, epoch) = try await kafka.initProducerId(transactionalId: transactionalId)
-                var sequence: Int32 = 0
-                var latency = LatencySummary()
-                let started = ContinuousClock.now
-                var sent = 0
-                while sent < records {
-                    try await kafka.addPartitionsToTxn(transactionalId: transactionalId, producerId: producerId, epoch: epoch,
-                                                       partitions: [transactionalTopic: [0]])
-                    let inThis = min(recordsPerTransaction, records - sent)
-                    var done = 0
-                    while done < inThis {
-                        let count = min(batchRecords, inThis - done)
-                        try await kafka.produce(topic: transactionalTopic, partition: 0, batches: Self.batch(
-                            count, value: value, producerId: producerId, epoch: epoch, sequence: sequence, transactional: true))
-                        sequence &+= Int32(count)
-                        done += count
+            func produceTransactionally() async throws -> (Double, LatencySummary) {
+                try await client.bounded("transactional produce", seconds: 3600) { () async throws -> (Double, LatencySummary) in
+                    let (producerId, epoch) = try await kafka.initProducerId(transactionalId: transactionalId)
+                    var sequence: Int32 = 0
+                    var latency = LatencySummary()
+                    let started = ContinuousClock.now
+                    var sent = 0
+                    while sent < records {
+                        try await kafka.addPartitionsToTxn(transactionalId: transactionalId, producerId: producerId, epoch: epoch,
+                                                           partitions: [transactionalTopic: [0]])
+                        let inThis = min(recordsPerTransaction, records - sent)
+                        var done = 0
+                        while done < inThis {
+                            let count = min(batchRecords, inThis - done)
+                            try await kafka.produce(topic: transactionalTopic, partition: 0, batches: Self.batch(
+                                count, value: value, producerId: producerId, epoch: epoch, sequence: sequence, transactional: true))
+                            sequence &+= Int32(count)
+                            done += count
+                        }
+                        let ending = DispatchTime.now().uptimeNanoseconds
+                        try await kafka.endTxn(transactionalId: transactionalId, producerId: producerId, epoch: epoch, commit: true)
+                        latency.record(DispatchTime.now().uptimeNanoseconds - ending)
+                        sent += inThis
                     }
-                    let ending = DispatchTime.now().uptimeNanoseconds
-                    try await kafka.endTxn(transactionalId: transactionalId, producerId: producerId, epoch: epoch, commit: true)
-                    latency.record(DispatchTime.now().uptimeNanoseconds - ending)
-                    sent += inThis
+                    return (Double(sent) / secondsSince(started), latency)
                 }
-                return (Double(sent) / secondsSince(started), latency)
             }
 
-            var consume: [IsolationLevel: Double] = [:]
-            for isolation in [IsolationLevel.readUncommitted, .readCommitted] {
-                consume[isolation] = try await client.bounded("consume", seconds: 3600) { () async throws -> Double in
+            let idempotent: Double
+            let (transactional, endTxn): (Double, LatencySummary)
+            if transactionalFirst {
+                (transactional, endTxn) = try await produceTransactionally()
+                idempotent = try await produceIdempotently()
+            } else {
+                idempotent = try await produceIdempotently()
+                (transactional, endTxn) = try await produceTransactionally()
+            }
+
+            // A-B-B-A: each level read once early and once late, so warm caches and a
+            // noisy neighbour weigh on both alike.
+            let first: IsolationLevel = transactionalFirst ? .readCommitted : .readUncommitted
+            let second: IsolationLevel = transactionalFirst ? .readUncommitted : .readCommitted
+            var passes: [IsolationLevel: [Double]] = [:]
+            for isolation in [first, second, second, first] {
+                passes[isolation, default: []].append(try await client.bounded("consume", seconds: 3600) { () async throws -> Double in
                     let end = try await kafka.listOffset(topic: transactionalTopic, partition: 0, .latest, isolationLevel: isolation).offset
                     var offset: Int64 = 0
                     var read = 0
@@ -102,8 +125,9 @@ extension BenchCommand {
                     }
                     guard read == records else { throw CLIError("\(isolation) read \(read) records, expected \(records)") }
                     return Double(read) / secondsSince(started)
-                }
+                })
             }
+            let consume = passes.mapValues { $0.reduce(0, +) / Double($0.count) }
             await kafka.close()
 
             let endTxnMs = Dictionary(uniqueKeysWithValues: endTxn.milliseconds().map { ($0.name, $0.value) })

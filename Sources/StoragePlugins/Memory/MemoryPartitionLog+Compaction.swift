@@ -2,7 +2,8 @@ import Foundation
 import SluiceKernel
 
 /// Log compaction in memory: the same rules as the segment-log cleaner (`BatchCompactor`
-/// does the record work), with segments replaced in one actor step.
+/// does the record work, `CompactionTransactions` follows transactions), with segments
+/// replaced in one actor step.
 extension MemoryPartitionLog {
     public func compactionStats(_ policy: CompactionPolicy, now: Date) async throws -> CompactionStats {
         try ensureOpen()
@@ -20,8 +21,11 @@ extension MemoryPartitionLog {
         var map = CompactionOffsetMap(memoryBytes: cleanerOffsetMapBytes)
         var mappedEnd = stats.firstUncleanableOffset
         var bytesRead: Int64 = 0
+        let aborted = segments.flatMap(\.aborted)
+        var mappingTransactions = CompactionTransactions(aborted: aborted)
         mapping: for segment in segments[..<cleanable] {
             for batch in segment.batches where batch.baseOffset >= stats.firstDirtyOffset {
+                if !batch.isControl && mappingTransactions.isAborted(batch) { continue }
                 guard try BatchCompactor.mapKeys(of: batch, into: &map, codec: policy.codec) else {
                     guard map.count > 0 else {
                         throw StorageError.offsetMapTooSmall(entries: map.capacity, batchRecords: Int(batch.recordCount))
@@ -38,6 +42,8 @@ extension MemoryPartitionLog {
 
         var result = CompactionResult(cleaned: true, dirtyRatioBefore: stats.dirtyRatio, cleanedUpTo: mappedEnd)
         var horizon: Int64?
+        var transactions = CompactionTransactions(aborted: aborted)
+        var endedMarkers: Set<Int64> = []
         var cleaned: [Segment] = []
         for segment in segments[..<cleanable] {
             var out = Segment(baseOffset: segment.baseOffset, createdAt: segment.createdAt)
@@ -45,8 +51,10 @@ extension MemoryPartitionLog {
             for batch in segment.batches {
                 let outcome = try BatchCompactor.compact(
                     batch, map: map, mappedEnd: mappedEnd, nowMs: nowMs, policy: policy,
-                    isProducersLastBatch: batch.producerId >= 0 && lastBatchOfProducer[batch.producerId] == batch.baseOffset)
+                    isProducersLastBatch: batch.producerId >= 0 && lastBatchOfProducer[batch.producerId] == batch.baseOffset,
+                    transactions: &transactions)
                 bytesRead += Int64(batch.byteCount)
+                if outcome.transactionDataGone { endedMarkers.insert(batch.baseOffset) }
                 result.count(outcome)
                 if let pending = outcome.pendingDeleteHorizon { horizon = min(horizon ?? pending, pending) }
                 if let kept = outcome.batch {
@@ -54,6 +62,8 @@ extension MemoryPartitionLog {
                     result.bytesWritten += Int64(kept.byteCount)
                 }
             }
+            // An entry goes once its transaction has no data left (before its marker goes).
+            out.aborted.removeAll { endedMarkers.contains($0.lastOffset) }
             cleaned.append(out)
         }
         var merged: [Segment] = []

@@ -38,6 +38,9 @@ struct SegmentCleaner: Sendable {
     let throttle: IOThrottle
     let segmentBytes: Int
     let indexIntervalBytes: Int
+    /// The aborted transactions overlapping [log start, firstUncleanable), from the
+    /// aborted-transaction index: their data is dropped, and never mapped.
+    let aborted: [AbortedTransactionEntry]
 
     struct Outcome: Sendable {
         var segments: [CleanedSegment]
@@ -48,6 +51,9 @@ struct SegmentCleaner: Sendable {
         var deleteHorizon: Int64?
         var result: CompactionResult
         var mapMemoryBytes: Int
+        /// Offsets of the markers whose transaction has no data left: their entries leave
+        /// the aborted-transaction index (before the markers themselves are removed).
+        var endedMarkers: Set<Int64>
     }
 
     func run(dirtyRatio: Double) async throws -> Outcome {
@@ -60,12 +66,14 @@ struct SegmentCleaner: Sendable {
         var map = CompactionOffsetMap(memoryBytes: needed)
         var bytesRead: Int64 = 0
         var mappedEnd = firstUncleanable
+        var mappingTransactions = CompactionTransactions(aborted: aborted)
         mapping: for (i, source) in cleanable.enumerated() {
             let end = i + 1 < cleanable.count ? cleanable[i + 1].baseOffset : firstUncleanable
             if end <= firstDirty { continue }
             var stop = false
             try await forEachBatch(source) { batch in
                 guard batch.baseOffset >= firstDirty else { return true }
+                if !batch.isControl && mappingTransactions.isAborted(batch) { return true }
                 guard try BatchCompactor.mapKeys(of: batch, into: &map, codec: policy.codec) else {
                     guard map.count > 0 else { throw StorageError.offsetMapTooSmall(entries: map.capacity, batchRecords: Int(batch.recordCount)) }
                     mappedEnd = batch.baseOffset
@@ -80,6 +88,8 @@ struct SegmentCleaner: Sendable {
 
         var result = CompactionResult(cleaned: true, dirtyRatioBefore: dirtyRatio, cleanedUpTo: mappedEnd)
         var horizon: Int64?
+        var transactions = CompactionTransactions(aborted: aborted)
+        var endedMarkers: Set<Int64> = []
         var outputs: [CleanedSegment] = []
         var writer: (fd: CInt, path: String)?
         var pending = ByteBuffer()
@@ -111,8 +121,10 @@ struct SegmentCleaner: Sendable {
                 try await forEachBatch(source) { batch in
                     let outcome = try BatchCompactor.compact(
                         batch, map: map, mappedEnd: mappedEnd, nowMs: nowMs, policy: policy,
-                        isProducersLastBatch: batch.producerId >= 0 && lastBatchOfProducer[batch.producerId] == batch.baseOffset)
+                        isProducersLastBatch: batch.producerId >= 0 && lastBatchOfProducer[batch.producerId] == batch.baseOffset,
+                        transactions: &transactions)
                     bytesRead += Int64(batch.byteCount)
+                    if outcome.transactionDataGone { endedMarkers.insert(batch.baseOffset) }
                     result.count(outcome)
                     if let pendingHorizon = outcome.pendingDeleteHorizon { horizon = min(horizon ?? pendingHorizon, pendingHorizon) }
                     guard let kept = outcome.batch else { return true }
@@ -153,7 +165,8 @@ struct SegmentCleaner: Sendable {
         result.durationSeconds = Date().timeIntervalSince(started)
         let rangeEnd = (cleanable.first { $0.baseOffset >= mappedEnd } ?? later.first)?.baseOffset ?? firstUncleanable
         return Outcome(segments: outputs, rangeStart: rewritten.first?.baseOffset ?? firstDirty, rangeEnd: rangeEnd,
-                       mappedEnd: mappedEnd, deleteHorizon: horizon, result: result, mapMemoryBytes: map.memoryBytes)
+                       mappedEnd: mappedEnd, deleteHorizon: horizon, result: result, mapMemoryBytes: map.memoryBytes,
+                       endedMarkers: endedMarkers)
     }
 
     /// Every whole batch of `source`, in order, until `body` returns false. Throttled.

@@ -42,6 +42,7 @@ extension SegmentPartitionLog {
             sources.append(CleanerSource(baseOffset: segment.baseOffset, file: try await file(of: segment), size: size,
                                          rollTimestamp: segment.rollTimestamp))
         }
+        let aborted = try await abortedTransactions(from: logStartOffset, upTo: stats.firstUncleanableOffset)
         let cleanableSources = Array(sources.prefix(cleanable.count))
         let laterSources = Array(sources.dropFirst(cleanable.count))
         let cleaner = SegmentCleaner(
@@ -49,7 +50,7 @@ extension SegmentPartitionLog {
             later: laterSources,
             firstDirty: stats.firstDirtyOffset, firstUncleanable: stats.firstUncleanableOffset, policy: policy, nowMs: nowMs,
             offsetMapBytes: options.cleaner.offsetMapBytes, throttle: options.cleaner.throttle,
-            segmentBytes: config.segmentBytes, indexIntervalBytes: options.indexIntervalBytes)
+            segmentBytes: config.segmentBytes, indexIntervalBytes: options.indexIntervalBytes, aborted: aborted)
         let gate = options.cleaner.gate
         await gate.acquire()
         let outcome: SegmentCleaner.Outcome
@@ -101,7 +102,7 @@ extension SegmentPartitionLog {
             segment.durable = try segment.summary()
             fresh.append(segment)
         }
-        try carryAbortedTransactions(from: replaced, into: fresh)
+        try carryAbortedTransactions(from: replaced, into: fresh, endedMarkers: outcome.endedMarkers)
         await options.files.forget(replaced.map(\.slot))
         segments = fresh + segments.filter { $0.baseOffset >= outcome.rangeEnd }
         cleanedUpTo = outcome.mappedEnd

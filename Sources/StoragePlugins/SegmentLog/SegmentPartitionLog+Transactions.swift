@@ -40,15 +40,17 @@ extension SegmentPartitionLog {
         return checkpoint.readProducerScanStart()
     }
 
-    /// After cleaned segments replaced `replaced`: each fresh segment takes the entries
-    /// whose marker falls in its range.
-    func carryAbortedTransactions(from replaced: [LogSegment], into fresh: [LogSegment]) throws {
-        let entries = try replaced.flatMap { try $0.abortedTransactions() }
-        guard !entries.isEmpty else { return }
+    /// After cleaned segments replaced `replaced`: each fresh segment's index holds exactly
+    /// the entries whose marker falls in its range, less those whose transaction the clean
+    /// found without data (`endedMarkers`: a fresh segment may reuse an old one's file).
+    func carryAbortedTransactions(from replaced: [LogSegment], into fresh: [LogSegment], endedMarkers: Set<Int64> = []) throws {
+        let entries = try replaced.flatMap { try $0.abortedTransactions() }.filter { !endedMarkers.contains($0.lastOffset) }
         for (i, segment) in fresh.enumerated() {
             let end = i + 1 < fresh.count ? fresh[i + 1].baseOffset : Int64.max
-            try segment.mergeAbortedTransactions(entries.filter { $0.lastOffset >= segment.baseOffset && $0.lastOffset < end })
+            try segment.replaceAbortedTransactions(entries.filter { $0.lastOffset >= segment.baseOffset && $0.lastOffset < end })
         }
+        // A fresh segment's index may be a new file.
+        if !entries.isEmpty { try FileIO.syncDirectory(directory) }
         for old in replaced where !fresh.contains(where: { $0.baseOffset == old.baseOffset }) {
             try FileIO.remove(old.transactionIndex.path)
         }

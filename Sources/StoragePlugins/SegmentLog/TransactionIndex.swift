@@ -54,6 +54,16 @@ extension LogSegment {
         try FileIO.sync(handle.descriptor, path: handle.path)
     }
 
+    /// Makes the index hold exactly `entries` (in marker order), durably; no file is
+    /// created for none.
+    func replaceAbortedTransactions(_ entries: [AbortedTransactionEntry]) throws {
+        let wanted = entries.sorted { $0.lastOffset < $1.lastOffset }
+        guard try abortedTransactions() != wanted else { return }
+        try transactionIndex.rewrite(wanted.map(TransactionIndexEntry.init))
+        let handle = try transactionIndex.syncHandle()
+        try FileIO.sync(handle.descriptor, path: handle.path)
+    }
+
     /// Adds entries found elsewhere (an orphan index, cleaned segments merged into this
     /// one), keeping marker order and no duplicates.
     func mergeAbortedTransactions(_ entries: [AbortedTransactionEntry]) throws {

@@ -11,6 +11,10 @@ public struct BatchCompactionOutcome: Sendable {
     public var tombstonesRemoved: Int
     /// The delete horizon of the kept batch when it still holds a tombstone.
     public var pendingDeleteHorizon: Int64?
+    /// For a marker: no data of its transaction is left, so its aborted-transaction index
+    /// entry must go now (before the marker itself goes, after its delete horizon: an
+    /// entry without its marker would hide the producer's later transactions).
+    public var transactionDataGone = false
 }
 
 /// The record-level work of Kafka's log cleaner, shared by every storage plugin: map
@@ -20,7 +24,8 @@ public struct BatchCompactionOutcome: Sendable {
 /// producer id/epoch, base sequence, partition leader epoch, compression codec and max
 /// timestamp; record count and CRC-32C are recomputed. Retained records keep their bytes
 /// (only the timestamp delta changes when a delete horizon is stamped in
-/// `baseTimestamp`). Control batches are never deduplicated by key. A batch emptied by
+/// `baseTimestamp`). Control batches are never deduplicated by key; with the pass's
+/// `CompactionTransactions`, aborted data goes and markers go once safe. A batch emptied by
 /// cleaning that is its producer's last batch is kept as an empty header (record count
 /// 0, same offsets and sequence), so idempotent producers keep their sequence state.
 /// Records without a key are removed, as Kafka does.
@@ -40,6 +45,51 @@ public enum BatchCompactor {
             key.withUnsafeReadableBytes { _ = map.put($0, offset: offset) }
         }
         return true
+    }
+
+    /// Filters one batch of the cleanable range with the transactions it belongs to:
+    /// an aborted transaction's data batch loses every record (kept as an empty header when
+    /// it is its producer's last batch); a marker whose transaction has no data left gets a
+    /// delete horizon (`policy.deleteRetentionMs`) and is removed by a pass after it, unless
+    /// it is its producer's last batch; any other batch is filtered against `map` as below.
+    /// `transactions` must see every batch of the pass, in offset order.
+    public static func compact(_ batch: RecordBatch, map: CompactionOffsetMap, mappedEnd: Int64, nowMs: Int64,
+                               policy: CompactionPolicy, isProducersLastBatch: Bool,
+                               transactions: inout CompactionTransactions) throws -> BatchCompactionOutcome {
+        let count = Int(batch.recordCount)
+        if batch.isControl {
+            let removable = transactions.markerIsRemovable(batch)
+            var unchanged = BatchCompactionOutcome(batch: batch, rewritten: false, recordsKept: count, recordsRemoved: 0,
+                                                   tombstonesRemoved: 0, pendingDeleteHorizon: nil)
+            unchanged.transactionDataGone = removable
+            guard removable, !isProducersLastBatch else { return unchanged }
+            if batch.attributes & deleteHorizonFlag != 0 {
+                guard nowMs >= batch.baseTimestamp else {
+                    var pending = unchanged
+                    pending.pendingDeleteHorizon = batch.baseTimestamp
+                    return pending
+                }
+                var removed = BatchCompactionOutcome(batch: nil, rewritten: true, recordsKept: 0, recordsRemoved: count,
+                                                     tombstonesRemoved: 0, pendingDeleteHorizon: nil)
+                removed.transactionDataGone = true
+                return removed
+            }
+            let horizon = saturatingAdd(nowMs, policy.deleteRetentionMs)
+            let records = try rawRecords(of: batch, codec: policy.codec)
+            let stamped = try rebuild(batch, records: records, attributes: batch.attributes | deleteHorizonFlag,
+                                      baseTimestamp: horizon, codec: policy.codec)
+            var outcome = BatchCompactionOutcome(batch: stamped, rewritten: true, recordsKept: count, recordsRemoved: 0,
+                                                 tombstonesRemoved: 0, pendingDeleteHorizon: horizon)
+            outcome.transactionDataGone = true
+            return outcome
+        }
+        if transactions.isAborted(batch) {
+            if isProducersLastBatch { transactions.keptAbortedBatch(of: batch.producerId) }
+            return BatchCompactionOutcome(batch: isProducersLastBatch ? (count == 0 ? batch : emptyHeader(like: batch)) : nil,
+                                          rewritten: count > 0 || !isProducersLastBatch, recordsKept: 0, recordsRemoved: count,
+                                          tombstonesRemoved: 0, pendingDeleteHorizon: nil)
+        }
+        return try compact(batch, map: map, mappedEnd: mappedEnd, nowMs: nowMs, policy: policy, isProducersLastBatch: isProducersLastBatch)
     }
 
     /// Filters one batch of the cleanable range against `map`, which holds the latest
@@ -91,6 +141,16 @@ public enum BatchCompactor {
         }
         let newHorizon: Int64? = keptTombstone ? (horizon ?? saturatingAdd(nowMs, policy.deleteRetentionMs)) : horizon
         let baseTimestamp = (keptTombstone && !hasHorizon) ? newHorizon! : batch.baseTimestamp
+        let attributes = (keptTombstone && !hasHorizon) ? batch.attributes | deleteHorizonFlag : batch.attributes
+        outcome.batch = try rebuild(batch, records: kept, attributes: attributes, baseTimestamp: baseTimestamp, codec: policy.codec)
+        outcome.pendingDeleteHorizon = keptTombstone ? newHorizon : nil
+        return outcome
+    }
+
+    /// `batch` holding only `kept` of its records, with `attributes` and `baseTimestamp`
+    /// (records' timestamp deltas follow it), recompressed like the original.
+    static func rebuild(_ batch: RecordBatch, records kept: [RawRecord], attributes: Int16, baseTimestamp: Int64,
+                        codec: (any RecordBatchCodec)?) throws -> RecordBatch {
         var body = ByteBufferAllocator().buffer(capacity: batch.byteCount)
         for record in kept {
             if baseTimestamp == batch.baseTimestamp {
@@ -109,14 +169,11 @@ public enum BatchCompactor {
             }
         }
         if batch.compression != .none {
-            guard let codec = policy.codec else { throw StorageError.compactionCodecMissing(batch.compression) }
+            guard let codec else { throw StorageError.compactionCodecMissing(batch.compression) }
             body = try codec.compress(batch.compression, body)
         }
-        let attributes = (keptTombstone && !hasHorizon) ? batch.attributes | deleteHorizonFlag : batch.attributes
-        outcome.batch = assemble(like: batch, attributes: attributes, baseTimestamp: baseTimestamp,
-                                 maxTimestamp: batch.maxTimestamp, recordCount: Int32(kept.count), body: body)
-        outcome.pendingDeleteHorizon = keptTombstone ? newHorizon : nil
-        return outcome
+        return assemble(like: batch, attributes: attributes, baseTimestamp: baseTimestamp,
+                        maxTimestamp: batch.maxTimestamp, recordCount: Int32(kept.count), body: body)
     }
 
     /// A header-only batch with `batch`'s offsets, producer fields and sequence, no records
