@@ -170,6 +170,18 @@ struct TransactionPartitionTests {
         _ = try await broker.produce(to: tp, bytes: txnBatch(["a"], pid: 1, seq: 0))
         _ = try await broker.produce(to: tp, bytes: txnBatch(["b"], pid: 1, seq: 1))
         #expect(await verifier.calls == 4, "the second batch of the open transaction is not verified again")
+
+        // A newer epoch while the old epoch's transaction is still open here (its abort
+        // markers not written yet) does not continue that transaction unasked.
+        await verifier.set(.concurrent)
+        do {
+            _ = try await broker.produce(to: tp, bytes: txnBatch(["c"], pid: 1, epoch: 1, seq: 0))
+            Issue.record("a batch of a newer epoch must be verified, not appended to the open transaction")
+        } catch {
+            guard case .transactionNotVerified = error else { Issue.record("expected a retriable refusal, got \(error)"); return }
+        }
+        #expect(await verifier.calls == 5, "the newer epoch was verified")
+        #expect(try await broker.listOffset(tp, .latest).offset == 2, "nothing more was appended")
     }
 
     /// A produce whose transaction ends (marker) while it is being verified must not open

@@ -64,6 +64,13 @@ extension Partition {
         return nextVerificationGuard
     }
 
+    /// Whether `batch` continues its producer's transaction open here with the same epoch
+    /// (what `beginVerification` lets through without asking the coordinator).
+    func continuesOpenTransaction(_ batch: RecordBatch) -> Bool {
+        guard let entry = producers.entry(batch.producerId) else { return false }
+        return entry.transactionFirstOffset != nil && entry.epoch == batch.producerEpoch
+    }
+
     /// Throws unless each batch that would open a transaction here holds a live guard for
     /// its producer and epoch (checked at the moment of append).
     func checkVerified(_ batch: RecordBatch, guard token: UInt64?) throws(BrokerError) {

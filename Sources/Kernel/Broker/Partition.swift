@@ -144,7 +144,7 @@ public actor Partition {
             case .duplicate(let first, let last):
                 duplicate = duplicate.map { ($0.0, last) } ?? (first, last)
             case .append:
-                if stopIfUnverified && verification == nil && producers.opensTransaction(batch) { return nil }
+                if stopIfUnverified && verification == nil && batch.isTransactional && !continuesOpenTransaction(batch) { return nil }
                 try checkVerified(batch, guard: verification)
                 if let logAppendTime { batch.setLogAppendTime(logAppendTime) }
                 if let leaderEpoch { batch.setPartitionLeaderEpoch(leaderEpoch) }
