@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // SCRAM's HMAC, SHA-2 and PBKDF2 (BoringSSL vendored in the package: no system library).
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Certificate parsing for TLS: client-certificate subjects, key/certificate matching.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
     ],
     targets: [
         // MARK: Kernel and its contract suites
@@ -111,7 +113,7 @@ let package = Package(
             path: "Sources/Compression/Codecs",
             swiftSettings: strict),
 
-        // MARK: Security (a library, not a plugin)
+        // MARK: Security (libraries, not plugins)
         // SASL PLAIN and SCRAM-SHA-256/512, sans-io: message parsing, the server's SCRAM
         // exchange and credential derivation. The Kafka listener (and later HTTP) use it.
         .target(
@@ -119,6 +121,15 @@ let package = Package(
             dependencies: ["SluiceKernel", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "_CryptoExtras", package: "swift-crypto")],
             path: "Sources/Security/SASL",
+            swiftSettings: strict),
+        // TLS for listeners (kafka, beats, later http): settings, the server context with its
+        // key/certificate checks, and the client-certificate principal.
+        .target(
+            name: "SluiceTLS",
+            dependencies: ["SluiceKernel",
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "X509", package: "swift-certificates")],
+            path: "Sources/Security/TLS",
             swiftSettings: strict),
 
         // MARK: Protocol plugins
@@ -142,8 +153,10 @@ let package = Package(
         // between brokers over the Kafka protocol (through the client library).
         .target(
             name: "SluiceKafka",
-            dependencies: ["KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceSASL", nioCore, nioPosix, logging, metrics, lifecycle,
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceSASL", "SluiceTLS", nioCore, nioPosix, logging,
+                           metrics, lifecycle,
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
             path: "Sources/ProtocolPlugins/Kafka",
             exclude: ["Wire", "Client"],  // the two targets above
             sources: ["Server", "Handlers", "Replication"],
@@ -169,7 +182,7 @@ let package = Package(
         .target(
             name: "SluiceBeats",
             dependencies: [
-                "SluiceKernel", "SluiceCompression", nioCore, nioPosix, logging, metrics, lifecycle,
+                "SluiceKernel", "SluiceCompression", "SluiceTLS", nioCore, nioPosix, logging, metrics, lifecycle,
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Connectors/Beats",
@@ -239,7 +252,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceTestSupport", "SluiceKafka", "KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
+            dependencies: ["SluiceTestSupport", "SluiceKafka", "SluiceTLS", "KafkaWire", "SluiceKafkaClient", "SluiceKernel", "SluiceMemory", "SluiceSegmentLog", nioCore, nioPosix, logging, lifecycle,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             exclude: ["Golden"],  // wire captures the golden tests read from disk
             swiftSettings: strict),
@@ -251,7 +264,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceBeatsTests",
-            dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics,
+            dependencies: ["SluiceTestSupport", "SluiceBeats", "SluiceTLS", "SluiceKernel", "SluiceMemory", "SluiceCompression", nioCore, nioPosix, logging, metrics,
                            .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: strict),
         .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SluiceKernel
+import SluiceTLS
 import Testing
 @testable import SluiceBeats
 
@@ -47,7 +48,8 @@ import Testing
         #expect(config?.topic == "logs")
         #expect(config?.limits == LumberjackLimits())
         #expect(config?.portFile == nil)
-        #expect(Configuration.keys.count == 12)
+        #expect(Configuration.keys.count == 14)
+        #expect(config?.clientAuth == TLSSettings.ClientAuth.none && config?.caPath == nil && config?.tls == nil)
     }
 
     @Test func anEmptyPortFileIsRefused() {

@@ -7,6 +7,7 @@ import ServiceLifecycle
 import SluiceKafkaClient
 import SluiceKernel
 import SluiceMemory
+import SluiceTLS
 import Testing
 
 @Suite struct ServerLifecycleTests {
@@ -115,6 +116,21 @@ import Testing
         #expect(problems { $0.portFile = "" }.first?.hasPrefix("portFile:") == true)
         #expect(problems { $0.connectionsMaxIdleMs = 10 }.first?.hasPrefix("connectionsMaxIdleMs:") == true)
         #expect(problems { $0.connectionInflightMaxBytes = 0 }.first?.hasPrefix("connectionInflightMaxBytes:") == true)
+    }
+
+    @Test func tlsSettingsDecodeAndAreChecked() throws {
+        let config = try JSONDecoder().decode(KafkaConfiguration.self, from: Data(
+            #"{"tls":{"certificatePath":"s.pem","keyPath":"s.key","caPath":"ca.pem","clientAuth":"requested"}}"#.utf8))
+        #expect(config.tls == TLSSettings(certificatePath: "s.pem", keyPath: "s.key", caPath: "ca.pem", clientAuth: .requested))
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(KafkaConfiguration.self, from: Data(#"{"tls":{"certificatePath":"a","keyPath":"b","clientAuth":"always"}}"#.utf8))
+        }
+        // Client authentication needs a CA; the shape is checked before the files are read.
+        let found = problems { $0.tls = TLSSettings(certificatePath: "s.pem", keyPath: "s.key", clientAuth: .required) }
+        #expect(found.count == 1 && found[0].hasPrefix("tls.caPath:"))
+        // Files that cannot be read are named, with the key that names them.
+        let missing = problems { $0.tls = TLSSettings(certificatePath: "/nonexistent/s.pem", keyPath: "/nonexistent/s.key") }
+        #expect(missing.count == 1 && missing[0].contains("tls.certificatePath") && missing[0].contains("/nonexistent/s.pem"))
     }
 
     @Test func decodingTakesDefaultsForMissingKeys() throws {

@@ -92,7 +92,7 @@ public enum BeatsInputError: Error, Sendable, CustomStringConvertible {
         case .bindFailed(let address, let reason):
             "cannot listen on \(address): \(reason); choose a free port in config.listen (Logstash's beats input also defaults to 5044)"
         case .tlsSetupFailed(let why):
-            "TLS setup failed: \(why); certificatePath and keyPath must name PEM files"
+            "TLS setup failed: \(why)"
         case .portFile(let path, let reason):
             "cannot write the bound address to portFile \(path): \(reason); name a file in a writable directory or remove the key"
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceKernel
+import SluiceTLS
 
 extension BeatsInputFactory {
     /// `config` of a `beats-input` connector. Every key has a default, so `{}` listens on
@@ -31,6 +32,13 @@ extension BeatsInputFactory {
         public var certificatePath: String?
         /// PEM private key for TLS. Default none.
         public var keyPath: String?
+        /// PEM certificates client certificates must chain to (Filebeat's
+        /// `ssl.certificate`/`ssl.key` present one). Required when `clientAuth` is not none.
+        /// Default none.
+        public var caPath: String?
+        /// Whether clients present certificates: none, requested or required (mutual TLS,
+        /// Logstash's `ssl_client_authentication`). Default none.
+        public var clientAuth: TLSSettings.ClientAuth = .none
         /// When set, the bound "host:port" is written to this file once listening (tests
         /// use it with port 0, as with the kafka plugin's `portFile`). Default: none.
         public var portFile: String?
@@ -39,7 +47,7 @@ extension BeatsInputFactory {
 
         enum CodingKeys: String, CodingKey {
             case listen, topic, keyField, topicField, maxWindowSize, maxEventBytes, maxDecompressedBytes
-            case idleTimeoutMs, keepaliveMs, certificatePath, keyPath, portFile
+            case idleTimeoutMs, keepaliveMs, certificatePath, keyPath, caPath, clientAuth, portFile
         }
 
         public init(from decoder: any Decoder) throws {
@@ -55,6 +63,14 @@ extension BeatsInputFactory {
             keepaliveMs = try c.decodeIfPresent(Int64.self, forKey: .keepaliveMs) ?? keepaliveMs
             certificatePath = try c.decodeIfPresent(String.self, forKey: .certificatePath)
             keyPath = try c.decodeIfPresent(String.self, forKey: .keyPath)
+            caPath = try c.decodeIfPresent(String.self, forKey: .caPath)
+            if let name = try c.decodeIfPresent(String.self, forKey: .clientAuth) {
+                guard let auth = TLSSettings.ClientAuth(rawValue: name) else {
+                    throw DecodingError.dataCorruptedError(forKey: .clientAuth, in: c,
+                                                           debugDescription: "'\(name)' is not a client authentication mode; use none, requested or required")
+                }
+                clientAuth = auth
+            }
             portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
         }
 
@@ -70,8 +86,16 @@ extension BeatsInputFactory {
             .init("keepaliveMs", "milliseconds", default: "5000", "keepalive ack interval while a window is written"),
             .init("certificatePath", "path", default: "none", "PEM certificate chain; enables TLS with keyPath"),
             .init("keyPath", "path", default: "none", "PEM private key for TLS"),
+            .init("caPath", "path", default: "none", "PEM certificates client certificates must chain to"),
+            .init("clientAuth", "none | requested | required", default: "none", "whether clients present certificates (mutual TLS)"),
             .init("portFile", "path", default: "none", "file the bound host:port is written to once listening"),
         ]
+
+        /// The TLS settings when `certificatePath` and `keyPath` are both set.
+        public var tls: TLSSettings? {
+            guard let certificatePath, let keyPath else { return nil }
+            return TLSSettings(certificatePath: certificatePath, keyPath: keyPath, caPath: caPath, clientAuth: clientAuth)
+        }
 
         public func validate() -> [ConfigProblem] {
             var problems: [ConfigProblem] = []
@@ -106,14 +130,25 @@ extension BeatsInputFactory {
             switch (certificatePath, keyPath) {
             case (nil, nil):
                 break
-            case (let certificate?, let key?):
-                for (name, path) in [("certificatePath", certificate), ("keyPath", key)] where !FileManager.default.isReadableFile(atPath: path) {
-                    problems.append(.init(keyPath: name, "cannot read '\(path)'; name a PEM file (relative paths start at the working directory)"))
+            case (_?, _?):
+                if let tls {
+                    let shape = tls.validate(prefix: "")
+                    problems += shape
+                    if shape.isEmpty {
+                        do throws(TLSSetupError) {
+                            _ = try tls.makeServerContext(resolve: { $0 })
+                        } catch {
+                            problems.append(.init(keyPath: error.key.isEmpty ? "certificatePath" : error.key, error.message))
+                        }
+                    }
                 }
             case (nil, _?):
                 problems.append(.init(keyPath: "certificatePath", "is missing; TLS needs both certificatePath and keyPath"))
             case (_?, nil):
                 problems.append(.init(keyPath: "keyPath", "is missing; TLS needs both certificatePath and keyPath"))
+            }
+            if certificatePath == nil, caPath != nil || clientAuth != .none {
+                problems.append(.init(keyPath: "clientAuth", "client certificates need TLS; set certificatePath and keyPath too"))
             }
             return problems
         }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOSSL
 import SluiceKernel
+import SluiceTLS
 
 /// `"plugin": "beats-input"` under `connectors`: a Lumberjack v2 server (the protocol of
 /// Filebeat's and Logstash's `logstash`/`lumberjack` outputs) that writes every event as
@@ -14,22 +15,13 @@ public enum BeatsInputFactory: ConnectorFactory {
         try BeatsInput(config: config, services: services, context: context)
     }
 
-    /// Loads the TLS certificate chain and key named by the configuration.
+    /// Loads the TLS certificate chain, key and client CA named by the configuration.
     static func tlsContext(_ config: Configuration, context: PluginContext) throws(BeatsInputError) -> NIOSSLContext? {
-        guard let certificatePath = config.certificatePath, let keyPath = config.keyPath else { return nil }
-        let certificateFile = context.resolve(path: certificatePath).path
-        let keyFile = context.resolve(path: keyPath).path
-        do {
-            let chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
-            guard !chain.isEmpty else { throw BeatsInputError.tlsSetupFailed("\(certificateFile) holds no PEM certificate") }
-            let key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
-            var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
-            tls.minimumTLSVersion = .tlsv12
-            return try NIOSSLContext(configuration: tls)
-        } catch let error as BeatsInputError {
-            throw error
+        guard let tls = config.tls else { return nil }
+        do throws(TLSSetupError) {
+            return try tls.makeServerContext(resolve: { context.resolve(path: $0).path })
         } catch {
-            throw .tlsSetupFailed("loading \(certificateFile) and \(keyFile): \(error)")
+            throw .tlsSetupFailed(error.description)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KafkaWire
 import NIOCore
 
@@ -58,7 +59,13 @@ package final class FramePartsWriter: ChannelOutboundHandler, Sendable {
     package typealias OutboundIn = [FramePart]
     package typealias OutboundOut = IOData
 
-    package init() {}
+    /// Whether file regions are read into memory and written as bytes: under TLS, which
+    /// must encrypt them, `sendfile` is impossible. Default false (sendfile).
+    private let copyingFileRegions: Bool
+
+    package init(copyingFileRegions: Bool = false) {
+        self.copyingFileRegions = copyingFileRegions
+    }
 
     package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let parts = unwrapOutboundIn(data)
@@ -67,11 +74,36 @@ package final class FramePartsWriter: ChannelOutboundHandler, Sendable {
             switch part {
             case .bytes(let buffer):
                 context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: last)
+            case .file(let region) where copyingFileRegions:
+                do {
+                    context.write(wrapOutboundOut(.byteBuffer(try Self.read(region, allocator: context.channel.allocator))), promise: last)
+                } catch {
+                    last?.fail(error)
+                    context.fireErrorCaught(error)
+                }
             case .file(let region):
                 write(region, context: context, promise: last)
             }
         }
         if parts.isEmpty { promise?.succeed() }
+    }
+
+    /// The region's bytes, read with `pread` (from the page cache, as a rule).
+    private static func read(_ region: any WireFileRegion, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: region.byteCount)
+        let count = region.byteCount
+        let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+            var done = 0
+            while done < count {
+                let n = pread(region.fileDescriptor, raw.baseAddress! + done, count - done, off_t(region.fileOffset) + off_t(done))
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            return done
+        }
+        guard read == count else { throw IOError(errnoCode: errno == 0 ? EIO : errno, reason: "pread of a log region for TLS") }
+        return buffer
     }
 
     private func write(_ region: any WireFileRegion, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {

@@ -1,5 +1,6 @@
 import KafkaWire
 import SluiceKernel
+import SluiceTLS
 
 /// The `kafka` protocol plugin's configuration (`protocols[].config` in plugins.json).
 /// Every key has a default, so `{}` listens on 127.0.0.1:9092.
@@ -36,12 +37,16 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
     /// after which an unused session may be evicted by any new one. Default 120000,
     /// Kafka's `min.incremental.fetch.session.eviction.ms`.
     public var minIncrementalFetchSessionEvictionMs: Int64 = 120_000
+    /// TLS on this listener (Kafka's SSL listener; with SASL, SASL_SSL): certificate, key,
+    /// CA and client authentication. A client certificate's subject becomes the
+    /// connection's principal (`User:CN=…`). Default none: plaintext.
+    public var tls: TLSSettings?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case listen, advertised, socketRequestMaxBytes, maxConnections, connectionsMaxIdleMs, connectionInflightMaxBytes
-        case portFile, clusterId, maxIncrementalFetchSessionCacheSlots, minIncrementalFetchSessionEvictionMs
+        case portFile, clusterId, maxIncrementalFetchSessionCacheSlots, minIncrementalFetchSessionEvictionMs, tls
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +64,7 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
             ?? d.maxIncrementalFetchSessionCacheSlots
         minIncrementalFetchSessionEvictionMs = try c.decodeIfPresent(Int64.self, forKey: .minIncrementalFetchSessionEvictionMs)
             ?? d.minIncrementalFetchSessionEvictionMs
+        tls = try c.decodeIfPresent(TLSSettings.self, forKey: .tls)
     }
 
     public static let keys: [ConfigKeyDoc] = [
@@ -74,7 +80,8 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
               "incremental fetch sessions kept at once (Kafka's max.incremental.fetch.session.cache.slots); 0 keeps none"),
         .init("minIncrementalFetchSessionEvictionMs", "milliseconds", default: "120000",
               "a new fetch session is safe from eviction this long (Kafka's min.incremental.fetch.session.eviction.ms)"),
-    ]
+        .init("tls", "object", default: "none", "TLS on this listener (certificatePath, keyPath, caPath, clientAuth); plaintext without it"),
+    ] + TLSSettings.keys(prefix: "tls.")
 
     public func validate() -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
@@ -119,6 +126,19 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
         }
         if clusterId.isEmpty {
             problems.append(.init(keyPath: "clusterId", "must not be empty"))
+        }
+        if let tls {
+            let shape = tls.validate(prefix: "tls.")
+            problems += shape
+            // The files too: a key that does not match its certificate, or cannot be read,
+            // is refused here with its path rather than failing every handshake later.
+            if shape.isEmpty {
+                do throws(TLSSetupError) {
+                    _ = try tls.makeServerContext(resolve: { $0 })
+                } catch {
+                    problems.append(.init(keyPath: error.key.isEmpty ? "tls" : "tls." + error.key, error.message))
+                }
+            }
         }
         return problems
     }

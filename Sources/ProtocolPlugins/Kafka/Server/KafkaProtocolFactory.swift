@@ -13,6 +13,12 @@ public enum KafkaProtocolFactory: ProtocolPluginFactory {
         if let portFile = config.portFile {
             config.portFile = context.resolve(path: portFile).path
         }
+        if var tls = config.tls {
+            tls.certificatePath = context.resolve(path: tls.certificatePath).path
+            tls.keyPath = context.resolve(path: tls.keyPath).path
+            tls.caPath = tls.caPath.map { context.resolve(path: $0).path }
+            config.tls = tls
+        }
         return KafkaServer(config: config, services: services, logger: context.logger)
     }
 }

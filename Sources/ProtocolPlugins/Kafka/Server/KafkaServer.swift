@@ -5,9 +5,11 @@ import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import SluiceKafkaClient
 import SluiceKernel
+import SluiceTLS
 
 /// The Kafka protocol server: accepts connections, frames requests and answers them in
 /// order per connection through `ApiRouter`. Runs until graceful shutdown, then stops
@@ -42,6 +44,7 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
     /// cannot bind.
     public func run() async throws {
         let listen = try parse(config.listen, key: "listen")
+        let tls = try makeTLSContext()
         let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, [FramePart]>, Never>
         do {
             server = try await bootstrap().bind(host: listen.host, port: listen.port) { [config, logger] channel in
@@ -49,11 +52,12 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
                     let sync = channel.pipeline.syncOperations
                     var peerLogger = logger
                     if let remote = channel.remoteAddress { peerLogger[metadataKey: "peer"] = "\(remote.ipAddress ?? "?"):\(remote.port ?? 0)" }
+                    if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
                     try sync.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: config.socketRequestMaxBytes)))
                     try sync.addHandler(IdleStateHandler(allTimeout: .milliseconds(config.connectionsMaxIdleMs)))
                     try sync.addHandler(IdleConnectionCloser(idleMs: config.connectionsMaxIdleMs, logger: peerLogger))
                     try sync.addHandler(InflightBytesLimiter(limit: config.connectionInflightMaxBytes))
-                    try sync.addHandler(FramePartsWriter())
+                    try sync.addHandler(FramePartsWriter(copyingFileRegions: tls != nil))
                     return try NIOAsyncChannel<ByteBuffer, [FramePart]>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -72,7 +76,8 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
                                       clusterId: config.clusterId, socketRequestMaxBytes: config.socketRequestMaxBytes,
                                       apiVersions: ApiRoutes.advertised(ApiRoutes.all))
         let router = ApiRouter(identity: identity, services: services, fetchSessions: fetchSessions)
-        logger.info("kafka protocol listening", metadata: ["address": "\(bound)", "advertised": "\(advertised)"])
+        logger.info("kafka protocol listening", metadata: ["address": "\(bound)", "advertised": "\(advertised)",
+                                                          "tls": "\(config.tls.map { "client auth \($0.clientAuth.rawValue)" } ?? "off")"])
         registry.didBind(bound)
 
         try await withGracefulShutdownHandler {
@@ -113,9 +118,15 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
         var info = ConnectionInfo(id: id, remote: connection.channel.remoteAddress, logger: logger)
         info.logger.debug("connection opened")
         defer { registry.forget(id) }
+        var handshakeChecked = config.tls == nil
         do {
             try await connection.executeThenClose { inbound, outbound in
                 for try await frame in inbound {
+                    if !handshakeChecked {
+                        // A frame came through TLS: the handshake is done.
+                        handshakeChecked = true
+                        await authenticateByCertificate(connection.channel, &info)
+                    }
                     let answered = RequestAnswered(bytes: frame.readableBytes)
                     switch await router.answer(frame, connection: &info) {
                     case .respond(let writer):
@@ -134,6 +145,28 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
             info.logger.warning("closing connection: \(error)")
         } catch {
             info.logger.debug("connection ended: \(error)")
+        }
+    }
+
+    /// A client certificate's subject becomes the connection's principal (Kafka's
+    /// default `ssl.principal.mapping.rules`); without one the connection stays anonymous.
+    private func authenticateByCertificate(_ channel: any Channel, _ info: inout ConnectionInfo) async {
+        guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
+              let name = PeerCertificatePrincipal.name(of: certificate) else { return }
+        info.principal = .user(name)
+        info.logger[metadataKey: "principal"] = "\(info.principal)"
+        info.logger.info("TLS client authenticated by its certificate")
+    }
+
+    /// The TLS context every connection shares, or nil for plaintext.
+    private func makeTLSContext() throws -> NIOSSLContext? {
+        guard let settings = config.tls else { return nil }
+        do throws(TLSSetupError) {
+            return try settings.makeServerContext(resolve: { $0 })   // resolved by the factory
+        } catch {
+            let failure = KafkaServerError.tls(error)
+            registry.failBind(failure)
+            throw failure
         }
     }
 
@@ -169,6 +202,7 @@ public enum KafkaServerError: Error, CustomStringConvertible {
     case bindFailed(address: String, reason: String)
     case invalidAddress(key: String, reason: String)
     case portFile(path: String, reason: String)
+    case tls(TLSSetupError)
 
     public var description: String {
         switch self {
@@ -178,6 +212,8 @@ public enum KafkaServerError: Error, CustomStringConvertible {
             "kafka: config.\(key): \(reason)"
         case .portFile(let path, let reason):
             "kafka: cannot write the bound address to portFile \(path): \(reason)"
+        case .tls(let error):
+            "kafka: config.tls.\(error.key): \(error.message)"
         }
     }
 }
