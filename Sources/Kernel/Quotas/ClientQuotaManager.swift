@@ -47,8 +47,11 @@ public actor ClientQuotaManager: ClientQuotaService {
 
     // MARK: Enforcement
 
-    public func recordUsage(_ key: ClientQuotaKey, amount: Double, user: String, clientId: String) async -> Int32 {
-        record(key, amount: amount, user: user, clientId: clientId, atMs: nowMs)
+    public func recordUsage(_ usage: [ClientQuotaUsage], user: String, clientId: String) async -> Int32 {
+        let now = nowMs
+        refreshIfDue(now)
+        guard !table.isEmpty else { return 0 }
+        return usage.reduce(0) { max($0, record($1.key, amount: $1.amount, user: user, clientId: clientId, atMs: now)) }
     }
 
     /// `recordUsage` at a given time on the manager's clock (tests drive time with it).

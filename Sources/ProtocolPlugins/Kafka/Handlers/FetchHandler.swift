@@ -12,6 +12,7 @@ import SluiceKernel
 /// partitions whose change marks moved (`FetchHandler+Session.swift`). v0–3 would need the old message formats and get UNSUPPORTED_VERSION per
 /// partition.
 struct FetchHandler: KafkaApiHandler {
+    var quotaBytes: QuotaBytes { .response(.consumerByteRate) }
     static let firstRecordBatchVersion: Int16 = 4
     var advertisedVersions: Versions { Versions(lowest: Self.firstRecordBatchVersion, highest: FetchRequest.validVersions.highest) }
 

@@ -11,6 +11,7 @@ import SluiceKernel
 /// open a transaction in a partition (KIP-890); with no coordinator they are refused
 /// with INVALID_TXN_STATE.
 struct ProduceHandler: KafkaApiHandler {
+    var quotaBytes: QuotaBytes { .request(.producerByteRate) }
     static let firstRecordBatchVersion: Int16 = 3
 
     func handle(_ request: ProduceRequest, context: RequestContext) async throws(HandlerAbort) -> ProduceResponse? {

@@ -55,6 +55,13 @@ enum RouteOutcome: Sendable {
     case close(String)
 }
 
+/// A route's outcome and how long the client must now wait (its client quota throttle
+/// time in ms; 0 when within its quotas): the connection reads nothing for that long.
+struct RouteAnswer: Sendable {
+    var outcome: RouteOutcome
+    var throttleMs: Int32 = 0
+}
+
 /// One API with its handler's types erased: decode, handle, encode.
 struct ApiRoute: Sendable {
     let apiKey: ApiKey
@@ -64,7 +71,7 @@ struct ApiRoute: Sendable {
     /// Decodes the body only, exactly as `answer` does, and says why it is malformed (nil
     /// when it decodes): the fuzz target drives this without a broker.
     let checkBody: @Sendable (RequestHeader, WireReader) -> String?
-    let answer: @Sendable (RequestHeader, WireReader, RequestContext) async -> RouteOutcome
+    let answer: @Sendable (RequestHeader, WireReader, RequestContext) async -> RouteAnswer
 
     init<H: KafkaApiHandler>(_ handler: H) {
         typealias R = H.Request
@@ -86,14 +93,33 @@ struct ApiRoute: Sendable {
             do throws(KafkaCodecError) {
                 request = try Self.decodeBody(R.self, body, version: version)
             } catch {
-                return .close(Self.malformed(R.self, version: version, error))
+                return RouteAnswer(outcome: .close(Self.malformed(R.self, version: version, error)))
             }
+            let started = ContinuousClock.now
             do throws(HandlerAbort) {
-                guard let response = try await handler.handle(request, context: context) else { return .noResponse }
-                return .respond(KafkaFrame.response(response, to: R.self, version: version, correlationId: header.correlationId))
+                let answered = try await handler.handle(request, context: context)
+                var usage: [ClientQuotaUsage] = []
+                switch handler.quotaBytes {
+                case .none: usage.append(.handlerTime(ContinuousClock.now - started))
+                case .request(let key): usage += [ClientQuotaUsage(key, Double(body.remaining)), .handlerTime(ContinuousClock.now - started)]
+                case .response: break
+                }
+                guard var response = answered else {
+                    let throttle = await context.quotas.recordUsage(usage, user: context.quotaUser, clientId: header.clientId ?? "")
+                    return RouteAnswer(outcome: .noResponse, throttleMs: throttle)
+                }
+                var writer = KafkaFrame.response(response, to: R.self, version: version, correlationId: header.correlationId)
+                if case .response(let key) = handler.quotaBytes { usage.append(ClientQuotaUsage(key, Double(writer.byteCount))) }
+                let throttle = await context.quotas.recordUsage(usage, user: context.quotaUser, clientId: header.clientId ?? "")
+                if throttle > 0, var carrying = response as? any ThrottleTimeCarrying {
+                    carrying.throttleTimeMs = throttle
+                    response = carrying as! R.Response
+                    writer = KafkaFrame.response(response, to: R.self, version: version, correlationId: header.correlationId)
+                }
+                return RouteAnswer(outcome: .respond(writer), throttleMs: throttle)
             } catch {
                 switch error {
-                case .closeConnection(let reason): return .close(reason)
+                case .closeConnection(let reason): return RouteAnswer(outcome: .close(reason))
                 }
             }
         }
@@ -160,7 +186,9 @@ struct ApiRouter: Sendable {
         let context = RequestContext(header: header, server: identity, services: services, logger: connection.logger,
                                      fetchSessions: fetchSessions, clientHost: connection.peerHost,
                                      principal: connection.principal)
-        let outcome = await routed.route.answer(header, routed.body, context)
+        let answer = await routed.route.answer(header, routed.body, context)
+        let outcome = answer.outcome
+        connection.throttleMs = answer.throttleMs
         let elapsed = ContinuousClock.now - start
         metrics.record(elapsed)
         connection.logger.trace("request", metadata: [

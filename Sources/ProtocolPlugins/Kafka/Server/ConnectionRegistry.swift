@@ -87,6 +87,8 @@ struct ConnectionInfo {
     /// Who the connection authenticated as; `User:ANONYMOUS` until then (and for good on a
     /// listener without SASL). Every request's `RequestContext` carries it.
     var principal: Principal = .anonymous
+    /// How long, in ms, the last request's client quotas mute the connection (0: not).
+    var throttleMs: Int32 = 0
 
     init(id: UInt64, remote: SocketAddress?, logger: Logger) {
         self.id = id

@@ -11,6 +11,8 @@ protocol KafkaApiHandler: Sendable {
     var acceptedVersions: Versions { get }
     /// Versions listed in ApiVersions. Default: `acceptedVersions`.
     var advertisedVersions: Versions { get }
+    /// Which bytes count against a byte-rate client quota. Default: none.
+    var quotaBytes: QuotaBytes { get }
     /// The response, or nil for a request that gets none (Produce with acks=0).
     func handle(_ request: Request, context: RequestContext) async throws(HandlerAbort) -> Request.Response?
 }
@@ -18,6 +20,18 @@ protocol KafkaApiHandler: Sendable {
 extension KafkaApiHandler {
     var acceptedVersions: Versions { Request.validVersions }
     var advertisedVersions: Versions { acceptedVersions }
+    var quotaBytes: QuotaBytes { .none }
+}
+
+/// What an API counts against client quotas, as Kafka counts it.
+enum QuotaBytes: Sendable {
+    /// Only handler time (`request_percentage`).
+    case none
+    /// The request's size, against `producer_byte_rate` (Produce).
+    case request(ClientQuotaKey)
+    /// The response's size, against `consumer_byte_rate` (Fetch). Its handler time is not
+    /// counted: most of it is the long poll's wait, which uses no handler.
+    case response(ClientQuotaKey)
 }
 
 /// A handler's decision to end the connection instead of answering (Kafka closes the

@@ -138,6 +138,12 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
                         info.logger.warning("closing connection: \(reason)")
                         return
                     }
+                    // Kafka mutes a throttled client's channel after sending the response:
+                    // nothing more of this connection is read or answered until it passes.
+                    if info.throttleMs > 0 {
+                        info.logger.trace("throttled by client quota", metadata: ["ms": "\(info.throttleMs)"])
+                        try? await Task.sleep(for: .milliseconds(info.throttleMs))
+                    }
                 }
                 info.logger.debug("connection closed: the client closed it, or the server is stopping")
             }
