@@ -53,7 +53,7 @@ enum SegmentRecovery {
                 problem = "a batch with base offset \(batch.baseOffset) where \(expected) was expected"
                 break
             }
-            builder.add(base: expected, maxTimestamp: batch.maxTimestamp, size: size, position: position)
+            builder.add(base: batch.baseOffset, maxTimestamp: batch.maxTimestamp, size: size, position: position)
             firstTimestamp = firstTimestamp ?? batch.maxTimestamp
             position += Int64(size)
             expected = batch.lastOffset + 1
