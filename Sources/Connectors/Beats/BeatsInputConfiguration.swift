@@ -132,15 +132,7 @@ extension BeatsInputFactory {
                 break
             case (_?, _?):
                 if let tls {
-                    let shape = tls.validate(prefix: "")
-                    problems += shape
-                    if shape.isEmpty {
-                        do throws(TLSSetupError) {
-                            _ = try tls.makeServerContext(resolve: { $0 })
-                        } catch {
-                            problems.append(.init(keyPath: error.key.isEmpty ? "certificatePath" : error.key, error.message))
-                        }
-                    }
+                    problems += tls.validate(prefix: "", wholeKey: "certificatePath")
                 }
             case (nil, _?):
                 problems.append(.init(keyPath: "certificatePath", "is missing; TLS needs both certificatePath and keyPath"))

@@ -69,14 +69,24 @@ public struct TLSSettings: Codable, Equatable, Sendable {
         ]
     }
 
-    /// What is wrong with the settings without reading the files (`prefix` e.g. "tls.").
-    public func validate(prefix: String) -> [ConfigProblem] {
+    /// What is wrong with the settings, under `prefix` (e.g. "tls."): first their shape,
+    /// then, when that is sound, the files themselves (read relative to the working
+    /// directory), so that a key that does not match its certificate, or cannot be read,
+    /// is refused at config check with its path rather than failing every handshake.
+    /// A problem with the whole (not one file) is reported at `wholeKey`.
+    public func validate(prefix: String, wholeKey: String) -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
         if certificatePath.isEmpty { problems.append(.init(keyPath: prefix + "certificatePath", "must name a PEM file")) }
         if keyPath.isEmpty { problems.append(.init(keyPath: prefix + "keyPath", "must name a PEM file")) }
         if clientAuth != .none, caPath?.isEmpty ?? true {
             problems.append(.init(keyPath: prefix + "caPath",
                                   "clientAuth \(clientAuth.rawValue) verifies client certificates against caPath; name the PEM file of the CA that signs them, or set clientAuth to none"))
+        }
+        guard problems.isEmpty else { return problems }
+        do throws(TLSSetupError) {
+            _ = try makeServerContext(resolve: { $0 })
+        } catch {
+            problems.append(.init(keyPath: error.key.isEmpty ? wholeKey : prefix + error.key, error.message))
         }
         return problems
     }

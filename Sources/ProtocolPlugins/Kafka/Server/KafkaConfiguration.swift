@@ -135,17 +135,7 @@ public struct KafkaConfiguration: PluginConfiguration, Equatable {
             problems.append(.init(keyPath: "clusterId", "must not be empty"))
         }
         if let tls {
-            let shape = tls.validate(prefix: "tls.")
-            problems += shape
-            // The files too: a key that does not match its certificate, or cannot be read,
-            // is refused here with its path rather than failing every handshake later.
-            if shape.isEmpty {
-                do throws(TLSSetupError) {
-                    _ = try tls.makeServerContext(resolve: { $0 })
-                } catch {
-                    problems.append(.init(keyPath: error.key.isEmpty ? "tls" : "tls." + error.key, error.message))
-                }
-            }
+            problems += tls.validate(prefix: "tls.", wholeKey: "tls")
         }
         if let sasl {
             // PLAIN sends the password as it is: only TLS or loopback keep it off the network.
