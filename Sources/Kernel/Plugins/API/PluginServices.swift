@@ -52,6 +52,8 @@ public struct ProtocolServices: Sendable {
     /// Users' SCRAM credentials, which an authenticating listener checks passwords against.
     /// Default: none (no user can authenticate).
     public var credentials: any ScramCredentialSource = StaticScramCredentials()
+    /// Decides what each principal may do (ACLs). Default: everyone may do everything.
+    public var authorizer: any Authorizer = AllowEveryoneAuthorizer()
 
     public init(settings: KernelSettings, appender: any RecordAppender, reader: any RecordReader,
                 topics: any TopicAdministration, groups: any GroupService, transactions: any TransactionService,
