@@ -3,8 +3,10 @@
 Apache Kafka's Java client 3.9 (Tests/Interop/java/ClientQuotas.java) sets and describes
 quotas through its Admin API (validate-only, defaults, exact and strict filters), then a
 producer with a 100 KB/s producer_byte_rate is throttled (the client reports a throttle
-time) while another client id is not (kafka-python 3.0 keeps no produce throttle-time
-metric, so it is not used here). Rates are checked only within generous bounds
+time) while another client id is not. `sluice quotas alter|describe` sets and lists quotas of
+users, client ids and defaults. The Done-when test: a 1 MB/s quota holds a kafka-python
+producer (Tests/Interop/quota_producer.py, its own process) to <= 1.1 MB/s over 10 s while
+an unthrottled client keeps its rate; kafka-python reports its throttle-time-max. Rates are checked only within generous bounds
 computed from bytes and elapsed time (a quota allows a burst of one 11 s window); the
 precise figures are printed."""
 from java_client import kafka_java  # noqa: F401
