@@ -36,6 +36,9 @@ def tls_config(certs, client_auth="required"):
 def ssl_server(make_server, certs, client_auth="required"):
     def configure(config):
         config["protocols"][0]["config"]["tls"] = tls_config(certs, client_auth)
+        # A listener that authenticates closes resources without ACLs by default (Kafka's
+        # allow.everyone.if.no.acl.found=false); these tests are about TLS, not ACLs.
+        config["broker"]["allowEveryoneIfNoAclFound"] = True
     return make_server(configure=configure)
 
 

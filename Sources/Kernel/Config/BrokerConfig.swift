@@ -51,6 +51,17 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
     /// milliseconds (Kafka's `transactional.id.expiration.ms`). Its next InitProducerId
     /// starts afresh with a new producer id. Default 604800000 (7 days).
     public var transactionalIdExpirationMs: Int64 = 604_800_000
+    /// Principals that may do everything whatever the ACLs say, e.g. `["User:admin",
+    /// "User:CN=broker,O=Example"]` (Kafka's `super.users`). Default none.
+    public var superUsers: [String] = []
+    /// Whether a resource no ACL applies to is open to everyone (Kafka's
+    /// `allow.everyone.if.no.acl.found`). Default (nil): false when any kafka listener
+    /// authenticates (SASL, or TLS with `clientAuth: required`), true otherwise, so a
+    /// node without authentication keeps working as before ACLs existed.
+    public var allowEveryoneIfNoAclFound: Bool? = nil
+
+    /// `superUsers` as principals (the ones that parse; `validate` reports the others).
+    public var superUserPrincipals: Set<Principal> { Set(superUsers.compactMap { try? Principal(parsing: $0) }) }
 
     public init() {}
 
@@ -58,7 +69,7 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         case id, dataDir, autoCreateTopics, defaultPartitions, messageMaxBytes
         case retentionCheckIntervalMs, logCleanerIntervalMs, logCleanerEnabled, offsetsRetentionMinutes, groupInitialRebalanceDelayMs, offsetsTopicPartitions, logLevel
         case defaultReplicationFactor, minInsyncReplicas, replicaLagTimeMs, controlledShutdownTimeoutMs, transactionMaxTimeoutMs
-        case transactionalIdExpirationMs
+        case transactionalIdExpirationMs, superUsers, allowEveryoneIfNoAclFound
     }
 
     public init(from decoder: any Decoder) throws {
@@ -82,6 +93,8 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         controlledShutdownTimeoutMs = try c.decodeIfPresent(Int64.self, forKey: .controlledShutdownTimeoutMs) ?? d.controlledShutdownTimeoutMs
         transactionMaxTimeoutMs = try c.decodeIfPresent(Int32.self, forKey: .transactionMaxTimeoutMs) ?? d.transactionMaxTimeoutMs
         transactionalIdExpirationMs = try c.decodeIfPresent(Int64.self, forKey: .transactionalIdExpirationMs) ?? d.transactionalIdExpirationMs
+        superUsers = try c.decodeIfPresent([String].self, forKey: .superUsers) ?? d.superUsers
+        allowEveryoneIfNoAclFound = try c.decodeIfPresent(Bool.self, forKey: .allowEveryoneIfNoAclFound)
     }
 
     public static let keys: [ConfigKeyDoc] = [
@@ -105,6 +118,9 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         .init("transactionMaxTimeoutMs", "milliseconds", default: "900000", "largest transaction.timeout.ms a transactional producer may ask for"),
         .init("transactionalIdExpirationMs", "milliseconds", default: "604800000",
               "a transactional id idle this long with no open transaction is forgotten (transactional.id.expiration.ms)"),
+        .init("superUsers", "array of principals", default: "[]", "principals (User:name) that may do everything whatever the ACLs say"),
+        .init("allowEveryoneIfNoAclFound", "boolean", default: "false if a kafka listener authenticates, else true",
+              "a resource no ACL applies to is open to everyone"),
     ]
 
     public func validate() -> [ConfigProblem] {
@@ -146,6 +162,13 @@ public struct BrokerConfig: PluginConfiguration, Equatable {
         }
         if transactionalIdExpirationMs < 1 {
             problems.append(.init(keyPath: "transactionalIdExpirationMs", "must be at least 1 ms, got \(transactionalIdExpirationMs)"))
+        }
+        for (index, text) in superUsers.enumerated() {
+            do throws(PrincipalError) {
+                _ = try Principal(parsing: text)
+            } catch {
+                problems.append(.init(keyPath: "superUsers[\(index)]", "\(error)"))
+            }
         }
         if replicaLagTimeMs < 100 {
             problems.append(.init(keyPath: "replicaLagTimeMs", "must be at least 100 ms, got \(replicaLagTimeMs)"))

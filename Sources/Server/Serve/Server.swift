@@ -92,8 +92,13 @@ struct Server {
                                                         statusBoard: statusBoard)))
             controlledShutdown = ControlledShutdownService(node: node, timeout: .milliseconds(replication.controlledShutdownTimeoutMs))
         }
+        var aclLogger = logger
+        aclLogger[metadataKey: "component"] = "acl"
+        let authorizer = AclAuthorizer(store: metadata, configuration: config.aclConfiguration, logger: aclLogger)
         do {
-            services += try await makeFrontEnds(broker: broker, cluster: clusterOperations, dataDir: dataDir)
+            // Loaded before any listener starts: no request is decided on an empty table.
+            try await authorizer.reload()
+            services += try await makeFrontEnds(broker: broker, cluster: clusterOperations, authorizer: authorizer, dataDir: dataDir)
         } catch {
             await broker.shutdown()
             try? await metadata.close()
@@ -149,11 +154,13 @@ struct Server {
 
     /// Protocol plugins, then sources, then sinks: the order they start in. Each gets the
     /// kernel's services for its role, made from the broker here and nowhere else.
-    private func makeFrontEnds(broker: Broker, cluster: (any ClusterOperations)?,
+    private func makeFrontEnds(broker: Broker, cluster: (any ClusterOperations)?, authorizer: AclAuthorizer,
                                dataDir: URL) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var protocolServices = ProtocolServices(broker: broker)
         protocolServices.cluster = cluster
+        protocolServices.authorizer = authorizer
+        protocolServices.acls = authorizer
         for instance in config.protocols {
             await statusBoard.register(label: instance.label, instance: instance.name, plugin: instance.entry.name, kind: instance.entry.kind)
             let plugin = try await starting(instance) {

@@ -54,6 +54,9 @@ public struct ProtocolServices: Sendable {
     public var credentials: any ScramCredentialSource = StaticScramCredentials()
     /// Decides what each principal may do (ACLs). Default: everyone may do everything.
     public var authorizer: any Authorizer = AllowEveryoneAuthorizer()
+    /// ACL administration (CreateAcls, DescribeAcls, DeleteAcls); nil when ACLs are not
+    /// kept (those APIs then answer SECURITY_DISABLED). The server sets it with `authorizer`.
+    public var acls: (any AclAdministration)? = nil
 
     public init(settings: KernelSettings, appender: any RecordAppender, reader: any RecordReader,
                 topics: any TopicAdministration, groups: any GroupService, transactions: any TransactionService,

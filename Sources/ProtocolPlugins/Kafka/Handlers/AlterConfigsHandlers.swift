@@ -10,7 +10,12 @@ struct IncrementalAlterConfigsHandler: KafkaApiHandler {
 
     func handle(_ request: IncrementalAlterConfigsRequest, context: RequestContext) async -> IncrementalAlterConfigsResponse? {
         var response = IncrementalAlterConfigsResponse()
-        for resource in request.resources {
+        let allowed = await context.authorize(request.resources.map { ConfigAuthorization.action(.alterConfigs, $0.resourceType, $0.resourceName) })
+        for (resource, allowed) in zip(request.resources, allowed) {
+            guard allowed else {
+                response.responses.append(ConfigAuthorization.refused(resource.resourceType, resource.resourceName, context: context))
+                continue
+            }
             response.responses.append(await alter(resource, validateOnly: request.validateOnly, topics: context.topics))
         }
         return response
@@ -58,7 +63,12 @@ struct IncrementalAlterConfigsHandler: KafkaApiHandler {
 struct AlterConfigsHandler: KafkaApiHandler {
     func handle(_ request: AlterConfigsRequest, context: RequestContext) async -> AlterConfigsResponse? {
         var response = AlterConfigsResponse()
-        for resource in request.resources {
+        let allowed = await context.authorize(request.resources.map { ConfigAuthorization.action(.alterConfigs, $0.resourceType, $0.resourceName) })
+        for (resource, allowed) in zip(request.resources, allowed) {
+            guard allowed else {
+                response.responses.append(ConfigAuthorization.refused(resource.resourceType, resource.resourceName, context: context))
+                continue
+            }
             var changes: [String: String?] = [:]
             if resource.resourceType == DescribeConfigsRequest.ResourceType.topic,
                let topic = await context.topics.topic(named: resource.resourceName) {
@@ -90,6 +100,21 @@ enum AlterTopicConfigs {
         default:
             return .outcome(type, name, .invalidRequest, "resource type \(type) cannot be altered; use 2 (topic)")
         }
+    }
+}
+
+/// What the config APIs check: (Describe|Alter)Configs on the topic, or on the cluster for
+/// a broker resource (Kafka's rules).
+enum ConfigAuthorization {
+    static func action(_ operation: AclOperation, _ type: Int8, _ name: String) -> AuthorizationAction {
+        type == DescribeConfigsRequest.ResourceType.topic ? AuthorizationAction(operation, .topic, name) : .cluster(operation)
+    }
+
+    /// TOPIC_ or CLUSTER_AUTHORIZATION_FAILED for one resource.
+    static func refused(_ type: Int8, _ name: String, context: RequestContext) -> AlterConfigsResult {
+        let topic = type == DescribeConfigsRequest.ResourceType.topic
+        return .outcome(type, name, topic ? .topicAuthorizationFailed : .clusterAuthorizationFailed,
+                        "\(context.principal) may not alter the configs of \(topic ? "topic \(name)" : "the cluster")")
     }
 }
 

@@ -7,6 +7,9 @@ import SluiceKernel
 struct DescribeClientQuotasHandler: KafkaApiHandler {
     func handle(_ request: DescribeClientQuotasRequest, context: RequestContext) async -> DescribeClientQuotasResponse? {
         var response = DescribeClientQuotasResponse()
+        guard await context.authorize(.cluster(.describeConfigs)) else {
+            return .failed(.clusterAuthorizationFailed, "\(context.principal) may not describe client quotas: it needs DescribeConfigs on the cluster")
+        }
         var components: [ClientQuotaFilterComponent] = []
         var onlyIP = false
         for component in request.components {
@@ -52,9 +55,16 @@ struct DescribeClientQuotasHandler: KafkaApiHandler {
 struct AlterClientQuotasHandler: KafkaApiHandler {
     func handle(_ request: AlterClientQuotasRequest, context: RequestContext) async -> AlterClientQuotasResponse? {
         var response = AlterClientQuotasResponse()
+        let allowed = await context.authorize(.cluster(.alterConfigs))
         for entry in request.entries {
             var result = AlterClientQuotasResponse.Entry()
             result.entity = entry.entity
+            guard allowed else {
+                result.errorCode = KafkaErrorCode.clusterAuthorizationFailed.rawValue
+                result.errorMessage = "\(context.principal) may not alter client quotas: it needs AlterConfigs on the cluster"
+                response.entries.append(result)
+                continue
+            }
             do throws(ClientQuotaWire.Refusal) {
                 let entity = try ClientQuotaWire.entity(entry.entity)
                 var changes: [ClientQuotaKey: Double?] = [:]

@@ -7,6 +7,10 @@ import SluiceKernel
 struct ControlledShutdownHandler: KafkaApiHandler {
     func handle(_ request: ControlledShutdownRequest, context: RequestContext) async -> ControlledShutdownResponse? {
         var response = ControlledShutdownResponse()
+        guard await context.authorize(.cluster(.clusterAction)) else {
+            response.errorCode = KafkaErrorCode.clusterAuthorizationFailed.rawValue
+            return response
+        }
         guard let controller = context.services.controller else {
             response.errorCode = KafkaErrorCode.notController.rawValue
             return response

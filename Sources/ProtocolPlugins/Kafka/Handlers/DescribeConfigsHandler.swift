@@ -1,4 +1,5 @@
 import KafkaWire
+import SluiceKernel
 
 /// DescribeConfigs 0–4: topic configs (override, broker default or fixed default, with
 /// synonyms when asked) and the broker's read-only settings.
@@ -8,10 +9,18 @@ struct DescribeConfigsHandler: KafkaApiHandler {
     func handle(_ request: DescribeConfigsRequest, context: RequestContext) async -> DescribeConfigsResponse? {
         var response = DescribeConfigsResponse()
         let catalog = ConfigCatalog(settings: context.settings)
-        for resource in request.resources {
+        let allowed = await context.authorize(request.resources.map { ConfigAuthorization.action(.describeConfigs, $0.resourceType, $0.resourceName) })
+        for (resource, allowed) in zip(request.resources, allowed) {
             var result = DescribeConfigsResponse.Result()
             result.resourceType = resource.resourceType
             result.resourceName = resource.resourceName
+            guard allowed else {
+                let topic = resource.resourceType == ResourceType.topic
+                result.errorCode = (topic ? KafkaErrorCode.topicAuthorizationFailed : .clusterAuthorizationFailed).rawValue
+                result.errorMessage = "\(context.principal) may not describe the configs of \(topic ? "topic \(resource.resourceName)" : "the cluster")"
+                response.results.append(result)
+                continue
+            }
             let entries: [ConfigCatalog.Entry]
             switch resource.resourceType {
             case ResourceType.topic:

@@ -19,6 +19,52 @@ struct FetchHandler: KafkaApiHandler {
     func handle(_ request: FetchRequest, context: RequestContext) async -> FetchResponse? {
         var response = FetchResponse()
         let usesTopicIds = context.version >= 13
+        // Authorization (Kafka's): a follower needs ClusterAction on the cluster, a
+        // consumer Read on each topic; refused topics are answered, never read.
+        var request = request
+        var refused: [FetchResponse.Topic] = []
+        if Self.replicaId(request, version: context.version) >= 0 {
+            guard await context.authorize(.cluster(.clusterAction)) else {
+                response.errorCode = KafkaErrorCode.clusterAuthorizationFailed.rawValue
+                return response
+            }
+        } else {
+            refused = await Self.refuseUnreadable(&request, usesTopicIds: usesTopicIds, context: context)
+        }
+        var answer = await answer(request, usesTopicIds: usesTopicIds, context: context)
+        answer.responses += refused
+        return answer
+    }
+
+    /// Takes out of `request` the topics the principal may not Read and answers them
+    /// TOPIC_AUTHORIZATION_FAILED.
+    static func refuseUnreadable(_ request: inout FetchRequest, usesTopicIds: Bool, context: RequestContext) async -> [FetchResponse.Topic] {
+        guard !request.topics.isEmpty else { return [] }
+        let names = usesTopicIds ? Dictionary(await context.topics.topics().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }) : [:]
+        func name(_ topic: FetchRequest.Topic) -> String { usesTopicIds ? names[topic.topicId] ?? "" : topic.topic }
+        let readable = await context.authorized(.read, .topic, request.topics.map(name))
+        var refused: [FetchResponse.Topic] = []
+        request.topics = request.topics.filter { topic in
+            // An unknown topic id is left to the read, which answers UNKNOWN_TOPIC_ID.
+            if readable.contains(name(topic)) || (usesTopicIds && names[topic.topicId] == nil) { return true }
+            var answer = FetchResponse.Topic()
+            answer.topic = topic.topic
+            answer.topicId = topic.topicId
+            answer.partitions = topic.partitions.map {
+                var partition = FetchResponse.Partition()
+                partition.partitionIndex = $0.partition
+                partition.errorCode = KafkaErrorCode.topicAuthorizationFailed.rawValue
+                partition.highWatermark = -1
+                return partition
+            }
+            refused.append(answer)
+            return false
+        }
+        return refused
+    }
+
+    private func answer(_ request: FetchRequest, usesTopicIds: Bool, context: RequestContext) async -> FetchResponse {
+        var response = FetchResponse()
         let requested = request.topics.flatMap { topic in
             topic.partitions.map { (Self.key(topic.topicId, topic.topic, $0.partition, usesTopicIds), $0) }
         }

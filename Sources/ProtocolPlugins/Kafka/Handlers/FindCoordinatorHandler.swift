@@ -43,6 +43,12 @@ struct FindCoordinatorHandler: KafkaApiHandler {
     private func answer(keyType: Int8, key: String, context: RequestContext) async -> Answer {
         switch keyType {
         case FindCoordinatorRequest.KeyType.group, FindCoordinatorRequest.KeyType.transaction:
+            // Describe on the group or transactional id (Kafka's rule).
+            let isGroup = keyType == FindCoordinatorRequest.KeyType.group
+            guard await context.authorize(AuthorizationAction(.describe, isGroup ? .group : .transactionalId, key)) else {
+                return Answer(error: isGroup ? .groupAuthorizationFailed : .transactionalIdAuthorizationFailed,
+                              message: "\(context.principal) may not describe \(isGroup ? "group" : "transactional id") \(key)")
+            }
             if let view = context.observation.clusterView {
                 // As Kafka: the group's coordinator leads its __consumer_offsets partition, so
                 // the first group request creates that topic (a no-op once it exists).

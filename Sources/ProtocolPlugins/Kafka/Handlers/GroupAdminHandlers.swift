@@ -12,8 +12,12 @@ struct ListGroupsHandler: KafkaApiHandler {
         let types = Set(request.typesFilter.map { $0.lowercased() })
         var response = ListGroupsResponse()
         guard types.isEmpty || types.contains("classic") else { return response }
-        response.groups = await context.groups.listGroups()
-            .filter { states.isEmpty || states.contains($0.state.rawValue.lowercased()) }
+        // Describe on the cluster lists every group; otherwise the groups it may Describe.
+        let all = await context.groups.listGroups()
+        let visible = await context.authorize(.cluster(.describe))
+            ? Set(all.map(\.groupId)) : await context.authorized(.describe, .group, all.map(\.groupId))
+        response.groups = all
+            .filter { visible.contains($0.groupId) && (states.isEmpty || states.contains($0.state.rawValue.lowercased())) }
             .map { .init(groupId: $0.groupId, protocolType: $0.protocolType, groupState: $0.state.rawValue, groupType: "classic") }
         return response
     }
@@ -27,9 +31,15 @@ struct DescribeGroupsHandler: KafkaApiHandler {
 
     func handle(_ request: DescribeGroupsRequest, context: RequestContext) async -> DescribeGroupsResponse? {
         var response = DescribeGroupsResponse()
+        let describable = await context.authorized(.describe, .group, request.groups)
         for groupId in request.groups {
             var group = DescribeGroupsResponse.Group()
             group.groupId = groupId
+            guard describable.contains(groupId) else {
+                group.errorCode = KafkaErrorCode.groupAuthorizationFailed.rawValue
+                response.groups.append(group)
+                continue
+            }
             guard !groupId.isEmpty else {
                 group.errorCode = KafkaErrorCode.invalidGroupId.rawValue
                 response.groups.append(group)
@@ -63,7 +73,12 @@ struct DescribeGroupsHandler: KafkaApiHandler {
 struct DeleteGroupsHandler: KafkaApiHandler {
     func handle(_ request: DeleteGroupsRequest, context: RequestContext) async -> DeleteGroupsResponse? {
         var response = DeleteGroupsResponse()
+        let deletable = await context.authorized(.delete, .group, request.groupsNames)
         for groupId in request.groupsNames {
+            guard deletable.contains(groupId) else {
+                response.results.append(.init(groupId: groupId, errorCode: KafkaErrorCode.groupAuthorizationFailed.rawValue))
+                continue
+            }
             let error: GroupError? = groupId.isEmpty ? .invalidGroupId : await context.groups.deleteGroup(groupId)
             response.results.append(.init(groupId: groupId, errorCode: error.kafkaCode))
         }
@@ -77,11 +92,20 @@ struct OffsetDeleteHandler: KafkaApiHandler {
     func handle(_ request: OffsetDeleteRequest, context: RequestContext) async -> OffsetDeleteResponse? {
         var refused: [TopicPartition: KafkaErrorCode] = [:]
         var partitions: [TopicPartition] = []
+        // Delete on the group, Read on each topic (Kafka's rules).
+        guard await context.authorize(AuthorizationAction(.delete, .group, request.groupId)) else {
+            var response = OffsetDeleteResponse()
+            response.errorCode = KafkaErrorCode.groupAuthorizationFailed.rawValue
+            return response
+        }
+        let readable = await context.authorized(.read, .topic, request.topics.map(\.name))
         for topic in request.topics {
             let record = await context.topics.topic(named: topic.name)
             for partition in topic.partitions {
                 let tp = TopicPartition(topic.name, partition.partitionIndex)
-                if let record, (0..<record.partitionCount).contains(partition.partitionIndex) {
+                if !readable.contains(topic.name) {
+                    refused[tp] = .topicAuthorizationFailed
+                } else if let record, (0..<record.partitionCount).contains(partition.partitionIndex) {
                     partitions.append(tp)
                 } else {
                     refused[tp] = .unknownTopicOrPartition

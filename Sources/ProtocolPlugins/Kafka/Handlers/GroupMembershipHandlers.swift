@@ -6,11 +6,17 @@ import SluiceKernel
 // and SyncGroup wait until the rebalance step completes; the server answers each
 // connection's requests in order on that connection's own task, so a waiting member
 // holds up only its own connection (as in Kafka, whose clients expect exactly that).
+// Each needs Read on the group (GROUP_AUTHORIZATION_FAILED otherwise), as in Kafka.
 
 /// JoinGroup 0–9. v4+ makes a new member fetch its id first (MEMBER_ID_REQUIRED, KIP-394)
 /// so that a client that gives up mid-join leaves no phantom member behind.
 struct JoinGroupHandler: KafkaApiHandler {
     func handle(_ request: JoinGroupRequest, context: RequestContext) async -> JoinGroupResponse? {
+        guard await context.authorize(AuthorizationAction(.read, .group, request.groupId)) else {
+            var response = JoinGroupResponse()
+            response.errorCode = KafkaErrorCode.groupAuthorizationFailed.rawValue
+            return response
+        }
         if let reason = request.reason {
             context.logger.debug("member joining", metadata: ["group": "\(request.groupId)", "reason": "\(reason)"])
         }
@@ -45,6 +51,11 @@ struct JoinGroupHandler: KafkaApiHandler {
 /// SyncGroup 0–5: the leader hands in the assignments; every member gets its own.
 struct SyncGroupHandler: KafkaApiHandler {
     func handle(_ request: SyncGroupRequest, context: RequestContext) async -> SyncGroupResponse? {
+        guard await context.authorize(AuthorizationAction(.read, .group, request.groupId)) else {
+            var response = SyncGroupResponse()
+            response.errorCode = KafkaErrorCode.groupAuthorizationFailed.rawValue
+            return response
+        }
         let assignments = Dictionary(request.assignments.map { ($0.memberId, Array($0.assignment.readableBytesView)) },
                                      uniquingKeysWith: { _, last in last })
         let result = await context.groups.sync(
@@ -63,6 +74,11 @@ struct SyncGroupHandler: KafkaApiHandler {
 /// Heartbeat 0–4: REBALANCE_IN_PROGRESS tells a member to rejoin.
 struct HeartbeatHandler: KafkaApiHandler {
     func handle(_ request: HeartbeatRequest, context: RequestContext) async -> HeartbeatResponse? {
+        guard await context.authorize(AuthorizationAction(.read, .group, request.groupId)) else {
+            var response = HeartbeatResponse()
+            response.errorCode = KafkaErrorCode.groupAuthorizationFailed.rawValue
+            return response
+        }
         let error = await context.groups.heartbeat(
             groupId: request.groupId, generationId: request.generationId, memberId: request.memberId,
             groupInstanceId: request.groupInstanceId)
@@ -75,6 +91,11 @@ struct HeartbeatHandler: KafkaApiHandler {
 /// LeaveGroup 0–5: one member (v0–2) or a batch by member id and/or instance id (v3+).
 struct LeaveGroupHandler: KafkaApiHandler {
     func handle(_ request: LeaveGroupRequest, context: RequestContext) async -> LeaveGroupResponse? {
+        guard await context.authorize(AuthorizationAction(.read, .group, request.groupId)) else {
+            var response = LeaveGroupResponse()
+            response.errorCode = KafkaErrorCode.groupAuthorizationFailed.rawValue
+            return response
+        }
         let leaving: [(memberId: String, groupInstanceId: String?)] = context.version < 3
             ? [(request.memberId, nil)]
             : request.members.map { ($0.memberId, $0.groupInstanceId) }

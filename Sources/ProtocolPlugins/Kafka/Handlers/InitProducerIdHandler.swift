@@ -13,6 +13,10 @@ struct InitProducerIdHandler: KafkaApiHandler {
                 response.errorCode = KafkaErrorCode.invalidRequest.rawValue
                 return response
             }
+            guard await context.authorize(AuthorizationAction(.write, .transactionalId, transactionalId)) else {
+                response.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue
+                return response
+            }
             let expected = request.producerId >= 0 ? TransactionalProducer(producerId: request.producerId, producerEpoch: request.producerEpoch) : nil
             switch await context.transactions.initProducerId(transactionalId: transactionalId, timeoutMs: request.transactionTimeoutMs,
                                                              expected: expected) {
@@ -24,6 +28,12 @@ struct InitProducerIdHandler: KafkaApiHandler {
                 context.logger.info("InitProducerId for transactional id '\(transactionalId)' refused: \(error)")
                 response.errorCode = error.kafkaErrorCode(fencedIsKnown: context.version >= 4).rawValue
             }
+            return response
+        }
+        // IdempotentWrite on the cluster, or Write on any topic (KIP-679, Kafka's rule).
+        if !(await context.authorize(.cluster(.idempotentWrite))),
+           !(await context.services.authorizer.authorizeAny(context.authorization, .write, .topic)) {
+            response.errorCode = KafkaErrorCode.clusterAuthorizationFailed.rawValue
             return response
         }
         if request.producerId >= 0, request.producerEpoch >= 0, request.producerEpoch < Int16.max - 1 {

@@ -10,12 +10,20 @@ struct ListOffsetsHandler: KafkaApiHandler {
 
     func handle(_ request: ListOffsetsRequest, context: RequestContext) async -> ListOffsetsResponse? {
         var response = ListOffsetsResponse()
+        let describable = await context.authorized(.describe, .topic, request.topics.map(\.name))
         for topic in request.topics {
             var out = ListOffsetsResponse.Topic()
             out.name = topic.name
             for query in topic.partitions {
                 var partition = ListOffsetsResponse.Partition()
                 partition.partitionIndex = query.partitionIndex
+                guard describable.contains(topic.name) else {
+                    partition.errorCode = KafkaErrorCode.topicAuthorizationFailed.rawValue
+                    partition.offset = -1
+                    partition.timestamp = -1
+                    out.partitions.append(partition)
+                    continue
+                }
                 do {
                     let tp = TopicPartition(topic.name, query.partitionIndex)
                     // In cluster mode only the leader answers, in the epoch the client knows.

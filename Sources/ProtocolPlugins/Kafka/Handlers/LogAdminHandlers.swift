@@ -7,12 +7,19 @@ import SluiceKernel
 struct DeleteRecordsHandler: KafkaApiHandler {
     func handle(_ request: DeleteRecordsRequest, context: RequestContext) async -> DeleteRecordsResponse? {
         var response = DeleteRecordsResponse()
+        let deletable = await context.authorized(.delete, .topic, request.topics.map(\.name))
         for topic in request.topics {
             var result = DeleteRecordsResponse.Topic()
             result.name = topic.name
             for spec in topic.partitions {
                 var partition = DeleteRecordsResponse.Partition()
                 partition.partitionIndex = spec.partitionIndex
+                guard deletable.contains(topic.name) else {
+                    partition.lowWatermark = -1
+                    partition.errorCode = KafkaErrorCode.topicAuthorizationFailed.rawValue
+                    result.partitions.append(partition)
+                    continue
+                }
                 do {
                     partition.lowWatermark = try await context.topics.deleteRecords(TopicPartition(topic.name, spec.partitionIndex),
                                                                                     before: spec.offset)
@@ -38,6 +45,11 @@ struct DescribeLogDirsHandler: KafkaApiHandler {
             Set(topics.flatMap { topic in topic.partitions.map { TopicPartition(topic.topic, $0) } })
         }
         var response = DescribeLogDirsResponse()
+        // Describe on the cluster (Kafka's rule); v0–2 have no error field and get no dirs.
+        guard await context.authorize(.cluster(.describe)) else {
+            response.errorCode = KafkaErrorCode.clusterAuthorizationFailed.rawValue
+            return response
+        }
         for directory in await context.observation.logDirectories() {
             var result = DescribeLogDirsResponse.Result()
             result.logDir = directory.path

@@ -56,7 +56,7 @@ struct MetadataHandler: KafkaApiHandler {
             }
             byName = names
         }
-        let results = await context.topics.lookupTopics(byName, allowAutoCreate: request.allowAutoTopicCreation)
+        let results = await lookup(byName, request: request, response: &response, context: context)
         for (name, result) in results {
             var topic = MetadataResponse.Topic()
             topic.name = name
@@ -83,6 +83,44 @@ struct MetadataHandler: KafkaApiHandler {
             response.topics.append(topic)
         }
         return response
+    }
+
+    /// The topics looked up, as the principal may see them (Kafka's rules): every topic
+    /// lists only those it may Describe; a named topic without Describe is answered
+    /// TOPIC_AUTHORIZATION_FAILED whether it exists or not, so nothing leaks; auto-creation
+    /// needs Create on the cluster or the topic.
+    private func lookup(_ names: [String]?, request: MetadataRequest, response: inout MetadataResponse,
+                        context: RequestContext) async -> [(String, Result<TopicRecord, BrokerError>)] {
+        guard let names else {
+            let all = await context.topics.lookupTopics(nil, allowAutoCreate: false)
+            let visible = await context.authorized(.describe, .topic, all.map(\.0))
+            return all.filter { visible.contains($0.0) }
+        }
+        let describable = await context.authorized(.describe, .topic, names)
+        for name in names where !describable.contains(name) {
+            var topic = MetadataResponse.Topic()
+            topic.name = name
+            topic.errorCode = KafkaErrorCode.topicAuthorizationFailed.rawValue
+            response.topics.append(topic)
+        }
+        let allowed = names.filter(describable.contains)
+        guard request.allowAutoTopicCreation, !allowed.isEmpty else {
+            return await context.topics.lookupTopics(allowed, allowAutoCreate: false)
+        }
+        let creatable = await context.authorize(.cluster(.create))
+            ? Set(allowed) : await context.authorized(.create, .topic, allowed)
+        var results = await context.topics.lookupTopics(allowed.filter(creatable.contains), allowAutoCreate: true)
+        for (name, result) in await context.topics.lookupTopics(allowed.filter { !creatable.contains($0) }, allowAutoCreate: false) {
+            if case .failure(let error) = result, error.kafkaErrorCode == .unknownTopicOrPartition, context.settings.broker.autoCreateTopics {
+                var topic = MetadataResponse.Topic()
+                topic.name = name
+                topic.errorCode = KafkaErrorCode.topicAuthorizationFailed.rawValue
+                response.topics.append(topic)
+            } else {
+                results.append((name, result))
+            }
+        }
+        return results
     }
 
     private func partition(index: Int32, replicas: [Int32], state: PartitionState?, live: Set<Int32>) -> MetadataResponse.Partition {

@@ -15,10 +15,25 @@ struct OffsetCommitHandler: KafkaApiHandler {
         var offsets: [TopicPartition: CommittedOffset] = [:]
         var refused: [TopicPartition: KafkaErrorCode] = [:]
         let now = Date()
+        // Read on the group, then Read on each topic (Kafka's rules).
+        guard await context.authorize(AuthorizationAction(.read, .group, request.groupId)) else {
+            var response = OffsetCommitResponse()
+            response.topics = request.topics.map { topic in
+                .init(name: topic.name, partitions: topic.partitions.map {
+                    .init(partitionIndex: $0.partitionIndex, errorCode: KafkaErrorCode.groupAuthorizationFailed.rawValue)
+                })
+            }
+            return response
+        }
+        let readable = await context.authorized(.read, .topic, request.topics.map(\.name))
         for topic in request.topics {
             let record = await context.topics.topic(named: topic.name)
             for partition in topic.partitions {
                 let tp = TopicPartition(topic.name, partition.partitionIndex)
+                guard readable.contains(topic.name) else {
+                    refused[tp] = .topicAuthorizationFailed
+                    continue
+                }
                 guard let record, (0..<record.partitionCount).contains(partition.partitionIndex) else {
                     refused[tp] = .unknownTopicOrPartition
                     continue
@@ -85,7 +100,25 @@ struct OffsetFetchHandler: KafkaApiHandler {
     /// group-level error code.
     private func fetch(_ groupId: String, _ topics: [OffsetFetchRequest.Topic]?, requireStable: Bool,
                        context: RequestContext) async -> ([OffsetFetchResponse.Topic], Int16) {
+        // Describe on the group, then Describe on each topic: named topics without it
+        // answer TOPIC_AUTHORIZATION_FAILED, and "all topics" leaves them out (Kafka's rules).
+        guard await context.authorize(AuthorizationAction(.describe, .group, groupId)) else {
+            let asked = (topics ?? []).map { OffsetFetchResponse.Topic(name: $0.name, partitions: $0.partitionIndexes.map(Self.noOffset)) }
+            return (asked, KafkaErrorCode.groupAuthorizationFailed.rawValue)
+        }
         var (answer, error) = await fetchCommitted(groupId, topics, context: context)
+        let describable = await context.authorized(.describe, .topic, answer.map(\.name))
+        if topics == nil {
+            answer = answer.filter { describable.contains($0.name) }
+        } else {
+            for t in answer.indices where !describable.contains(answer[t].name) {
+                answer[t].partitions = answer[t].partitions.map {
+                    var partition = Self.noOffset($0.partitionIndex)
+                    partition.errorCode = KafkaErrorCode.topicAuthorizationFailed.rawValue
+                    return partition
+                }
+            }
+        }
         guard requireStable, error == 0, let unstable = try? await context.groups.unstableOffsets(groupId: groupId), !unstable.isEmpty else {
             return (answer, error)
         }

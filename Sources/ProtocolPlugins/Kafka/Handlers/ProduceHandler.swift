@@ -22,6 +22,15 @@ struct ProduceHandler: KafkaApiHandler {
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
         // acks=all: every partition is appended first, then all wait against one deadline.
         var pending: [(topic: Int, partition: Int, tp: TopicPartition, info: LogAppendInfo)] = []
+        // Authorization (Kafka's): Write on each topic, and Write on the transactional id
+        // of a transactional producer; a refused partition is answered and not appended.
+        let writable = await context.authorized(.write, .topic, request.topicData.map(\.name))
+        let transactionRefused: Bool
+        if let transactionalId = request.transactionalId {
+            transactionRefused = !(await context.authorize(AuthorizationAction(.write, .transactionalId, transactionalId)))
+        } else {
+            transactionRefused = false
+        }
         for topic in request.topicData {
             var result = ProduceResponse.Topic()
             result.name = topic.name
@@ -29,6 +38,12 @@ struct ProduceHandler: KafkaApiHandler {
                 var partition = ProduceResponse.Partition()
                 partition.index = data.index
                 do throws(ProduceRefusal) {
+                    if transactionRefused {
+                        throw ProduceRefusal(.transactionalIdAuthorizationFailed, "\(context.principal) may not write as transactional id \(request.transactionalId ?? "")")
+                    }
+                    guard writable.contains(topic.name) else {
+                        throw ProduceRefusal(.topicAuthorizationFailed, "\(context.principal) may not write to topic \(topic.name)")
+                    }
                     let info = try await append(data, topic: topic.name, request: request, context: context)
                     if request.acks == -1 {
                         pending.append((response.responses.count, result.partitionResponses.count, TopicPartition(topic.name, data.index), info))

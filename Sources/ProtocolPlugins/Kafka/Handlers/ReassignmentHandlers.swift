@@ -8,6 +8,11 @@ import SluiceKernel
 struct AlterPartitionReassignmentsHandler: KafkaApiHandler {
     func handle(_ request: AlterPartitionReassignmentsRequest, context: RequestContext) async -> AlterPartitionReassignmentsResponse? {
         var response = AlterPartitionReassignmentsResponse()
+        guard await context.authorize(.cluster(.alter)) else {
+            response.errorCode = KafkaErrorCode.clusterAuthorizationFailed.rawValue
+            response.errorMessage = "\(context.principal) may not reassign partitions: it needs Alter on the cluster"
+            return response
+        }
         var changes: [TopicPartition: [Int32]?] = [:]
         for topic in request.topics {
             for partition in topic.partitions { changes[TopicPartition(topic.name, partition.partitionIndex)] = .some(partition.replicas) }
@@ -45,6 +50,11 @@ struct AlterPartitionReassignmentsHandler: KafkaApiHandler {
 struct ListPartitionReassignmentsHandler: KafkaApiHandler {
     func handle(_ request: ListPartitionReassignmentsRequest, context: RequestContext) async -> ListPartitionReassignmentsResponse? {
         var response = ListPartitionReassignmentsResponse()
+        guard await context.authorize(.cluster(.describe)) else {
+            response.errorCode = KafkaErrorCode.clusterAuthorizationFailed.rawValue
+            response.errorMessage = "\(context.principal) may not list reassignments: it needs Describe on the cluster"
+            return response
+        }
         let running: [TopicPartition: PartitionReassignment]
         do {
             guard let cluster = context.services.cluster else { throw ClusterOperationError.notClustered }

@@ -10,12 +10,18 @@ struct CreateTopicsHandler: KafkaApiHandler {
     func handle(_ request: CreateTopicsRequest, context: RequestContext) async -> CreateTopicsResponse? {
         var response = CreateTopicsResponse()
         let counts = Dictionary(request.topics.map { ($0.name, 1) }, uniquingKeysWith: +)
+        // Create on the cluster, or else on each topic (Kafka's rule).
+        let creatable = await context.authorize(.cluster(.create))
+            ? Set(request.topics.map(\.name)) : await context.authorized(.create, .topic, request.topics.map(\.name))
         for topic in request.topics {
             var result = CreateTopicsResponse.Topic()
             result.name = topic.name
             do throws(TopicAdminRefusal) {
                 guard counts[topic.name] == 1 else {
                     throw TopicAdminRefusal(.invalidRequest, "topic '\(topic.name)' appears more than once in the request")
+                }
+                guard creatable.contains(topic.name) else {
+                    throw TopicAdminRefusal(.topicAuthorizationFailed, "\(context.principal) may not create topic \(topic.name): it needs Create on the cluster or the topic")
                 }
                 let (partitions, factor, assignment) = try layout(topic)
                 let configs = topic.configs.reduce(into: [String: String]()) { $0[$1.name] = $1.value }
@@ -74,12 +80,18 @@ struct DeleteTopicsHandler: KafkaApiHandler {
         var response = DeleteTopicsResponse()
         let wanted = context.version >= 6 ? request.topics : request.topicNames.map { DeleteTopicsRequest.Topic(name: $0) }
         let all = wanted.contains { $0.name == nil } ? await context.topics.topics() : []
+        let deletable = await context.authorized(.delete, .topic, wanted.compactMap { topic in
+            topic.name ?? all.first { $0.id == topic.topicId }?.name
+        })
         for topic in wanted {
             var result = DeleteTopicsResponse.Result()
             result.name = topic.name
             result.topicId = topic.topicId
             let name = topic.name ?? all.first { $0.id == topic.topicId }?.name
-            if let name {
+            if let name, !deletable.contains(name) {
+                result.errorCode = KafkaErrorCode.topicAuthorizationFailed.rawValue
+                result.errorMessage = "\(context.principal) may not delete topic \(name)"
+            } else if let name {
                 result.name = name
                 if result.topicId == .zero { result.topicId = await context.topics.topic(named: name)?.id ?? .zero }
                 do {
@@ -104,12 +116,16 @@ struct CreatePartitionsHandler: KafkaApiHandler {
     func handle(_ request: CreatePartitionsRequest, context: RequestContext) async -> CreatePartitionsResponse? {
         var response = CreatePartitionsResponse()
         let counts = Dictionary(request.topics.map { ($0.name, 1) }, uniquingKeysWith: +)
+        let alterable = await context.authorized(.alter, .topic, request.topics.map(\.name))
         for topic in request.topics {
             var result = CreatePartitionsResponse.Result()
             result.name = topic.name
             do throws(TopicAdminRefusal) {
                 guard counts[topic.name] == 1 else {
                     throw TopicAdminRefusal(.invalidRequest, "topic '\(topic.name)' appears more than once in the request")
+                }
+                guard alterable.contains(topic.name) else {
+                    throw TopicAdminRefusal(.topicAuthorizationFailed, "\(context.principal) may not add partitions to topic \(topic.name)")
                 }
                 do {
                     try await context.topics.createPartitions(topic.name, total: topic.count, assignment: topic.assignments?.map(\.brokerIds),

@@ -6,9 +6,15 @@ import SluiceKernel
 struct DescribeTransactionsHandler: KafkaApiHandler {
     func handle(_ request: DescribeTransactionsRequest, context: RequestContext) async -> DescribeTransactionsResponse? {
         var response = DescribeTransactionsResponse()
+        let describable = await context.authorized(.describe, .transactionalId, request.transactionalIds)
         for id in request.transactionalIds {
             var state = DescribeTransactionsResponse.TransactionState()
             state.transactionalId = id
+            guard describable.contains(id) else {
+                state.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue
+                response.transactionStates.append(state)
+                continue
+            }
             switch await context.transactions.describe(transactionalId: id) {
             case .failure(let error):
                 state.errorCode = error.kafkaErrorCode(fencedIsKnown: true).rawValue
@@ -45,7 +51,9 @@ struct ListTransactionsHandler: KafkaApiHandler {
         if !request.stateFilters.isEmpty && known.isEmpty { return response }
         let listed = await context.transactions.list(statuses: Set(known), producerIds: Set(request.producerIdFilters),
                                                      minDurationMs: context.version >= 1 ? request.durationFilter : -1)
-        response.transactionStates = listed.map {
+        // Only the transactional ids the principal may Describe (Kafka's rule).
+        let describable = await context.authorized(.describe, .transactionalId, listed.map(\.transactionalId))
+        response.transactionStates = listed.filter { describable.contains($0.transactionalId) }.map {
             var state = ListTransactionsResponse.TransactionState()
             state.transactionalId = $0.transactionalId
             state.producerId = $0.producerId

@@ -14,6 +14,11 @@ struct AddPartitionsToTxnHandler: KafkaApiHandler {
                 producerEpoch: request.v3AndBelowProducerEpoch, topics: request.v3AndBelowTopics, verifyOnly: false, context: context)
             return response
         }
+        // The batched form is sent by brokers (KIP-890): ClusterAction on the cluster.
+        guard await context.authorize(.cluster(.clusterAction)) else {
+            response.errorCode = KafkaErrorCode.clusterAuthorizationFailed.rawValue
+            return response
+        }
         for transaction in request.transactions {
             var result = AddPartitionsToTxnResponse.TransactionResult()
             result.transactionalId = transaction.transactionalId
@@ -30,6 +35,16 @@ struct AddPartitionsToTxnHandler: KafkaApiHandler {
         var errors: [TopicPartition: Int16] = [:]
         let partitions = topics.flatMap { topic in topic.partitions.map { TopicPartition(topic.name, $0) } }
         var unknown: Set<TopicPartition> = []
+        // Write on the transactional id, then Write on each topic (Kafka's rules).
+        let mayWriteTxn = await context.authorize(AuthorizationAction(.write, .transactionalId, transactionalId))
+        let writable = mayWriteTxn ? await context.authorized(.write, .topic, topics.map(\.name)) : []
+        if !mayWriteTxn || partitions.contains(where: { !writable.contains($0.topic) }) {
+            for tp in partitions {
+                errors[tp] = (!mayWriteTxn ? KafkaErrorCode.transactionalIdAuthorizationFailed
+                    : writable.contains(tp.topic) ? .operationNotAttempted : .topicAuthorizationFailed).rawValue
+            }
+            return Self.results(topics, errors)
+        }
         for tp in partitions {
             let record = await context.topics.topic(named: tp.topic)
             if record == nil || tp.partition < 0 || tp.partition >= record!.partitionCount { unknown.insert(tp) }
@@ -43,7 +58,11 @@ struct AddPartitionsToTxnHandler: KafkaApiHandler {
                                                                    producerEpoch: producerEpoch, partitions: partitions, verifyOnly: verifyOnly)
             for tp in partitions { errors[tp] = (results[tp] ?? nil).kafkaCode(fencedIsKnown: context.version >= 2) }
         }
-        return topics.map { topic in
+        return Self.results(topics, errors)
+    }
+
+    private static func results(_ topics: [AddPartitionsToTxnRequest.Topic], _ errors: [TopicPartition: Int16]) -> [AddPartitionsToTxnResponse.TopicResult] {
+        topics.map { topic in
             var result = AddPartitionsToTxnResponse.TopicResult()
             result.name = topic.name
             result.resultsByPartition = topic.partitions.map { index in
@@ -66,6 +85,17 @@ struct AddOffsetsToTxnHandler: KafkaApiHandler {
             response.errorCode = KafkaErrorCode.invalidGroupId.rawValue
             return response
         }
+        // Write on the transactional id, Read on the group (Kafka's rules).
+        let allowed = await context.authorize([AuthorizationAction(.write, .transactionalId, request.transactionalId),
+                                               AuthorizationAction(.read, .group, request.groupId)])
+        guard allowed[0] else {
+            response.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue
+            return response
+        }
+        guard allowed[1] else {
+            response.errorCode = KafkaErrorCode.groupAuthorizationFailed.rawValue
+            return response
+        }
         let error = await context.transactions.addOffsets(transactionalId: request.transactionalId, producerId: request.producerId,
                                                           producerEpoch: request.producerEpoch, groupId: request.groupId)
         response.errorCode = error.kafkaCode(fencedIsKnown: context.version >= 2)
@@ -78,6 +108,10 @@ struct AddOffsetsToTxnHandler: KafkaApiHandler {
 struct EndTxnHandler: KafkaApiHandler {
     func handle(_ request: EndTxnRequest, context: RequestContext) async -> EndTxnResponse? {
         var response = EndTxnResponse()
+        guard await context.authorize(AuthorizationAction(.write, .transactionalId, request.transactionalId)) else {
+            response.errorCode = KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue
+            return response
+        }
         let error = await context.transactions.endTransaction(transactionalId: request.transactionalId, producerId: request.producerId,
                                                               producerEpoch: request.producerEpoch, commit: request.committed)
         if let error {

@@ -19,7 +19,17 @@ struct TxnOffsetCommitHandler: KafkaApiHandler {
             }
         }
         let code: Int16
-        if let error = await verifyProducer(request, context: context) {
+        // Write on the transactional id, Read on the group, Read on each topic (Kafka's rules).
+        let allowed = await context.authorize([AuthorizationAction(.write, .transactionalId, request.transactionalId),
+                                               AuthorizationAction(.read, .group, request.groupId)])
+        let readable = await context.authorized(.read, .topic, request.topics.map(\.name))
+        if !allowed[0] {
+            code = KafkaErrorCode.transactionalIdAuthorizationFailed.rawValue
+        } else if !allowed[1] {
+            code = KafkaErrorCode.groupAuthorizationFailed.rawValue
+        } else if request.topics.contains(where: { !readable.contains($0.name) }) {
+            code = KafkaErrorCode.topicAuthorizationFailed.rawValue
+        } else if let error = await verifyProducer(request, context: context) {
             code = error
         } else {
             let error = await context.groups.commitTransactionalOffsets(

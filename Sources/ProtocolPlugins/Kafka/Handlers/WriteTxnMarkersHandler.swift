@@ -9,11 +9,21 @@ import SluiceKernel
 /// a marker older than the partition has seen, KAFKA_STORAGE_ERROR. A marker is idempotent:
 /// a partition where the producer has no open transaction answers NONE and writes nothing.
 ///
-/// Kafka allows this API only to principals with ClusterAction on the cluster; Sluice has
-/// no ACLs yet, so any client may send it. When ACLs come, this handler must require it.
+/// Only principals with ClusterAction on the cluster may send it, as in Kafka; the others
+/// get CLUSTER_AUTHORIZATION_FAILED on every partition and nothing is written.
 struct WriteTxnMarkersHandler: KafkaApiHandler {
     func handle(_ request: WriteTxnMarkersRequest, context: RequestContext) async -> WriteTxnMarkersResponse? {
         var response = WriteTxnMarkersResponse()
+        guard await context.authorize(.cluster(.clusterAction)) else {
+            response.markers = request.markers.map { wanted in
+                .init(producerId: wanted.producerId, topics: wanted.topics.map { topic in
+                    WriteTxnMarkersResponse.TopicResult(name: topic.name, partitions: topic.partitionIndexes.map {
+                        .init(partitionIndex: $0, errorCode: KafkaErrorCode.clusterAuthorizationFailed.rawValue)
+                    })
+                })
+            }
+            return response
+        }
         for wanted in request.markers {
             let marker = TransactionMarker(producerId: wanted.producerId, producerEpoch: wanted.producerEpoch,
                                            commit: wanted.transactionResult, coordinatorEpoch: wanted.coordinatorEpoch)

@@ -38,6 +38,9 @@ enum ApiRoutes {
         ApiRoute(AlterClientQuotasHandler()),
         ApiRoute(SaslHandshakeHandler()),
         ApiRoute(SaslAuthenticateHandler()),
+        ApiRoute(DescribeAclsHandler()),
+        ApiRoute(CreateAclsHandler()),
+        ApiRoute(DeleteAclsHandler()),
     ] + groupRoutes
 
     /// The ApiVersions entries for `routes`.

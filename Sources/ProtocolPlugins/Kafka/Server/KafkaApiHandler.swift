@@ -69,6 +69,26 @@ struct RequestContext: Sendable {
     var observation: any BrokerObservation { services.observation }
     var settings: KernelSettings { services.settings }
     var quotas: any ClientQuotaService { services.quotas }
+
+    /// Who asks, from where, as the authorizer sees it.
+    var authorization: AuthorizationContext { AuthorizationContext(principal: principal, host: clientHost) }
+
+    /// Whether the request's principal may do each of `actions` (one authorizer call).
+    func authorize(_ actions: [AuthorizationAction]) async -> [Bool] {
+        await services.authorizer.authorize(authorization, actions)
+    }
+
+    /// Whether the request's principal may do `action`.
+    func authorize(_ action: AuthorizationAction) async -> Bool {
+        await services.authorizer.authorize(authorization, [action]).first ?? false
+    }
+
+    /// The subset of `names` on which the principal may do `operation` on resources of `type`.
+    func authorized(_ operation: AclOperation, _ type: AclResourceType, _ names: some Collection<String>) async -> Set<String> {
+        let unique = Array(Set(names))
+        let answers = await authorize(unique.map { AuthorizationAction(operation, type, $0) })
+        return Set(zip(unique, answers).compactMap { $1 ? $0 : nil })
+    }
 }
 
 /// Who this broker is to clients: node id, advertised address, cluster id and the API

@@ -9,6 +9,9 @@ protocol ThrottleTimeCarrying {
 extension AddOffsetsToTxnResponse: ThrottleTimeCarrying {}
 extension AddPartitionsToTxnResponse: ThrottleTimeCarrying {}
 extension AlterClientQuotasResponse: ThrottleTimeCarrying {}
+extension CreateAclsResponse: ThrottleTimeCarrying {}
+extension DeleteAclsResponse: ThrottleTimeCarrying {}
+extension DescribeAclsResponse: ThrottleTimeCarrying {}
 extension AlterConfigsResponse: ThrottleTimeCarrying {}
 extension ApiVersionsResponse: ThrottleTimeCarrying {}
 extension CreatePartitionsResponse: ThrottleTimeCarrying {}

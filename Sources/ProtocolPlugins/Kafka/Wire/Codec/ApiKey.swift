@@ -30,6 +30,9 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let endTxn = ApiKey(rawValue: 26)
     public static let writeTxnMarkers = ApiKey(rawValue: 27)
     public static let txnOffsetCommit = ApiKey(rawValue: 28)
+    public static let describeAcls = ApiKey(rawValue: 29)
+    public static let createAcls = ApiKey(rawValue: 30)
+    public static let deleteAcls = ApiKey(rawValue: 31)
     public static let describeConfigs = ApiKey(rawValue: 32)
     public static let alterConfigs = ApiKey(rawValue: 33)
     public static let describeLogDirs = ApiKey(rawValue: 35)
@@ -52,7 +55,7 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
         10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat", 13: "LeaveGroup", 14: "SyncGroup",
         15: "DescribeGroups", 16: "ListGroups", 17: "SaslHandshake", 18: "ApiVersions", 19: "CreateTopics",
         20: "DeleteTopics", 21: "DeleteRecords", 22: "InitProducerId", 23: "OffsetForLeaderEpoch",
-        24: "AddPartitionsToTxn", 25: "AddOffsetsToTxn", 26: "EndTxn", 27: "WriteTxnMarkers", 28: "TxnOffsetCommit", 32: "DescribeConfigs", 33: "AlterConfigs",
+        24: "AddPartitionsToTxn", 25: "AddOffsetsToTxn", 26: "EndTxn", 27: "WriteTxnMarkers", 28: "TxnOffsetCommit", 29: "DescribeAcls", 30: "CreateAcls", 31: "DeleteAcls", 32: "DescribeConfigs", 33: "AlterConfigs",
         35: "DescribeLogDirs", 36: "SaslAuthenticate", 37: "CreatePartitions", 42: "DeleteGroups", 44: "IncrementalAlterConfigs", 45: "AlterPartitionReassignments",
         46: "ListPartitionReassignments", 47: "OffsetDelete", 48: "DescribeClientQuotas", 49: "AlterClientQuotas", 60: "DescribeCluster",
         61: "DescribeProducers", 65: "DescribeTransactions", 66: "ListTransactions",

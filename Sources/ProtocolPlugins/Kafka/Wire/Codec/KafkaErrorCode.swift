@@ -19,6 +19,9 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let invalidTopic = KafkaErrorCode(17)
     public static let recordListTooLarge = KafkaErrorCode(18)
     public static let invalidRequiredAcks = KafkaErrorCode(21)
+    /// The principal may not do this to the topic (ACLs).
+    public static let topicAuthorizationFailed = KafkaErrorCode(29)
+    /// The principal may not do this to the cluster (ACLs).
     public static let clusterAuthorizationFailed = KafkaErrorCode(31)
     /// SaslHandshake named a mechanism the listener does not enable.
     public static let unsupportedSaslMechanism = KafkaErrorCode(33)
@@ -38,6 +41,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let duplicateSequenceNumber = KafkaErrorCode(46)
     public static let invalidProducerEpoch = KafkaErrorCode(47)
     public static let transactionalIdAuthorizationFailed = KafkaErrorCode(53)
+    /// ACL administration on a broker without an ACL authorizer.
+    public static let securityDisabled = KafkaErrorCode(54)
     public static let kafkaStorageError = KafkaErrorCode(56)
     /// Wrong password, unknown user or a malformed SASL message.
     public static let saslAuthenticationFailed = KafkaErrorCode(58)
