@@ -18,7 +18,8 @@ struct ClusterController: Sendable {
         for record in try await metadata.topics() {
             let states = try await coordinator.partitionStates(topic: record.name)
             for (index, current) in states where Int(index) < record.replicas.count {
-                try await settle(TopicPartition(record.name, index), current, replicas: record.replicas[Int(index)], live: live)
+                try await settle(TopicPartition(record.name, index), current, replicas: record.replicas[Int(index)], live: live,
+                                 unclean: Self.uncleanElectionEnabled(record.configs))
             }
         }
     }
@@ -59,8 +60,15 @@ struct ClusterController: Sendable {
     /// Writes the change one partition needs, judged from its state as just read (an
     /// event's) and the live brokers the caller knows, so a partition's own state changes
     /// cost the controller no further reads.
-    func settle(_ tp: TopicPartition, _ current: VersionedPartitionState, replicas: [Int32], live: Set<Int32>) async throws {
-        guard let next = Self.decide(current.state, replicas: replicas, live: live, controllerEpoch: epoch) else { return }
+    /// With `unclean` (the topic's `unclean.leader.election.enable`) a partition whose
+    /// in-sync replicas are all gone is given its first live replica as leader.
+    func settle(_ tp: TopicPartition, _ current: VersionedPartitionState, replicas: [Int32], live: Set<Int32>,
+                unclean: Bool = false) async throws {
+        guard let next = Self.decide(current.state, replicas: replicas, live: live, controllerEpoch: epoch, unclean: unclean) else { return }
+        if next.leader != PartitionState.noLeader && !current.state.isr.contains(next.leader) {
+            logger.warning("unclean leader election (unclean.leader.election.enable): an out-of-sync replica leads; records it lacks are lost",
+                           metadata: ["partition": "\(tp)", "leader": "\(next.leader)", "previousISR": "\(current.state.isr)"])
+        }
         do {
             _ = try await coordinator.updatePartitionState(tp, next, expectedVersion: current.version)
             logger.info("partition state changed by the controller", metadata: [
@@ -72,11 +80,17 @@ struct ClusterController: Sendable {
         }
     }
 
-    /// The state a partition should move to, or nil when it is fine as it is.
-    static func decide(_ state: PartitionState, replicas: [Int32], live: Set<Int32>, controllerEpoch: Int32) -> PartitionState? {
+    /// The state a partition should move to, or nil when it is fine as it is. `unclean`
+    /// (default false) lets a live out-of-sync replica lead when no in-sync one is live.
+    static func decide(_ state: PartitionState, replicas: [Int32], live: Set<Int32>, controllerEpoch: Int32,
+                       unclean: Bool = false) -> PartitionState? {
         let liveISR = state.isr.filter { live.contains($0) }
+        if liveISR.isEmpty, unclean, let chosen = replicas.first(where: { live.contains($0) }) {
+            return PartitionState(leader: chosen, leaderEpoch: state.leaderEpoch + 1, isr: [chosen], controllerEpoch: controllerEpoch)
+        }
         // With no live in-sync replica the ISR keeps its last members: one of them must come
-        // back to lead (no unclean election: it could lose acknowledged records).
+        // back to lead (unless the topic allows an unclean election: it loses the records
+        // the new leader lacks, acknowledged ones included).
         let isr = liveISR.isEmpty ? state.isr : liveISR
         var leader = state.leader
         if !live.contains(leader) || !isr.contains(leader) {
