@@ -159,5 +159,8 @@ actor FaultyMetadataStore: MetadataStore {
         try await inner.alterClientQuotas(entity, set: changes)
     }
     func clientQuotas() async throws -> [ClientQuotaRecord] { try await inner.clientQuotas() }
+    func addAcls(_ bindings: [AclBinding]) async throws { try await inner.addAcls(bindings) }
+    func deleteAcls(matching filters: [AclBindingFilter]) async throws -> [AclBinding] { try await inner.deleteAcls(matching: filters) }
+    func acls() async throws -> [AclBinding] { try await inner.acls() }
     func close() async throws { try await inner.close() }
 }

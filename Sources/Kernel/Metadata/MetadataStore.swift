@@ -71,6 +71,15 @@ public protocol MetadataStore: Sendable {
     /// Every entity that has a quota, sorted by entity.
     func clientQuotas() async throws -> [ClientQuotaRecord]
 
+    // MARK: ACLs
+
+    /// Stores ACLs in one durable write; one stored already is not an error.
+    func addAcls(_ bindings: [AclBinding]) async throws
+    /// Removes every ACL one of `filters` matches in one durable write; returns the removed ones.
+    func deleteAcls(matching filters: [AclBindingFilter]) async throws -> [AclBinding]
+    /// Every ACL, sorted.
+    func acls() async throws -> [AclBinding]
+
     // MARK: Connectors
 
     /// Stores positions of a connector (e.g. the next offset per partition), atomically.

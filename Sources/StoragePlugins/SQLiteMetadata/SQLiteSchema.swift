@@ -23,6 +23,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v3-group-static-members", migrate: addGroupStaticMembers)
         migrator.registerMigration("v4-transactions", migrate: addTransactions)
         migrator.registerMigration("v5-client-quotas", migrate: addClientQuotas)
+        migrator.registerMigration("v7-acls", migrate: addAcls)
         return migrator
     }
 
@@ -78,6 +79,23 @@ enum SQLiteSchema {
                 key TEXT NOT NULL,
                 value REAL NOT NULL,
                 PRIMARY KEY (entity, key)
+            ) WITHOUT ROWID;
+            """)
+    }
+
+    /// One row per ACL; the numbers are Kafka's (resource type, pattern type, operation,
+    /// permission), so a row reads like a CreateAcls creation.
+    private static func addAcls(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE acl (
+                resourceType INTEGER NOT NULL,
+                resourceName TEXT NOT NULL,
+                patternType INTEGER NOT NULL,
+                principal TEXT NOT NULL,
+                host TEXT NOT NULL,
+                operation INTEGER NOT NULL,
+                permission INTEGER NOT NULL,
+                PRIMARY KEY (resourceType, resourceName, patternType, principal, host, operation, permission)
             ) WITHOUT ROWID;
             """)
     }

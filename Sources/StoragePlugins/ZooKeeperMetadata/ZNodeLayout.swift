@@ -20,6 +20,9 @@ import SluiceKernel
 /// /admin/reassign_partitions   persistent [{topic, partition, target, original}] reassignments in progress
 /// /quotas/<entity>             persistent {quota key: value} of one client quota entity
 ///                                         (<entity>: ClientQuotaEntity.storageKey)
+/// /kafka-acl/<Type>/<name>     persistent {version: 1, acls: [{principal, host, operation, permissionType}]}
+///                                         literal ACLs of one resource, Kafka's layout and names
+/// /kafka-acl-extended/prefixed/<Type>/<prefix>  the same for prefixed ACLs
 /// ```
 ///
 /// Partition states live in their own tree, not under `/topics/<name>`: the coordination
@@ -55,6 +58,16 @@ enum ZNodeLayout {
     static func transaction(_ id: String) -> String { "\(transactions)/\(encode(id))" }
     /// One client quota entity's quotas (`ClientQuotaEntity.storageKey` is znode-safe).
     static func quota(_ entityKey: String) -> String { "\(quotas)/\(entityKey)" }
+    static let literalAcls = "/kafka-acl"
+    static let prefixedAcls = "/kafka-acl-extended/prefixed"
+    /// The parent of the ACL znodes of one resource type and pattern type.
+    static func aclDirectory(_ type: AclResourceType, _ pattern: AclPatternType) -> String {
+        "\(pattern == .prefixed ? prefixedAcls : literalAcls)/\(type.kafkaName)"
+    }
+    /// The ACLs of one resource pattern.
+    static func acls(_ pattern: AclResourcePattern) -> String {
+        "\(aclDirectory(pattern.resourceType, pattern.patternType))/\(encode(pattern.name))"
+    }
     static func connector(_ name: String) -> String { "\(connectors)/\(encode(name))" }
 
     private static let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
