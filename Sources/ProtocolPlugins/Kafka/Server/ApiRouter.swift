@@ -34,6 +34,7 @@ enum ApiRoutes {
         ApiRoute(TxnOffsetCommitHandler()),
         ApiRoute(DescribeTransactionsHandler()),
         ApiRoute(ListTransactionsHandler()),
+        ApiRoute(DescribeProducersHandler()),
         ApiRoute(DescribeClientQuotasHandler()),
         ApiRoute(AlterClientQuotasHandler()),
         ApiRoute(SaslHandshakeHandler()),

@@ -16,13 +16,11 @@ public enum DeclaredRequests {
         DescribeTransactionsRequest.self, ListTransactionsRequest.self, WriteTxnMarkersRequest.self,
         AlterPartitionReassignmentsRequest.self, ListPartitionReassignmentsRequest.self,
         DescribeClientQuotasRequest.self, AlterClientQuotasRequest.self, ControlledShutdownRequest.self,
-        SaslHandshakeRequest.self, SaslAuthenticateRequest.self,
+        SaslHandshakeRequest.self, SaslAuthenticateRequest.self, DescribeProducersRequest.self,
     ]
 
     /// Declared but not answered yet: the transaction APIs (issue 25). Their handlers add
     /// each to `all` together with its route, so nothing is parsed or advertised before
     /// it works.
-    public static let awaitingRoutes: [any KafkaRequest.Type] = [
-        DescribeProducersRequest.self,
-    ]
+    public static let awaitingRoutes: [any KafkaRequest.Type] = []
 }
