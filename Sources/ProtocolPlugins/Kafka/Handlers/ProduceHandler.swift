@@ -95,7 +95,8 @@ struct ProduceHandler: KafkaApiHandler {
         let bytes: ByteBuffer
         do { bytes = try records.load() } catch { throw ProduceRefusal(.unknownServerError, "\(error)") }
         do {
-            return try await context.appender.produce(to: TopicPartition(topic, data.index), bytes: bytes, acks: request.acks)
+            return try await context.appender.produce(to: TopicPartition(topic, data.index), bytes: bytes, acks: request.acks,
+                                                    transactionalId: request.transactionalId)
         } catch {
             var refusal = ProduceRefusal(error.kafkaErrorCode, error.description)
             if case .recordsRejected(_, let rejections) = error { refusal.recordErrors = rejections }
