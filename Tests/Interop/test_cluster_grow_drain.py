@@ -86,9 +86,21 @@ def assert_read_back(cluster, acked):
     records = read_all(cluster.bootstrap, TOPIC, len(acked))
     by_position = {(p, o): v for (p, o, _, v) in records}
     assert len(records) == len(by_position), "no record read twice"
+    counts = {}
+    for (p, _, _, v) in records:
+        counts[(p, v)] = counts.get((p, v), 0) + 1
     for (p, o, v) in acked:
+        if o is None:
+            # librdkafka acknowledged it without an offset (seen once in a run of this test,
+            # not understood yet): it must still be in its partition exactly once.
+            assert counts.get((p, v)) == 1, f"acknowledged {v!r} (no offset) is in partition {p} {counts.get((p, v), 0)} times"
+            continue
         assert by_position.get((p, o)) == v, f"acknowledged {v!r} at {p}/{o} reads back as {by_position.get((p, o))!r}"
-    return len(records)
+    # Records stored twice (the idempotent producer's retries across leader moves) are
+    # printed, not asserted: the issue asks this of the rolling restart, and here they are
+    # still being looked into.
+    duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    return len(records), sum(o is None for (_, o, _) in acked), duplicates
 
 
 def test_a_fourth_broker_gets_its_share_then_broker_2_is_drained_and_stopped(make_cluster):
@@ -150,6 +162,7 @@ def test_a_fourth_broker_gets_its_share_then_broker_2_is_drained_and_stopped(mak
     code, out, err = cluster.sluice(cluster.node(1), "topics", "verify-replicas", TOPIC, timeout=180)
     assert code == 0, f"{out}\n{err}"
     assert out.count("identical") == PARTITIONS, out
-    read = assert_read_back(cluster, load.acked)
+    read, offsetless, duplicates = assert_read_back(cluster, load.acked)
+    print(f"\n{offsetless} acknowledgements came without an offset; {duplicates} records stored twice")
     print(f"\ngrow: rebalance onto broker 4 took {grow_seconds:.1f}s ({acked_at_grow} acknowledged by then); "
           f"drain of broker 2 took {drain_seconds:.1f}s; {len(load.acked)} acknowledged, {read} read back, none lost")
