@@ -159,5 +159,15 @@ actor FaultyMetadataStore: MetadataStore {
         try await inner.alterClientQuotas(entity, set: changes)
     }
     func clientQuotas() async throws -> [ClientQuotaRecord] { try await inner.clientQuotas() }
+    func setScramCredential(user: String, mechanism: ScramMechanism, _ credential: ScramCredential) async throws {
+        try await inner.setScramCredential(user: user, mechanism: mechanism, credential)
+    }
+    func deleteScramCredential(user: String, mechanism: ScramMechanism) async throws -> Bool {
+        try await inner.deleteScramCredential(user: user, mechanism: mechanism)
+    }
+    func scramCredential(user: String, mechanism: ScramMechanism) async throws -> ScramCredential? {
+        try await inner.scramCredential(user: user, mechanism: mechanism)
+    }
+    func scramUsers() async throws -> [ScramUserRecord] { try await inner.scramUsers() }
     func close() async throws { try await inner.close() }
 }

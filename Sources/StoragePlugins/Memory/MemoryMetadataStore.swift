@@ -13,6 +13,7 @@ public actor MemoryMetadataStore: MetadataStore {
     /// group → producer id → staged offsets.
     private var staged: [String: [Int64: [TopicPartition: CommittedOffset]]] = [:]
     private var quotas: [ClientQuotaEntity: [ClientQuotaKey: Double]] = [:]
+    private var scram: [String: [ScramMechanism: ScramCredential]] = [:]
     private var closed = false
 
     public init() {}
@@ -160,6 +161,29 @@ public actor MemoryMetadataStore: MetadataStore {
     public func clientQuotas() async throws -> [ClientQuotaRecord] {
         try ensureOpen()
         return quotas.map { ClientQuotaRecord(entity: $0.key, values: $0.value) }.sorted { $0.entity < $1.entity }
+    }
+
+    public func setScramCredential(user: String, mechanism: ScramMechanism, _ credential: ScramCredential) async throws {
+        try ensureOpen()
+        scram[user, default: [:]][mechanism] = credential
+    }
+
+    @discardableResult
+    public func deleteScramCredential(user: String, mechanism: ScramMechanism) async throws -> Bool {
+        try ensureOpen()
+        guard scram[user]?.removeValue(forKey: mechanism) != nil else { return false }
+        if scram[user]?.isEmpty == true { scram[user] = nil }
+        return true
+    }
+
+    public func scramCredential(user: String, mechanism: ScramMechanism) async throws -> ScramCredential? {
+        try ensureOpen()
+        return scram[user]?[mechanism]
+    }
+
+    public func scramUsers() async throws -> [ScramUserRecord] {
+        try ensureOpen()
+        return scram.map { ScramUserRecord(user: $0.key, credentials: $0.value) }.sorted { $0.user < $1.user }
     }
 
     public func close() async throws { closed = true }

@@ -20,6 +20,9 @@ import SluiceKernel
 /// /admin/reassign_partitions   persistent [{topic, partition, target, original}] reassignments in progress
 /// /quotas/<entity>             persistent {quota key: value} of one client quota entity
 ///                                         (<entity>: ClientQuotaEntity.storageKey)
+/// /config/users/<user>         persistent Kafka's user config znode, {"version":1,"config":{"SCRAM-SHA-512":
+///                                         "salt=<b64>,stored_key=<b64>,server_key=<b64>,iterations=4096"}};
+///                                         other keys Kafka keeps there are preserved
 /// ```
 ///
 /// Partition states live in their own tree, not under `/topics/<name>`: the coordination
@@ -39,9 +42,10 @@ enum ZNodeLayout {
     static let transactions = "/transactions"
     static let quotas = "/quotas"
     static let admin = "/admin"
+    static let users = "/config/users"
     static let reassignments = "/admin/reassign_partitions"
     /// Persistent parents created at start-up.
-    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions, quotas, admin]
+    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions, quotas, admin, users]
 
     static func broker(_ id: Int32) -> String { "\(brokerIDs)/\(id)" }
     static func topic(_ name: String) -> String { "\(topics)/\(encode(name))" }
@@ -55,6 +59,8 @@ enum ZNodeLayout {
     static func transaction(_ id: String) -> String { "\(transactions)/\(encode(id))" }
     /// One client quota entity's quotas (`ClientQuotaEntity.storageKey` is znode-safe).
     static func quota(_ entityKey: String) -> String { "\(quotas)/\(entityKey)" }
+    /// A user's config znode; the name is encoded as Kafka's `Sanitizer` does (URL encoding).
+    static func user(_ name: String) -> String { "\(users)/\(encode(name))" }
     static func connector(_ name: String) -> String { "\(connectors)/\(encode(name))" }
 
     private static let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
