@@ -212,7 +212,7 @@ let package = Package(
         // MARK: Fuzzing (entry code shared by the fuzz targets and their regression tests)
         .target(
             name: "SluiceFuzzEntries",
-            dependencies: ["SluiceKernel", "KafkaWire", "SluiceFileSink", "SluiceBeats", nioCore],
+            dependencies: ["SluiceKernel", "KafkaWire", "SluiceFileSink", "SluiceBeats", "SluiceSASL", nioCore],
             path: "Sources/Fuzz/Entries",
             swiftSettings: strict),
 
@@ -277,7 +277,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceFuzzTests",
-            dependencies: ["SluiceFuzzEntries", "KafkaWire", "SluiceKernel", "SluiceFileSink", "SluiceBeats", nioCore],
+            dependencies: ["SluiceFuzzEntries", "KafkaWire", "SluiceKernel", "SluiceFileSink", "SluiceBeats", "SluiceSASL", nioCore],
             swiftSettings: strict),
         .testTarget(
             name: "SluiceHTTPTests",
@@ -306,6 +306,7 @@ if Context.environment["SLUICE_FUZZ"] == "1" {
         ("fuzz-kafka-request", "FuzzKafkaRequest", ["SluiceFuzzEntries"]),
         ("fuzz-record-batch", "FuzzRecordBatch", ["SluiceFuzzEntries"]),
         ("fuzz-lumberjack", "FuzzLumberjack", ["SluiceFuzzEntries"]),
+        ("fuzz-sasl", "FuzzSasl", ["SluiceFuzzEntries"]),
         ("fuzz-config", "FuzzConfig", ["SluiceServerConfig"]),
     ]
     package.targets.append(.target(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"))

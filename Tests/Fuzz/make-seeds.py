@@ -10,6 +10,10 @@ lumberjack: Lumberjack v2 windows as Filebeat writes them (window, JSON frames, 
     compressed frame around them), encoded by pylogbeat's own frame writer where it has
     one and by hand per the protocol otherwise, plus v1 data frames.
 config: plugins.json and variants; the broken ones are committed by hand.
+sasl: SaslAuthenticate tokens as kafka-python's SASL mechanisms write them (PLAIN, SCRAM
+    client-first and client-final), and whole SCRAM exchanges against the fuzz entry's
+    fixed user, salt and server nonce (Sources/Fuzz/Entries/SaslFuzz.swift), which
+    authenticate; see that file for the input layout.
 
 Usage: .venv/bin/python Tests/Fuzz/make-seeds.py SLUICE_BIN
 Run it again to refresh the corpus; the files are committed, so the fuzz script never
@@ -306,11 +310,31 @@ def config_seeds():
     write_seed("config", "connectors", json.dumps(full, indent=1).encode())
 
 
+def sasl_seeds():
+    import base64
+    from kafka.net.sasl.scram import ScramClient
+    user, password, salt, server_nonce = "fuzz-user", "fuzz-password", b"sluice-fuzz-salt", b"fuzzservernonce"
+    write_seed("sasl", "plain", b"\x00" + b"\x00alice\x00alice-secret")
+    write_seed("sasl", "plain-authzid", b"\x00" + b"alice\x00alice\x00alice-secret")
+    write_seed("sasl", "name-escaped", b"\x05" + b"a=2Cb=3Dc")
+    for mode, mechanism in ((3, "SCRAM-SHA-256"), (4, "SCRAM-SHA-512")):
+        client = ScramClient(user, password, mechanism)
+        first = client.first_message()
+        server_first = b"r=" + client.nonce + server_nonce + b",s=" + base64.b64encode(salt) + b",i=4096"
+        client.process_server_first_message(server_first)
+        final = client.final_message()
+        name = mechanism.lower()
+        write_seed("sasl", f"client-first-{name}", b"\x01" + first)
+        write_seed("sasl", f"client-final-{name}", b"\x02" + final)
+        write_seed("sasl", f"exchange-{name}", bytes([mode]) + struct.pack(">H", len(first)) + first + final)
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     record_batch_seeds()
     lumberjack_seeds()
     config_seeds()
+    sasl_seeds()
     pairs = kafka_seeds(sys.argv[1])
     print(f"kafka-request: {sum(pairs.values())} frames over {len(pairs)} (api, version) pairs")

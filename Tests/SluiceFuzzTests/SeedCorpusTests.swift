@@ -46,4 +46,25 @@ import Testing
             #expect(outcome.chunks.last?.completesWindow == true, "\(seed.name)")
         }
     }
+
+    @Test func everySaslSeedParsesAndEveryRecordedExchangeAuthenticates() throws {
+        let seeds = try FuzzInputs.seeds("sasl")
+        #expect(seeds.count >= 8)
+        for seed in seeds {
+            let expected: SaslFuzz.Outcome = seed.name.hasPrefix("exchange") ? .authenticated(SaslFuzz.user) : .parsed
+            #expect(SaslFuzz.run(seed.bytes) == expected, "\(seed.name)")
+        }
+    }
+
+    @Test func aRecordedExchangeWithOneProofByteChangedIsRefused() throws {
+        let exchanges = try FuzzInputs.seeds("sasl").filter { $0.name.hasPrefix("exchange") }
+        #expect(exchanges.count == 2)
+        for seed in exchanges {
+            var bytes = seed.bytes
+            // The proof is the base64 after the last "p="; change its first character.
+            let proofStart = try #require(bytes.indices.last { bytes[$0] == UInt8(ascii: "=") && bytes[$0 - 1] == UInt8(ascii: "p") }) + 1
+            bytes[proofStart] = bytes[proofStart] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+            #expect(SaslFuzz.run(bytes) == .refused(.invalidCredentials), "\(seed.name)")
+        }
+    }
 }
