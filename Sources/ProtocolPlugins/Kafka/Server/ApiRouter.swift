@@ -36,6 +36,8 @@ enum ApiRoutes {
         ApiRoute(ListTransactionsHandler()),
         ApiRoute(DescribeClientQuotasHandler()),
         ApiRoute(AlterClientQuotasHandler()),
+        ApiRoute(DescribeUserScramCredentialsHandler()),
+        ApiRoute(AlterUserScramCredentialsHandler()),
         ApiRoute(SaslHandshakeHandler()),
         ApiRoute(SaslAuthenticateHandler()),
     ] + groupRoutes
