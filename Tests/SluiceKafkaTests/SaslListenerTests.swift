@@ -167,6 +167,39 @@ import Testing
         }
     }
 
+    /// Before authentication a frame over `maxReceiveBytes` is refused at its size prefix:
+    /// the server closes at once instead of waiting for (and buffering) the announced bytes.
+    /// After authentication the same size is accepted.
+    @Test func anOversizedFrameIsRefusedAtItsSizePrefixUntilAuthenticated() async throws {
+        var config = Self.config()
+        config.sasl?.maxReceiveBytes = 4096
+        try await Self.withSaslServer(config) { server in
+            let stranger = try await server.client()
+            var announced = ByteBuffer()
+            announced.writeInteger(Int32(50_000_000))
+            announced.writeBytes([0, 17, 0, 1])   // the start of a 50 MB "request"; the rest never comes
+            let prefixOnly = announced
+            let outcome = await withTaskGroup(of: String.self) { group in
+                group.addTask {
+                    do { _ = try await stranger.sendRaw(prefixOnly, expectResponse: true); return "answered" } catch { return "closed" }
+                }
+                group.addTask { try? await Task.sleep(for: .seconds(10)); return "still open" }
+                let first = await group.next()!
+                await stranger.close()   // ends the other task either way
+                group.cancelAll()
+                return first
+            }
+            #expect(outcome == "closed")
+
+            let alice = try await server.client()
+            #expect(try await Self.scram(alice, .sha512, user: "alice", password: "alice-pw").errorCode == 0)
+            _ = try await alice.createTopic("big", partitions: 1)
+            let record = Record(key: nil, value: [UInt8](repeating: 0x61, count: 8192), timestamp: 1_700_000_000_000)
+            #expect(try await alice.produce(topic: "big", partition: 0, records: [record]) == 0, "an 8 KiB produce after authentication")
+            await alice.close()
+        }
+    }
+
     /// KIP-368: the answer carries the lifetime; a request after it closes the connection,
     /// and re-authenticating before it keeps the connection.
     @Test func sessionLifetimeRequiresReauthentication() async throws {

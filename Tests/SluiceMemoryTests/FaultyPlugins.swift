@@ -159,6 +159,9 @@ actor FaultyMetadataStore: MetadataStore {
         try await inner.alterClientQuotas(entity, set: changes)
     }
     func clientQuotas() async throws -> [ClientQuotaRecord] { try await inner.clientQuotas() }
+    func addAcls(_ bindings: [AclBinding]) async throws { try await inner.addAcls(bindings) }
+    func deleteAcls(matching filters: [AclBindingFilter]) async throws -> [AclBinding] { try await inner.deleteAcls(matching: filters) }
+    func acls() async throws -> [AclBinding] { try await inner.acls() }
     func setScramCredential(user: String, mechanism: ScramMechanism, _ credential: ScramCredential) async throws {
         try await inner.setScramCredential(user: user, mechanism: mechanism, credential)
     }

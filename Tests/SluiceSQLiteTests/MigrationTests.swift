@@ -25,7 +25,7 @@ import Testing
             }
             #expect(applicationID == SQLiteSchema.applicationID)
             #expect(migrations == SQLiteSchema.knownMigrations)
-            #expect(tables == ["clientQuota", "committedOffset", "connectorPosition", "grdb_migrations", "groupState",
+            #expect(tables == ["acl", "clientQuota", "committedOffset", "connectorPosition", "grdb_migrations", "groupState",
                                "scramCredential", "stagedOffset", "topic", "topicConfig", "transactionState"])
             #expect(journal == "wal")
         }

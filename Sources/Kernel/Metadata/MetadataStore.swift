@@ -71,6 +71,15 @@ public protocol MetadataStore: Sendable {
     /// Every entity that has a quota, sorted by entity.
     func clientQuotas() async throws -> [ClientQuotaRecord]
 
+    // MARK: ACLs
+
+    /// Stores ACLs in one durable write; one stored already is not an error.
+    func addAcls(_ bindings: [AclBinding]) async throws
+    /// Removes every ACL one of `filters` matches in one durable write; returns the removed ones.
+    func deleteAcls(matching filters: [AclBindingFilter]) async throws -> [AclBinding]
+    /// Every ACL, sorted.
+    func acls() async throws -> [AclBinding]
+
     // MARK: SCRAM credentials (users)
 
     /// Stores `user`'s credential for `mechanism`, replacing any, in one durable write.

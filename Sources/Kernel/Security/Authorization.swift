@@ -91,6 +91,10 @@ public protocol Authorizer: Sendable {
     /// Whether `context` may do each of `actions`, in order (one answer per action), so a
     /// request naming many topics costs one call.
     func authorize(_ context: AuthorizationContext, _ actions: [AuthorizationAction]) async -> [Bool]
+    /// Whether `context` may do `operation` on at least one resource of `resourceType`
+    /// (Kafka's `authorizeByResourceType`: InitProducerId without a transactional id is
+    /// allowed to a principal with Write on any topic).
+    func authorizeAny(_ context: AuthorizationContext, _ operation: AclOperation, _ resourceType: AclResourceType) async -> Bool
 }
 
 extension Authorizer {
@@ -106,5 +110,9 @@ public struct AllowEveryoneAuthorizer: Authorizer {
 
     public func authorize(_ context: AuthorizationContext, _ actions: [AuthorizationAction]) async -> [Bool] {
         Array(repeating: true, count: actions.count)
+    }
+
+    public func authorizeAny(_ context: AuthorizationContext, _ operation: AclOperation, _ resourceType: AclResourceType) async -> Bool {
+        true
     }
 }

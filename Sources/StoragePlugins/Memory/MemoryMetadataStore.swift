@@ -13,6 +13,7 @@ public actor MemoryMetadataStore: MetadataStore {
     /// group → producer id → staged offsets.
     private var staged: [String: [Int64: [TopicPartition: CommittedOffset]]] = [:]
     private var quotas: [ClientQuotaEntity: [ClientQuotaKey: Double]] = [:]
+    private var aclSet: Set<AclBinding> = []
     private var scram: [String: [ScramMechanism: ScramCredential]] = [:]
     private var closed = false
 
@@ -161,6 +162,23 @@ public actor MemoryMetadataStore: MetadataStore {
     public func clientQuotas() async throws -> [ClientQuotaRecord] {
         try ensureOpen()
         return quotas.map { ClientQuotaRecord(entity: $0.key, values: $0.value) }.sorted { $0.entity < $1.entity }
+    }
+
+    public func addAcls(_ bindings: [AclBinding]) async throws {
+        try ensureOpen()
+        aclSet.formUnion(bindings)
+    }
+
+    public func deleteAcls(matching filters: [AclBindingFilter]) async throws -> [AclBinding] {
+        try ensureOpen()
+        let deleted = aclSet.filter { binding in filters.contains { $0.matches(binding) } }
+        aclSet.subtract(deleted)
+        return deleted.sorted()
+    }
+
+    public func acls() async throws -> [AclBinding] {
+        try ensureOpen()
+        return aclSet.sorted()
     }
 
     public func setScramCredential(user: String, mechanism: ScramMechanism, _ credential: ScramCredential) async throws {

@@ -24,6 +24,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v4-transactions", migrate: addTransactions)
         migrator.registerMigration("v5-client-quotas", migrate: addClientQuotas)
         migrator.registerMigration("v6-scram-credentials", migrate: addScramCredentials)
+        migrator.registerMigration("v7-acls", migrate: addAcls)
         return migrator
     }
 
@@ -95,6 +96,23 @@ enum SQLiteSchema {
                 storedKey BLOB NOT NULL,
                 serverKey BLOB NOT NULL,
                 PRIMARY KEY (user, mechanism)
+            ) WITHOUT ROWID;
+            """)
+    }
+
+    /// One row per ACL; the numbers are Kafka's (resource type, pattern type, operation,
+    /// permission), so a row reads like a CreateAcls creation.
+    private static func addAcls(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE acl (
+                resourceType INTEGER NOT NULL,
+                resourceName TEXT NOT NULL,
+                patternType INTEGER NOT NULL,
+                principal TEXT NOT NULL,
+                host TEXT NOT NULL,
+                operation INTEGER NOT NULL,
+                permission INTEGER NOT NULL,
+                PRIMARY KEY (resourceType, resourceName, patternType, principal, host, operation, permission)
             ) WITHOUT ROWID;
             """)
     }

@@ -20,6 +20,9 @@ import SluiceKernel
 /// /admin/reassign_partitions   persistent [{topic, partition, target, original}] reassignments in progress
 /// /quotas/<entity>             persistent {quota key: value} of one client quota entity
 ///                                         (<entity>: ClientQuotaEntity.storageKey)
+/// /kafka-acl/<Type>/<name>     persistent {version: 1, acls: [{principal, host, operation, permissionType}]}
+///                                         literal ACLs of one resource, Kafka's layout and names
+/// /kafka-acl-extended/prefixed/<Type>/<prefix>  the same for prefixed ACLs
 /// /config/users/<user>         persistent Kafka's user config znode, {"version":1,"config":{"SCRAM-SHA-512":
 ///                                         "salt=<b64>,stored_key=<b64>,server_key=<b64>,iterations=4096"}};
 ///                                         other keys Kafka keeps there are preserved
@@ -59,6 +62,16 @@ enum ZNodeLayout {
     static func transaction(_ id: String) -> String { "\(transactions)/\(encode(id))" }
     /// One client quota entity's quotas (`ClientQuotaEntity.storageKey` is znode-safe).
     static func quota(_ entityKey: String) -> String { "\(quotas)/\(entityKey)" }
+    static let literalAcls = "/kafka-acl"
+    static let prefixedAcls = "/kafka-acl-extended/prefixed"
+    /// The parent of the ACL znodes of one resource type and pattern type.
+    static func aclDirectory(_ type: AclResourceType, _ pattern: AclPatternType) -> String {
+        "\(pattern == .prefixed ? prefixedAcls : literalAcls)/\(type.kafkaName)"
+    }
+    /// The ACLs of one resource pattern.
+    static func acls(_ pattern: AclResourcePattern) -> String {
+        "\(aclDirectory(pattern.resourceType, pattern.patternType))/\(encode(pattern.name))"
+    }
     /// A user's config znode; the name is encoded as Kafka's `Sanitizer` does (URL encoding).
     static func user(_ name: String) -> String { "\(users)/\(encode(name))" }
     static func connector(_ name: String) -> String { "\(connectors)/\(encode(name))" }

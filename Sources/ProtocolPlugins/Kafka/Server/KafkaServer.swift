@@ -53,6 +53,9 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
                     var peerLogger = logger
                     if let remote = channel.remoteAddress { peerLogger[metadataKey: "peer"] = "\(remote.ipAddress ?? "?"):\(remote.port ?? 0)" }
                     if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
+                    if let sasl = config.sasl {
+                        try sync.addHandler(PreAuthenticationFrameGuard(limit: sasl.maxReceiveBytes, logger: peerLogger))
+                    }
                     try sync.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: config.socketRequestMaxBytes)))
                     try sync.addHandler(IdleStateHandler(allTimeout: .milliseconds(config.connectionsMaxIdleMs)))
                     try sync.addHandler(IdleConnectionCloser(idleMs: config.connectionsMaxIdleMs, logger: peerLogger))
@@ -134,6 +137,9 @@ public final class KafkaServer: ProtocolPlugin, Sendable {
                         case .route: break
                         case .respond(let writer, let principal):
                             if let principal {
+                                // Frames may be as large as socketRequestMaxBytes from now on;
+                                // queued before the answer, so it applies to the next request.
+                                connection.channel.triggerUserOutboundEvent(ConnectionAuthenticated(), promise: nil)
                                 info.principal = principal
                                 info.logger[metadataKey: "principal"] = "\(principal)"
                                 info.logger.debug("authenticated")
