@@ -23,6 +23,14 @@ extension Broker {
     ///   followers is `awaitReplication`. Default 1.
     /// - Returns: the offsets assigned (the first and last record).
     public nonisolated func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16 = 1) async throws(BrokerError) -> LogAppendInfo {
+        try await produce(to: tp, bytes: bytes, acks: acks, transactionalId: nil)
+    }
+
+    /// `produce(to:bytes:acks:)` with the producer's transactional id (Produce v3+), which
+    /// a partition leader in a cluster needs to ask the id's coordinator before the first
+    /// transactional append (KIP-890 part 1).
+    public nonisolated func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16,
+                                    transactionalId: String?) async throws(BrokerError) -> LogAppendInfo {
         if OffsetsTopic.isInternal(tp.topic) { throw .invalidTopic(tp.topic, reason: "Cannot append to internal topic \(tp.topic)") }
         let routes = routes.current
         guard let state = routes.topics[tp.topic] else { throw .unknownTopicOrPartition(tp.topic, tp.partition) }
@@ -44,7 +52,7 @@ extension Broker {
                 return info
             }
         }
-        let verification = try await verifyTransactionalProduce(batches, to: partition)
+        let verification = try await verifyTransactionalProduce(batches, to: partition, transactionalId: transactionalId)
         return try await append(batches, to: partition, settings: state.settings, minInsync: minInsync, verification: verification)
     }
 

@@ -14,6 +14,19 @@ extension Broker {
     }
 }
 
+extension Broker {
+    /// Cluster mode: markers go to each partition's current leader and a transactional
+    /// produce is verified with its id's coordinator, on whichever broker they are, through
+    /// `transport` (the Kafka plugin's broker-to-broker client). A no-op on a single node.
+    public func attachClusterTransactions(transport: any TransactionTransport) async {
+        guard let clusterView else { return }
+        var transactionLogger = logger
+        transactionLogger[metadataKey: "component"] = "transactions"
+        await transactions.attach(markers: ClusterMarkerWriter(broker: self, view: clusterView, transport: transport, logger: transactionLogger))
+        setTransactionVerifier(ClusterTransactionVerifier(local: transactions, view: clusterView, transport: transport, logger: transactionLogger))
+    }
+}
+
 /// The broker as the coordinator's marker writer, held weakly (the broker owns the
 /// coordinator). Once the broker is gone every partition fails with NOT_LEADER_OR_FOLLOWER,
 /// and the coordinator, shut down with it, stops retrying.

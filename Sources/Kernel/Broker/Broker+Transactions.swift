@@ -38,12 +38,25 @@ extension Broker: TransactionMarkerWriter {
             }
             do {
                 try await partition.writeMarker(marker, now: now)
+                if routes.clustered, let state = routes.topics[tp.topic] {
+                    // As Kafka writes markers with acks=all: a marker only counts once the
+                    // in-sync replicas hold it, or a new leader could lack it while the
+                    // coordinator believes the transaction complete, and the LSO would stick.
+                    try await partition.awaitReplication(through: await partition.logEndOffset,
+                                                         minInsync: routes.minInsyncReplicas(state.settings),
+                                                         deadline: .now + Self.markerReplicationTimeout,
+                                                         timeoutMs: Self.markerReplicationTimeout.milliseconds)
+                }
             } catch {
                 failed[tp] = error
             }
         }
         return failed
     }
+
+    /// How long a marker waits for the in-sync replicas in a cluster before the partition
+    /// is reported failed (the coordinator then writes it again). 10 s.
+    static let markerReplicationTimeout = Duration.seconds(10)
 
     /// The producers a partition knows, with their open transactions (DescribeProducers).
     public nonisolated func describeProducers(_ tp: TopicPartition) async throws(BrokerError) -> [ProducerState] {
@@ -61,7 +74,8 @@ extension Broker: TransactionMarkerWriter {
     /// transaction open in the partition yet, asks the coordinator whether its ongoing
     /// transaction includes the partition (KIP-890 part 1) and returns the guard the
     /// append must hold; nil when no verification is needed.
-    nonisolated func verifyTransactionalProduce(_ batches: [RecordBatch], to partition: Partition) async throws(BrokerError) -> UInt64? {
+    nonisolated func verifyTransactionalProduce(_ batches: [RecordBatch], to partition: Partition,
+                                                transactionalId: String? = nil) async throws(BrokerError) -> UInt64? {
         guard let batch = batches.first(where: \.isTransactional) else { return nil }
         let tp = partition.topicPartition
         guard let verifier = transactionVerifier.current else {
@@ -77,7 +91,7 @@ extension Broker: TransactionMarkerWriter {
             throw .storage("\(error)")
         }
         guard let token else { return nil }
-        switch await verifier.verify(transactionalProducer: batch.producerId, epoch: batch.producerEpoch, partition: tp) {
+        switch await verifier.verify(transactionalId: transactionalId, producer: batch.producerId, epoch: batch.producerEpoch, partition: tp) {
         case .ongoing:
             return token
         case .notInTransaction:

@@ -12,14 +12,46 @@ struct ClusterController: Sendable {
     let epoch: Int32
     let logger: Logger
 
-    /// Looks at every partition and writes the changes it needs.
+    /// How many coordinator calls the controller keeps in flight at once: the coordinator
+    /// pipelines them on its one session, so a broker's death costs a few round trips for
+    /// all its partitions instead of one per partition.
+    static let concurrentCalls = 64
+
+    /// Looks at every partition and writes the changes it needs: every topic's states are
+    /// read at once, then every change is written at once (each write conditional on the
+    /// version read, as alone).
     func reconcile() async throws {
         let live = Set(try await coordinator.liveBrokers().map(\.id))
-        for record in try await metadata.topics() {
-            let states = try await coordinator.partitionStates(topic: record.name)
-            for (index, current) in states where Int(index) < record.replicas.count {
-                try await settle(TopicPartition(record.name, index), current, replicas: record.replicas[Int(index)], live: live)
+        let records = try await metadata.topics()
+        let coordinator = self.coordinator
+        var work: [(tp: TopicPartition, state: VersionedPartitionState, replicas: [Int32])] = []
+        try await withThrowingTaskGroup(of: (TopicRecord, [Int32: VersionedPartitionState]).self) { group in
+            var running = 0
+            for record in records {
+                if running >= Self.concurrentCalls, let (done, states) = try await group.next() {
+                    running -= 1
+                    work += Self.partitions(of: done, states)
+                }
+                running += 1
+                group.addTask { (record, try await coordinator.partitionStates(topic: record.name)) }
             }
+            for try await (done, states) in group { work += Self.partitions(of: done, states) }
+        }
+        let failure = await forEachConcurrently(work, atMost: Self.concurrentCalls) { item in
+            do {
+                try await self.settle(item.tp, item.state, replicas: item.replicas, live: live)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private static func partitions(of record: TopicRecord, _ states: [Int32: VersionedPartitionState])
+        -> [(tp: TopicPartition, state: VersionedPartitionState, replicas: [Int32])] {
+        states.sorted { $0.key < $1.key }.compactMap { index, current in
+            Int(index) < record.replicas.count ? (TopicPartition(record.name, index), current, record.replicas[Int(index)]) : nil
         }
     }
 

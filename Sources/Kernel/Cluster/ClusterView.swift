@@ -34,6 +34,28 @@ public actor ClusterView {
         return brokers[Int(hash % UInt32(brokers.count))]
     }
 
+    /// The coordinator epoch for `transactionalId`'s markers, as Kafka takes it from the
+    /// transaction-state partition: the leader epoch of the id's `__consumer_offsets`
+    /// partition (whose leader coordinates it), so a broker taking coordination over after
+    /// a failure writes markers with a higher epoch than the one it replaced. 0 while that
+    /// topic does not exist (coordinators are then placed by hash over the live brokers).
+    public func coordinatorEpoch(for transactionalId: String) -> Int32 {
+        guard let offsets = states[OffsetsTopic.name], !offsets.isEmpty, offsets.keys.max() == Int32(offsets.count - 1) else { return 0 }
+        return offsets[OffsetsTopic.partition(for: transactionalId, partitions: Int32(offsets.count))]?.leaderEpoch ?? 0
+    }
+
+    /// What decides which keys this broker coordinates: the `__consumer_offsets` partitions
+    /// it leads with their leader epochs, and the live brokers (the fallback placement).
+    /// A coordinator loads the state of the keys it gained when this changes.
+    public func coordinationSignature() -> [Int32] {
+        var signature = brokers.map(\.id).sorted()
+        signature.append(-1)
+        for (index, state) in (states[OffsetsTopic.name] ?? [:]).sorted(by: { $0.key < $1.key }) where state.leader == localBroker {
+            signature += [index, state.leaderEpoch]
+        }
+        return signature
+    }
+
     func update(brokers: [BrokerEndpoint]) { self.brokers = brokers }
     func update(controller: ControllerInfo?) { self.controller = controller }
     func update(topic: String, states: [Int32: PartitionState]) { self.states[topic] = states }

@@ -16,13 +16,15 @@ extension TransactionCoordinator {
 
     private func attemptCompletion(_ id: String) async -> Bool {
         guard let prepared = states[id], prepared.status.isCompleting else { return true }
+        // Another broker coordinates the id now: it loaded the state and completes it.
+        guard await coordinates(id) else { return true }
         let commit = prepared.status == .prepareCommit
         guard let markers else {
             logger.warning("no marker writer is attached; transaction of \(id) stays \(prepared.status.rawValue)")
             return false
         }
         let marker = TransactionMarker(producerId: prepared.producerId, producerEpoch: prepared.producerEpoch, commit: commit,
-                                       coordinatorEpoch: config.coordinatorEpoch)
+                                       coordinatorEpoch: await coordinatorEpoch(for: id))
         if !prepared.partitions.isEmpty {
             let failed = await markers.writeMarkers(marker, partitions: prepared.partitions)
             if !failed.isEmpty {
@@ -85,6 +87,7 @@ extension TransactionCoordinator {
             return now.timeIntervalSince(started) * 1000 >= Double(record.timeoutMs)
         }.map(\.transactionalId)
         for id in expired {
+            guard await coordinates(id) else { continue }
             let aborting: Bool = await exclusive(id) {
                 guard var record = states[id], record.status == .ongoing, let started = record.startedAt,
                       now.timeIntervalSince(started) * 1000 >= Double(record.timeoutMs) else { return false }

@@ -31,6 +31,9 @@ public actor TransactionCoordinator {
     var completionAttempts: [String: Task<Bool, Never>] = [:]
     /// Background retries of completions whose markers could not all be written yet.
     var completionRetries: [String: Task<Void, Never>] = [:]
+    /// The cluster view's coordination signature when the stored states were last adopted
+    /// (cluster mode): a change means this broker may coordinate other ids now.
+    var adoptedSignature: [Int32]?
     private var ticker: Task<Void, Never>?
     var stopped = false
 
@@ -61,6 +64,7 @@ public actor TransactionCoordinator {
     /// transactional ids past `transactionalIdExpirationMs`.
     public func start() async throws {
         stopped = false
+        adoptedSignature = await clusterView?.coordinationSignature()
         for record in try await metadata.transactions() where await coordinates(record.transactionalId) {
             remember(record)
             if record.status.isCompleting {
@@ -76,6 +80,7 @@ public actor TransactionCoordinator {
             var lastRemoval = ContinuousClock.now
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
+                await self?.followCoordination()
                 await self?.abortExpired()
                 if ContinuousClock.now - lastRemoval >= removalInterval {
                     lastRemoval = .now

@@ -55,6 +55,18 @@ public enum TransactionVerification: Sendable, Hashable {
 public protocol TransactionVerifier: Sendable {
     func verify(transactionalProducer producerId: Int64, epoch producerEpoch: Int16,
                 partition: TopicPartition) async -> TransactionVerification
+
+    /// The same question with the producer's transactional id (Produce v3+ carries it),
+    /// which a cluster needs to find the coordinator. By default the id is not used.
+    func verify(transactionalId: String?, producer producerId: Int64, epoch producerEpoch: Int16,
+                partition: TopicPartition) async -> TransactionVerification
+}
+
+extension TransactionVerifier {
+    public func verify(transactionalId: String?, producer producerId: Int64, epoch producerEpoch: Int16,
+                       partition: TopicPartition) async -> TransactionVerification {
+        await verify(transactionalProducer: producerId, epoch: producerEpoch, partition: partition)
+    }
 }
 
 /// Used by the coordinator to complete a transaction: writes `marker` as a control batch

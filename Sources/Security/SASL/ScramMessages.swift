@@ -17,45 +17,48 @@ public struct ScramClientFirst: Sendable, Equatable {
     /// Parses `bytes`; refuses channel binding ("p="), "m=", a malformed username
     /// escape, an authzid other than the username, and a nonce with unprintable bytes.
     public init(parsing bytes: [UInt8]) throws(SaslError) {
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed("client-first is not UTF-8") }
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformed("client-first is not UTF-8") }
+        let message = ScramAttributes(bytes)
+        let parts = message.parts
         guard parts.count >= 4 else { throw .malformed("client-first needs gs2 header, n= and r=") }
-        switch parts[0] {
+        let flag = ScramAttributes.text(parts[0])
+        switch flag {
         case "n", "y": break
-        case let flag where flag.hasPrefix("p="):
+        case _ where ScramAttributes.has(parts[0], prefix: "p="):
             throw .unsupported("channel binding (\(flag)) is not supported; use a client without it")
-        default: throw .malformed("unknown gs2 channel-binding flag '\(parts[0])'")
+        default: throw .malformed("unknown gs2 channel-binding flag '\(flag)'")
         }
         var authzid: String?
         if !parts[1].isEmpty {
-            guard parts[1].hasPrefix("a="), let name = SaslName.unescape(parts[1].dropFirst(2)) else {
+            guard ScramAttributes.has(parts[1], prefix: "a="), let name = SaslName.unescape(bytes: parts[1].dropFirst(2)) else {
                 throw .malformed("the authzid must be a=<saslname>")
             }
             authzid = name
         }
-        guard parts[2].hasPrefix("n="), let username = SaslName.unescape(parts[2].dropFirst(2)), !username.isEmpty else {
-            if parts[2].hasPrefix("m=") { throw .unsupported("mandatory extension m= is not supported") }
+        guard ScramAttributes.has(parts[2], prefix: "n="), let username = SaslName.unescape(bytes: parts[2].dropFirst(2)),
+              !username.isEmpty else {
+            if ScramAttributes.has(parts[2], prefix: "m=") { throw .unsupported("mandatory extension m= is not supported") }
             throw .malformed("the username must be n=<saslname> with only =2C and =3D escapes")
         }
         if let authzid, authzid != username {
             throw .unsupported("authorization id '\(authzid)' differs from the username '\(username)'")
         }
-        guard parts[3].hasPrefix("r=") else { throw .malformed("the client nonce r= is missing") }
-        let nonce = String(parts[3].dropFirst(2))
-        guard !nonce.isEmpty, nonce.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+        guard ScramAttributes.has(parts[3], prefix: "r=") else { throw .malformed("the client nonce r= is missing") }
+        let nonceBytes = parts[3].dropFirst(2)
+        guard !nonceBytes.isEmpty, nonceBytes.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw .malformed("the client nonce must be printable ASCII")
         }
         var extensions: [String: String] = [:]
         for part in parts.dropFirst(4) {
-            guard let equals = part.firstIndex(of: "="), equals != part.startIndex else {
-                throw .malformed("extension '\(part)' is not key=value")
+            guard let equals = part.firstIndex(of: UInt8(ascii: "=")), equals != part.startIndex else {
+                throw .malformed("extension '\(ScramAttributes.text(part))' is not key=value")
             }
-            extensions[String(part[..<equals])] = String(part[part.index(after: equals)...])
+            extensions[ScramAttributes.text(part[..<equals])] = ScramAttributes.text(part[(equals + 1)...])
         }
-        gs2Header = "\(parts[0]),\(parts[1]),"
+        gs2Header = "\(flag),\(ScramAttributes.text(parts[1])),"
         self.username = username
-        self.nonce = nonce
-        bare = parts[2...].joined(separator: ",")
+        nonce = ScramAttributes.text(nonceBytes)
+        bare = message.text(from: 2)
         self.extensions = extensions
     }
 }
@@ -71,24 +74,28 @@ public struct ScramClientFinal: Sendable, Equatable {
     public var withoutProof: String
 
     public init(parsing bytes: [UInt8]) throws(SaslError) {
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed("client-final is not UTF-8") }
-        guard let proofStart = text.range(of: ",p=", options: .backwards) else {
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformed("client-final is not UTF-8") }
+        // The proof is the last attribute: everything before its ",p=" is signed.
+        let marker = Array(",p=".utf8)
+        guard let proofStart = bytes.indices.reversed().first(where: { bytes[$0...].starts(with: marker) }) else {
             throw .malformed("client-final has no proof p=")
         }
-        withoutProof = String(text[..<proofStart.lowerBound])
-        let parts = withoutProof.split(separator: ",", omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0].hasPrefix("c="), parts[1].hasPrefix("r=") else {
+        let signed = Array(bytes[..<proofStart])
+        let parts = ScramAttributes(signed).parts
+        guard parts.count >= 2, ScramAttributes.has(parts[0], prefix: "c="), ScramAttributes.has(parts[1], prefix: "r=") else {
             throw .malformed("client-final must start c=…,r=…")
         }
-        guard let binding = Data(base64Encoded: String(parts[0].dropFirst(2))) else {
+        guard let binding = Data(base64Encoded: ScramAttributes.value(parts[0], after: 2)) else {
             throw .malformed("c= is not base64")
         }
-        let proofText = text[proofStart.upperBound...]
-        guard !proofText.contains(","), let proof = Data(base64Encoded: String(proofText)), !proof.isEmpty else {
+        let proofBytes = bytes[(proofStart + marker.count)...]
+        guard !proofBytes.contains(UInt8(ascii: ",")), let proof = Data(base64Encoded: ScramAttributes.text(proofBytes)),
+              !proof.isEmpty else {
             throw .malformed("p= is not base64")
         }
+        withoutProof = ScramAttributes.text(signed[...])
         channelBinding = Array(binding)
-        nonce = String(parts[1].dropFirst(2))
+        nonce = ScramAttributes.value(parts[1], after: 2)
         self.proof = Array(proof)
     }
 }

@@ -81,6 +81,14 @@ struct Server {
             replicaLogger[metadataKey: "component"] = "replication"
             let transport = PluginCatalog.replicaTransport.makeReplicaTransport(clientId: "sluice-replica-\(config.broker.id)",
                                                                                 logger: replicaLogger)
+            // Its own connections: a leader answers markers only once its followers fetched
+            // them, and a follower's fetch must not queue behind a marker request on the
+            // replication connection to that leader.
+            let transactionClient = PluginCatalog.replicaTransport.makeReplicaTransport(
+                clientId: "sluice-transactions-\(config.broker.id)", logger: replicaLogger)
+            if let transactionTransport = transactionClient as? any TransactionTransport {
+                await broker.attachClusterTransactions(transport: transactionTransport)
+            }
             var replication = ReplicationConfig(broker: config.broker)
             replication.highWatermarkCheckpointPath = dataDir.appendingPathComponent(HighWatermarkCheckpoint.fileName).path
             let replicas = ReplicaManager(broker: broker, coordinator: coordinator, transport: transport,

@@ -13,6 +13,11 @@ public protocol RecordAppender: Sendable {
     /// - Returns: the offsets assigned (first and last record).
     func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16) async throws(BrokerError) -> LogAppendInfo
 
+    /// `produce(to:bytes:acks:)` with the producer's transactional id (Produce v3+; nil
+    /// for none), which cluster mode needs to verify a transactional produce with the
+    /// id's coordinator. By default the id is not used.
+    func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16, transactionalId: String?) async throws(BrokerError) -> LogAppendInfo
+
     /// For acks=all: returns once the high watermark has passed `info.lastOffset`; throws
     /// REQUEST_TIMED_OUT at `deadline` (`timeoutMs` is the producer's timeout, in
     /// milliseconds, for the message). Returns at once on a single node.
@@ -30,4 +35,11 @@ public protocol RecordAppender: Sendable {
     /// this broker leads (see `TransactionMarkerWriter`); returns the partitions that
     /// failed with their error (not the leader, unknown, older epochs, storage).
     func writeMarkers(_ marker: TransactionMarker, partitions: [TopicPartition]) async -> [TopicPartition: BrokerError]
+}
+
+extension RecordAppender {
+    public func produce(to tp: TopicPartition, bytes: ByteBuffer, acks: Int16,
+                        transactionalId: String?) async throws(BrokerError) -> LogAppendInfo {
+        try await produce(to: tp, bytes: bytes, acks: acks)
+    }
 }

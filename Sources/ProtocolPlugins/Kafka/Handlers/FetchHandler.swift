@@ -17,6 +17,13 @@ struct FetchHandler: KafkaApiHandler {
     var advertisedVersions: Versions { Versions(lowest: Self.firstRecordBatchVersion, highest: FetchRequest.validVersions.highest) }
 
     func handle(_ request: FetchRequest, context: RequestContext) async -> FetchResponse? {
+        var response = await respond(to: request, context: context)
+        // KIP-951: partitions this broker does not lead name the leader it knows (v16+).
+        await LeaderHints.add(to: &response, context: context) { await topicsById(context.topics) }
+        return response
+    }
+
+    private func respond(to request: FetchRequest, context: RequestContext) async -> FetchResponse {
         var response = FetchResponse()
         let usesTopicIds = context.version >= 13
         let requested = request.topics.flatMap { topic in

@@ -9,7 +9,8 @@ import SluiceKernel
 /// its compression support from Produce v0 being listed. A transactional producer's
 /// batches are verified by the kernel with the transaction coordinator before they may
 /// open a transaction in a partition (KIP-890); with no coordinator they are refused
-/// with INVALID_TXN_STATE.
+/// with INVALID_TXN_STATE. A NOT_LEADER_OR_FOLLOWER partition names the leader this broker
+/// knows (v10+, KIP-951).
 struct ProduceHandler: KafkaApiHandler {
     var quotaBytes: QuotaBytes { .request(.producerByteRate) }
     static let firstRecordBatchVersion: Int16 = 3
@@ -75,6 +76,7 @@ struct ProduceHandler: KafkaApiHandler {
             if !failures.isEmpty { throw .closeConnection(reason: "acks=0 produce failed: \(failures.joined(separator: "; "))") }
             return nil
         }
+        await LeaderHints.add(to: &response, context: context)
         return response
     }
 
@@ -93,7 +95,8 @@ struct ProduceHandler: KafkaApiHandler {
         let bytes: ByteBuffer
         do { bytes = try records.load() } catch { throw ProduceRefusal(.unknownServerError, "\(error)") }
         do {
-            return try await context.appender.produce(to: TopicPartition(topic, data.index), bytes: bytes, acks: request.acks)
+            return try await context.appender.produce(to: TopicPartition(topic, data.index), bytes: bytes, acks: request.acks,
+                                                    transactionalId: request.transactionalId)
         } catch {
             var refusal = ProduceRefusal(error.kafkaErrorCode, error.description)
             if case .recordsRejected(_, let rejections) = error { refusal.recordErrors = rejections }

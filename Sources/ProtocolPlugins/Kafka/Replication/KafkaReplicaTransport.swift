@@ -13,7 +13,7 @@ public actor KafkaReplicaTransport: ReplicaTransport {
     static let fetchVersion: Int16 = 12
     private let clientId: String
     /// Extra time, beyond a fetch's max wait, before a call is given up, in seconds. Default 10.
-    private let slack: Duration
+    let slack: Duration
     private let logger: Logger
     private var clients: [BrokerEndpoint: KafkaClient] = [:]
 
@@ -107,7 +107,7 @@ public actor KafkaReplicaTransport: ReplicaTransport {
 
     /// Runs `body` on the connection to `source` (connecting if needed), giving up after
     /// `timeout`; any failure drops the connection.
-    private func call<T: Sendable>(_ source: BrokerEndpoint, timeout: Duration,
+    func call<T: Sendable>(_ source: BrokerEndpoint, timeout: Duration,
                                    _ body: @escaping @Sendable (KafkaClient) async throws -> T) async throws -> T {
         let client: KafkaClient
         if let existing = clients[source] {
