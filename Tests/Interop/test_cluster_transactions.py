@@ -5,6 +5,7 @@ The transaction coordinator writes markers to partition leaders on other brokers
 leaders verify a transactional produce with the coordinator (KIP-890 part 1), and when the
 coordinator's broker is killed with `kill -9` another node finishes or aborts its
 transaction. Ports are free ones, data in temp dirs; every wait is bounded."""
+import json
 import time
 import uuid
 
@@ -15,9 +16,12 @@ from cluster import SluiceCluster
 from zookeeper import zookeeper  # noqa: F401 (fixture)
 
 
+OFFSETS_PARTITIONS = 6
+
+
 @pytest.fixture
 def cluster(zookeeper, workdir):
-    made = SluiceCluster(zookeeper.hosts, workdir, size=3)
+    made = SluiceCluster(zookeeper.hosts, workdir, size=3, offsetsTopicPartitions=OFFSETS_PARTITIONS)
     made.start()
     yield made
     made.stop()
@@ -45,6 +49,24 @@ def fully_replicated(cluster, topic):
     views = [cluster.describe(n, topic, missing_ok=True) for n in cluster.live()]
     ok = all(v and all(p["leader"] is not None and len(p["isr"]) == len(cluster.live()) for p in v.values()) for v in views)
     return views[0] if ok else None
+
+
+def java_hash(text):
+    """Java's String.hashCode (over UTF-16 code units, wrapping at 32 bits)."""
+    h = 0
+    data = text.encode("utf-16-be")
+    for i in range(0, len(data), 2):
+        h = (31 * h + int.from_bytes(data[i:i + 2], "big")) & 0xFFFFFFFF
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
+def coordinator_of(cluster, transactional_id, via):
+    """The broker coordinating `transactional_id`: as for groups, the leader of its
+    __consumer_offsets partition (abs(hashCode) % partitions), as `via` reports it."""
+    h = java_hash(transactional_id)
+    index = 0 if h == -(1 << 31) else abs(h) % OFFSETS_PARTITIONS
+    view = cluster.describe(via, "__consumer_offsets", missing_ok=True)
+    return view[index]["leader"] if view and index in view else None
 
 
 def transactional(bootstrap, transactional_id, **extra):
@@ -107,3 +129,72 @@ def test_commit_and_abort_spanning_partitions_led_by_different_brokers(cluster):
     expected = {p: committed[p] + more[p] for p in range(3)}
     got = read_committed(cluster.bootstrap, "txn-spread", range(3), sum(map(len, expected.values())))
     assert got == expected, cluster.logs()
+
+
+def start_on_three_leaders(cluster, topic, transactional_id, **extra):
+    """A fully replicated topic with partitions led by brokers 1, 2 and 3, a transactional
+    producer, and the broker coordinating its transactional id."""
+    create_topic(cluster.node(1), topic, 3)
+    view = wait_for("the topic is fully replicated", lambda: fully_replicated(cluster, topic), logs=cluster.logs)
+    assert {p["leader"] for p in view.values()} == {1, 2, 3}, view
+    producer = transactional(cluster.bootstrap, transactional_id, **extra)
+    coordinator = wait_for("the coordinator is known", lambda: coordinator_of(cluster, transactional_id, cluster.node(1)),
+                           logs=cluster.logs)
+    return producer, coordinator
+
+
+def test_coordinator_killed_mid_transaction_the_new_coordinator_commits_it(cluster):
+    producer, coordinator = start_on_three_leaders(cluster, "txn-takeover", "tx-takeover")
+    first = {p: [f"one{p}-{i}" for i in range(4)] for p in range(3)}
+    producer.begin_transaction()
+    send(producer, "txn-takeover", [(p, v) for p in range(3) for v in first[p]])
+    producer.commit_transaction(60)
+
+    second = {p: [f"two{p}-{i}" for i in range(4)] for p in range(3)}
+    producer.begin_transaction()
+    send(producer, "txn-takeover", [(p, v) for p in range(3) for v in second[p]])
+    cluster.node(coordinator).kill()
+    survivor = next(n for n in cluster.live())
+    new = wait_for("another broker coordinates the id",
+                   lambda: (lambda c: c if c not in (None, coordinator) else None)(coordinator_of(cluster, "tx-takeover", survivor)),
+                   logs=cluster.logs)
+    assert new != coordinator
+    # The producer finds the new coordinator, which loaded the transaction from ZooKeeper
+    # and writes the commit markers to the partitions' leaders (one of them new too).
+    producer.commit_transaction(90)
+
+    expected = {p: first[p] + second[p] for p in range(3)}
+    got = read_committed(",".join(n.bootstrap for n in cluster.live()), "txn-takeover", range(3),
+                         sum(map(len, expected.values())), timeout=90)
+    assert got == expected, cluster.logs()
+
+
+def test_coordinator_killed_mid_transaction_another_node_aborts_it(cluster):
+    producer, coordinator = start_on_three_leaders(cluster, "txn-orphan", "tx-orphan", **{"transaction.timeout.ms": 10000})
+    first = {p: [f"one{p}-{i}" for i in range(4)] for p in range(3)}
+    producer.begin_transaction()
+    send(producer, "txn-orphan", [(p, v) for p in range(3) for v in first[p]])
+    producer.commit_transaction(60)
+
+    producer.begin_transaction()
+    send(producer, "txn-orphan", [(p, f"half{p}-{i}") for p in range(3) for i in range(4)])
+    cluster.node(coordinator).kill()
+    # The producer is abandoned mid-transaction. The broker that takes the id over finds
+    # it Ongoing in ZooKeeper and aborts it at its timeout, writing abort markers, so the
+    # last stable offsets move past it and a later transaction becomes visible.
+    bootstrap = ",".join(n.bootstrap for n in cluster.live())
+    later = transactional(bootstrap, "tx-later")
+    third = {p: [f"three{p}-{i}" for i in range(2)] for p in range(3)}
+    later.begin_transaction()
+    send(later, "txn-orphan", [(p, v) for p in range(3) for v in third[p]])
+    later.commit_transaction(90)
+
+    expected = {p: first[p] + third[p] for p in range(3)}
+    got = read_committed(bootstrap, "txn-orphan", range(3), sum(map(len, expected.values())), timeout=120)
+    assert got == expected, cluster.logs()
+    # The new coordinator aborted it at its timeout, bumping the epoch (fencing the producer).
+    code, out, err = cluster.sluice(cluster.live()[0], "transactions", "describe", "tx-orphan", "--output", "json")
+    assert code == 0, err
+    described = json.loads(out)
+    assert len(described) == 1 and described[0]["state"] == "CompleteAbort", described
+    assert "open longer than its timeout" in "".join(n.read_log() for n in cluster.live()), cluster.logs()

@@ -24,7 +24,7 @@ struct ClusterController: Sendable {
         let live = Set(try await coordinator.liveBrokers().map(\.id))
         let records = try await metadata.topics()
         let coordinator = self.coordinator
-        var work: [(tp: TopicPartition, state: VersionedPartitionState, replicas: [Int32])] = []
+        var work: [Settlement] = []
         try await withThrowingTaskGroup(of: (TopicRecord, [Int32: VersionedPartitionState]).self) { group in
             var running = 0
             for record in records {
@@ -39,7 +39,7 @@ struct ClusterController: Sendable {
         }
         let failure = await forEachConcurrently(work, atMost: Self.concurrentCalls) { item in
             do {
-                try await self.settle(item.tp, item.state, replicas: item.replicas, live: live)
+                try await self.settle(item.tp, item.state, replicas: item.replicas, live: live, unclean: item.unclean)
                 return nil
             } catch {
                 return error
@@ -48,10 +48,14 @@ struct ClusterController: Sendable {
         if let failure { throw failure }
     }
 
-    private static func partitions(of record: TopicRecord, _ states: [Int32: VersionedPartitionState])
-        -> [(tp: TopicPartition, state: VersionedPartitionState, replicas: [Int32])] {
-        states.sorted { $0.key < $1.key }.compactMap { index, current in
-            Int(index) < record.replicas.count ? (TopicPartition(record.name, index), current, record.replicas[Int(index)]) : nil
+    /// One partition the reconcile judges: its state as read, its replicas and whether its
+    /// topic allows unclean elections.
+    private typealias Settlement = (tp: TopicPartition, state: VersionedPartitionState, replicas: [Int32], unclean: Bool)
+
+    private static func partitions(of record: TopicRecord, _ states: [Int32: VersionedPartitionState]) -> [Settlement] {
+        let unclean = uncleanElectionEnabled(record.configs)
+        return states.sorted { $0.key < $1.key }.compactMap { index, current in
+            Int(index) < record.replicas.count ? (TopicPartition(record.name, index), current, record.replicas[Int(index)], unclean) : nil
         }
     }
 
@@ -91,8 +95,15 @@ struct ClusterController: Sendable {
     /// Writes the change one partition needs, judged from its state as just read (an
     /// event's) and the live brokers the caller knows, so a partition's own state changes
     /// cost the controller no further reads.
-    func settle(_ tp: TopicPartition, _ current: VersionedPartitionState, replicas: [Int32], live: Set<Int32>) async throws {
-        guard let next = Self.decide(current.state, replicas: replicas, live: live, controllerEpoch: epoch) else { return }
+    /// With `unclean` (the topic's `unclean.leader.election.enable`) a partition whose
+    /// in-sync replicas are all gone is given its first live replica as leader.
+    func settle(_ tp: TopicPartition, _ current: VersionedPartitionState, replicas: [Int32], live: Set<Int32>,
+                unclean: Bool = false) async throws {
+        guard let next = Self.decide(current.state, replicas: replicas, live: live, controllerEpoch: epoch, unclean: unclean) else { return }
+        if next.leader != PartitionState.noLeader && !current.state.isr.contains(next.leader) {
+            logger.warning("unclean leader election (unclean.leader.election.enable): an out-of-sync replica leads; records it lacks are lost",
+                           metadata: ["partition": "\(tp)", "leader": "\(next.leader)", "previousISR": "\(current.state.isr)"])
+        }
         do {
             _ = try await coordinator.updatePartitionState(tp, next, expectedVersion: current.version)
             logger.info("partition state changed by the controller", metadata: [
@@ -104,11 +115,17 @@ struct ClusterController: Sendable {
         }
     }
 
-    /// The state a partition should move to, or nil when it is fine as it is.
-    static func decide(_ state: PartitionState, replicas: [Int32], live: Set<Int32>, controllerEpoch: Int32) -> PartitionState? {
+    /// The state a partition should move to, or nil when it is fine as it is. `unclean`
+    /// (default false) lets a live out-of-sync replica lead when no in-sync one is live.
+    static func decide(_ state: PartitionState, replicas: [Int32], live: Set<Int32>, controllerEpoch: Int32,
+                       unclean: Bool = false) -> PartitionState? {
         let liveISR = state.isr.filter { live.contains($0) }
+        if liveISR.isEmpty, unclean, let chosen = replicas.first(where: { live.contains($0) }) {
+            return PartitionState(leader: chosen, leaderEpoch: state.leaderEpoch + 1, isr: [chosen], controllerEpoch: controllerEpoch)
+        }
         // With no live in-sync replica the ISR keeps its last members: one of them must come
-        // back to lead (no unclean election: it could lose acknowledged records).
+        // back to lead (unless the topic allows an unclean election: it loses the records
+        // the new leader lacks, acknowledged ones included).
         let isr = liveISR.isEmpty ? state.isr : liveISR
         var leader = state.leader
         if !live.contains(leader) || !isr.contains(leader) {

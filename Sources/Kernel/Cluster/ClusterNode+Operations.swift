@@ -75,3 +75,32 @@ extension ClusterNode: ClusterOperations {
         return nil
     }
 }
+
+/// ElectLeaders, answered by the controller.
+extension ClusterNode {
+    public func electLeaders(_ type: ElectionType, partitions: [TopicPartition]?) async throws -> [TopicPartition: ClusterOperationError?] {
+        guard let controller else { throw ClusterOperationError.notController(current: await view.controller?.brokerId) }
+        do {
+            let live = Set(try await coordinator.liveBrokers().map(\.id))
+            let topics = Dictionary(try await broker.metadata.topics().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            let wanted = partitions ?? topics.values.flatMap { record in
+                record.replicas.indices.map { TopicPartition(record.name, Int32($0)) }
+            }
+            var results: [TopicPartition: ClusterOperationError?] = [:]
+            for tp in wanted {
+                guard let record = topics[tp.topic], tp.partition >= 0, Int(tp.partition) < record.replicas.count else {
+                    results[tp] = .some(.unknownTopicOrPartition(tp))
+                    continue
+                }
+                let outcome = try await controller.elect(type, tp, replicas: record.replicas[Int(tp.partition)], live: live)
+                if partitions == nil, case .electionNotNeeded = outcome { continue }
+                results[tp] = .some(outcome)
+            }
+            return results
+        } catch let error as ClusterOperationError {
+            throw error
+        } catch {
+            throw ClusterOperationError.unavailable("\(error)")
+        }
+    }
+}

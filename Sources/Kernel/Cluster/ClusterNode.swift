@@ -172,7 +172,8 @@ public actor ClusterNode {
             if reassigning[tp] == reassignment { reassigning.removeValue(forKey: tp) }
             return
         }
-        try await controller.settle(tp, state, replicas: record.replicas[Int(tp.partition)], live: live)
+        try await controller.settle(tp, state, replicas: record.replicas[Int(tp.partition)], live: live,
+                                    unclean: ClusterController.uncleanElectionEnabled(record.configs))
     }
 
     /// The controller while this broker holds the role, else nil.

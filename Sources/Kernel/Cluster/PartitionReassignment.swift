@@ -35,6 +35,10 @@ public protocol ClusterOperations: Sendable {
     func alterReassignments(_ changes: [TopicPartition: [Int32]?]) async throws -> [TopicPartition: ClusterOperationError?]
     /// Reassignments in progress, by partition.
     func reassignments() async throws -> [TopicPartition: PartitionReassignment]
+    /// Elects leaders of `partitions` (nil: every partition). Every partition named gets its
+    /// own outcome, nil when a leader was elected; with nil `partitions` only partitions that
+    /// needed an election are listed.
+    func electLeaders(_ type: ElectionType, partitions: [TopicPartition]?) async throws -> [TopicPartition: ClusterOperationError?]
 }
 
 /// Why a cluster operation was refused; each message says what to do instead.
@@ -49,6 +53,12 @@ public enum ClusterOperationError: Error, Sendable, Equatable, CustomStringConve
     case noReassignmentInProgress(TopicPartition)
     /// The coordination service failed; retry.
     case unavailable(String)
+    /// The partition already has the leader the election would give it.
+    case electionNotNeeded(TopicPartition)
+    /// A preferred election: the preferred replica is not live or not in sync.
+    case preferredLeaderNotAvailable(TopicPartition, preferred: Int32)
+    /// An unclean election: no replica of the partition is live.
+    case eligibleLeadersNotAvailable(TopicPartition)
 
     public var description: String {
         switch self {
@@ -59,6 +69,11 @@ public enum ClusterOperationError: Error, Sendable, Equatable, CustomStringConve
         case .invalidReplicaAssignment(let tp, let why): "invalid replicas for \(tp): \(why)"
         case .noReassignmentInProgress(let tp): "partition \(tp) is not being reassigned; nothing to cancel"
         case .unavailable(let why): "the coordination service failed: \(why); retry"
+        case .electionNotNeeded(let tp): "partition \(tp) already has the leader the election would choose"
+        case .preferredLeaderNotAvailable(let tp, let preferred):
+            "the preferred replica of \(tp) (broker \(preferred)) is not live or not in sync; wait until it has caught up"
+        case .eligibleLeadersNotAvailable(let tp):
+            "no replica of \(tp) is live; start one of its brokers"
         }
     }
 }

@@ -4,7 +4,8 @@ import KafkaWire
 import SluiceKafkaClient
 
 /// `sluice cluster`: the brokers of the cluster and which one is the controller, and the
-/// tools that move replicas between them (`reassign`, `drain`, `rebalance`, `reassignments`).
+/// tools that move replicas between them (`reassign`, `drain`, `rebalance`, `reassignments`)
+/// and elect leaders (`elect-leaders`).
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster", abstract: "List the brokers and the controller; move replicas between brokers.",
@@ -13,7 +14,7 @@ struct ClusterCommand: AsyncParsableCommand {
             broker, which is also its controller.
             Example: sluice cluster --bootstrap 127.0.0.1:9092
             """,
-        subcommands: [Brokers.self, Reassign.self, Drain.self, Rebalance.self, Reassignments.self],
+        subcommands: [Brokers.self, Reassign.self, Drain.self, Rebalance.self, Reassignments.self, ElectLeaders.self],
         defaultSubcommand: Brokers.self)
 
     struct Brokers: AsyncParsableCommand {

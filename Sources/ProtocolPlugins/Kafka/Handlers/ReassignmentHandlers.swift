@@ -86,6 +86,9 @@ extension ClusterOperationError {
         case .invalidReplicaAssignment: .invalidReplicaAssignment
         case .noReassignmentInProgress: .noReassignmentInProgress
         case .unavailable: .unknownServerError
+        case .electionNotNeeded: .electionNotNeeded
+        case .preferredLeaderNotAvailable: .preferredLeaderNotAvailable
+        case .eligibleLeadersNotAvailable: .eligibleLeadersNotAvailable
         }
     }
 }

@@ -27,6 +27,7 @@ enum ApiRoutes {
         ApiRoute(DescribeClusterHandler()),
         ApiRoute(AlterPartitionReassignmentsHandler()),
         ApiRoute(ListPartitionReassignmentsHandler()),
+        ApiRoute(ElectLeadersHandler()),
         ApiRoute(AddPartitionsToTxnHandler()),
         ApiRoute(AddOffsetsToTxnHandler()),
         ApiRoute(EndTxnHandler()),

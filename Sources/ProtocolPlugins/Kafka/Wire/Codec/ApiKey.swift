@@ -36,6 +36,7 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let saslAuthenticate = ApiKey(rawValue: 36)
     public static let createPartitions = ApiKey(rawValue: 37)
     public static let deleteGroups = ApiKey(rawValue: 42)
+    public static let electLeaders = ApiKey(rawValue: 43)
     public static let incrementalAlterConfigs = ApiKey(rawValue: 44)
     public static let alterPartitionReassignments = ApiKey(rawValue: 45)
     public static let listPartitionReassignments = ApiKey(rawValue: 46)
@@ -55,7 +56,7 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
         15: "DescribeGroups", 16: "ListGroups", 17: "SaslHandshake", 18: "ApiVersions", 19: "CreateTopics",
         20: "DeleteTopics", 21: "DeleteRecords", 22: "InitProducerId", 23: "OffsetForLeaderEpoch",
         24: "AddPartitionsToTxn", 25: "AddOffsetsToTxn", 26: "EndTxn", 27: "WriteTxnMarkers", 28: "TxnOffsetCommit", 32: "DescribeConfigs", 33: "AlterConfigs",
-        35: "DescribeLogDirs", 36: "SaslAuthenticate", 37: "CreatePartitions", 42: "DeleteGroups", 44: "IncrementalAlterConfigs", 45: "AlterPartitionReassignments",
+        35: "DescribeLogDirs", 36: "SaslAuthenticate", 37: "CreatePartitions", 42: "DeleteGroups", 43: "ElectLeaders", 44: "IncrementalAlterConfigs", 45: "AlterPartitionReassignments",
         46: "ListPartitionReassignments", 47: "OffsetDelete", 48: "DescribeClientQuotas", 49: "AlterClientQuotas",
         50: "DescribeUserScramCredentials", 51: "AlterUserScramCredentials", 60: "DescribeCluster",
         61: "DescribeProducers", 65: "DescribeTransactions", 66: "ListTransactions",

@@ -14,7 +14,7 @@ public enum DeclaredRequests {
         DeleteRecordsRequest.self, DescribeLogDirsRequest.self, DescribeClusterRequest.self,
         AddPartitionsToTxnRequest.self, AddOffsetsToTxnRequest.self, EndTxnRequest.self, TxnOffsetCommitRequest.self,
         DescribeTransactionsRequest.self, ListTransactionsRequest.self, WriteTxnMarkersRequest.self,
-        AlterPartitionReassignmentsRequest.self, ListPartitionReassignmentsRequest.self,
+        AlterPartitionReassignmentsRequest.self, ListPartitionReassignmentsRequest.self, ElectLeadersRequest.self,
         DescribeClientQuotasRequest.self, AlterClientQuotasRequest.self, ControlledShutdownRequest.self,
         SaslHandshakeRequest.self, SaslAuthenticateRequest.self,
         DescribeUserScramCredentialsRequest.self, AlterUserScramCredentialsRequest.self,
