@@ -204,7 +204,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 // The plugins come only through SluiceServerConfig's catalog and tools.
-                "SluiceServerConfig", "SluiceKernel", "KafkaWire", "SluiceKafkaClient", "SluiceCompression",
+                "SluiceServerConfig", "SluiceKernel", "KafkaWire", "SluiceKafkaClient", "SluiceCompression", "SluiceSASL",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -38,6 +38,8 @@ enum ApiRoutes {
         ApiRoute(DescribeProducersHandler()),
         ApiRoute(DescribeClientQuotasHandler()),
         ApiRoute(AlterClientQuotasHandler()),
+        ApiRoute(DescribeUserScramCredentialsHandler()),
+        ApiRoute(AlterUserScramCredentialsHandler()),
         ApiRoute(SaslHandshakeHandler()),
         ApiRoute(SaslAuthenticateHandler()),
     ] + groupRoutes

@@ -9,6 +9,8 @@ protocol ThrottleTimeCarrying {
 extension AddOffsetsToTxnResponse: ThrottleTimeCarrying {}
 extension AddPartitionsToTxnResponse: ThrottleTimeCarrying {}
 extension AlterClientQuotasResponse: ThrottleTimeCarrying {}
+extension DescribeUserScramCredentialsResponse: ThrottleTimeCarrying {}
+extension AlterUserScramCredentialsResponse: ThrottleTimeCarrying {}
 extension AlterConfigsResponse: ThrottleTimeCarrying {}
 extension ApiVersionsResponse: ThrottleTimeCarrying {}
 extension CreatePartitionsResponse: ThrottleTimeCarrying {}

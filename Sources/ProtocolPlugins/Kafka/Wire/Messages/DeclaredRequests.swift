@@ -17,6 +17,7 @@ public enum DeclaredRequests {
         AlterPartitionReassignmentsRequest.self, ListPartitionReassignmentsRequest.self, ElectLeadersRequest.self,
         DescribeClientQuotasRequest.self, AlterClientQuotasRequest.self, ControlledShutdownRequest.self,
         SaslHandshakeRequest.self, SaslAuthenticateRequest.self, DescribeProducersRequest.self,
+        DescribeUserScramCredentialsRequest.self, AlterUserScramCredentialsRequest.self,
     ]
 
     /// Declared but not answered yet: the transaction APIs (issue 25). Their handlers add
