@@ -163,8 +163,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "SluiceHTTP",
-            dependencies: ["SluiceKernel", "SluiceCompression", nioCore, logging, metrics, lifecycle,
+            dependencies: ["SluiceKernel", "SluiceCompression", "SluiceSASL", "SluiceTLS", nioCore, logging, metrics, lifecycle,
                            .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdCore", package: "hummingbird"),
+                           .product(name: "HummingbirdTLS", package: "hummingbird"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -202,7 +204,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 // The plugins come only through SluiceServerConfig's catalog and tools.
-                "SluiceServerConfig", "SluiceKernel", "KafkaWire", "SluiceKafkaClient", "SluiceCompression",
+                "SluiceServerConfig", "SluiceKernel", "KafkaWire", "SluiceKafkaClient", "SluiceCompression", "SluiceSASL",
                 nioCore, logging, metrics, lifecycle,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -281,7 +283,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SluiceHTTPTests",
-            dependencies: ["SluiceHTTP", "SluiceKernel", "SluiceMemory", nioCore, nioPosix, logging, metrics, lifecycle,
+            dependencies: ["SluiceHTTP", "SluiceKernel", "SluiceSASL", "SluiceMemory", nioCore, nioPosix, logging, metrics, lifecycle,
                            .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),

@@ -45,7 +45,7 @@ class Server:
     """A release `sluice serve` on the default plugins, in a scratch directory."""
 
     def __init__(self, binary, workdir, flush="interval", extra_connectors=True, cluster=None, listen_timeout=60,
-                 log_level="warning"):
+                 log_level="warning", sasl_mechanisms=None):
         """`cluster` = (broker id, ZooKeeper connect string) makes this a cluster node. A
         server started again on the same `workdir` finds the data of the one before;
         `listen_seconds` is how long it took to listen (its start-up)."""
@@ -62,6 +62,10 @@ class Server:
             "protocols": [{"plugin": "kafka", "config": {"listen": f"127.0.0.1:{self.kafka_port}"}}],
             "connectors": [],
         }
+        self.sasl_port = free_port()
+        if sasl_mechanisms:
+            config["protocols"].append({"plugin": "kafka", "config": {
+                "listen": f"127.0.0.1:{self.sasl_port}", "sasl": {"mechanisms": sasl_mechanisms}}})
         if cluster:
             config["broker"]["id"] = cluster[0]
             config["metadata"] = {"plugin": "zookeeper", "config": {"connect": cluster[1]}}
@@ -469,6 +473,34 @@ def fetch_session_case(binary, scratch, figures, partitions, fetches):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def sasl_case(binary, scratch, figures, seconds):
+    """Logins per second on a SASL listener (connect, authenticate, close), SCRAM-SHA-512 at
+    4096 iterations from 1 and 4 clients, and PLAIN (PBKDF2 on the server per login), with
+    the server CPU per login."""
+    import bench_sasl
+    workdir = tempfile.mkdtemp(dir=scratch)
+    server = Server(binary, workdir, extra_connectors=False, sasl_mechanisms=["SCRAM-SHA-512", "PLAIN"])
+    try:
+        password = "bench-password"
+        bench_sasl.add_user(binary, server.bootstrap, "bench", password)
+        address = ("127.0.0.1", server.sasl_port)
+        scram = bench_sasl.ScramClient("bench", password)
+        scram.login(address)  # salts the password once, outside the timing
+        cases = [("SCRAM-SHA-512 (4096 iterations)", 1, lambda: scram.login(address)),
+                 ("SCRAM-SHA-512 (4096 iterations)", 4, lambda: scram.login(address)),
+                 ("PLAIN (server PBKDF2, 4096 iterations)", 1, lambda: bench_sasl.plain_login(address, "bench", password))]
+        for label, clients, login in cases:
+            cpu0 = server.cpu_seconds()
+            rate, count = bench_sasl.logins_per_second(login, seconds, clients)
+            cpu = server.cpu_seconds() - cpu0
+            figures.add(f"SASL logins/s, {label}, {clients} client{'s' if clients > 1 else ''}", rate, "logins/s")
+            figures.add(f"server CPU per login, {label}, {clients} client{'s' if clients > 1 else ''}",
+                        cpu / max(count, 1) * 1e6, "µs/login")
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def transactions_case(binary, scratch, figures, records, run_index):
     """`sluice bench transactions` at 1,000 and 10,000 records per transaction:
     transactional vs idempotent produce, read_committed vs read_uncommitted consume of the
@@ -506,12 +538,13 @@ def main():
     parser.add_argument("--beats-events", type=int, default=1_000_000)
     parser.add_argument("--latency-seconds", type=float, default=5, help="length of each fixed-rate latency case")
     parser.add_argument("--storage-seconds", type=float, default=2)
+    parser.add_argument("--sasl-seconds", type=float, default=5, help="length of each SASL login case")
     parser.add_argument("--partitions", type=int, default=1000, help="partitions of the fetch-session case")
     parser.add_argument("--many-partitions", type=int, default=10_000, help="partitions of the many-partitions case")
     parser.add_argument("--session-fetches", type=int, default=2000, help="fetches per mode of the fetch-session case")
     parser.add_argument("--transaction-records", type=int, default=200_000,
                         help="records per mode of the transactions case (100 B)")
-    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions", "kcat", "latency", "transactions"),
+    parser.add_argument("--only", choices=("fetch-sessions", "beats", "many-partitions", "kcat", "latency", "transactions", "sasl"),
                         help="run just this case (beats: the in-process beats figure, then ingest beside the file sink; "
                              "kcat: kcat produce acks=1, consume, produce acks=all, with the server CPU per record)")
     parser.add_argument("--dir", default=tempfile.gettempdir())
@@ -533,6 +566,9 @@ def main():
                 continue
             if args.only == "transactions":
                 transactions_case(args.binary, scratch, figures, args.transaction_records, run_index)
+                continue
+            if args.only == "sasl":
+                sasl_case(args.binary, scratch, figures, args.sasl_seconds)
                 continue
             if args.only == "beats":
                 beats_only_case(args.binary, scratch, figures, args.beats_events)
@@ -571,6 +607,7 @@ def main():
             many_partitions_case(args.binary, scratch, figures, args.many_partitions, kcat_consumer_options()[0])
             fetch_session_case(args.binary, scratch, figures, args.partitions, args.session_fetches)
             transactions_case(args.binary, scratch, figures, args.transaction_records, run_index)
+            sasl_case(args.binary, scratch, figures, args.sasl_seconds)
             cluster_case(args.binary, scratch, figures, args.records // 5, args.latency_seconds)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

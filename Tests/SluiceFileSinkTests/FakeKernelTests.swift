@@ -53,6 +53,8 @@ actor FakeKernel: RecordAppender, RecordReader, TopicAdministration, ConnectorPo
     }
 
     // RecordReader
+    func describeProducers(_ tp: TopicPartition) async throws(BrokerError) -> [ProducerState] { [] }
+
     func fetch(_ request: FetchRequest) async -> [FetchPartitionResult] {
         fetches += 1
         let end = batch.lastOffset + 1

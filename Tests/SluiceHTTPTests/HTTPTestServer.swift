@@ -15,7 +15,8 @@ struct HTTPTestServer {
     let directory: URL
     private let task: Task<Void, any Error>
 
-    static func start(statusBoard: ServiceStatusBoard? = nil) async throws -> HTTPTestServer {
+    static func start(statusBoard: ServiceStatusBoard? = nil, configure: (inout HTTPConfiguration) -> Void = { _ in },
+                      services customize: (inout ProtocolServices, Broker) -> Void = { _, _ in }) async throws -> HTTPTestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "http-test")
@@ -27,8 +28,11 @@ struct HTTPTestServer {
         var config = HTTPConfiguration()
         config.listen = "127.0.0.1:0"
         config.portFile = directory.appendingPathComponent("http.port").path
+        configure(&config)
         let context = PluginContext(instanceName: "http", dataDirectory: directory, logger: logger, statusBoard: statusBoard)
-        let plugin = try await HTTPProtocolFactory.make(config, services: ProtocolServices(broker: broker), context: context)
+        var services = ProtocolServices(broker: broker)
+        customize(&services, broker)
+        let plugin = try await HTTPProtocolFactory.make(config, services: services, context: context)
         let task = Task { try await plugin.run() }
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {

@@ -162,5 +162,15 @@ actor FaultyMetadataStore: MetadataStore {
     func addAcls(_ bindings: [AclBinding]) async throws { try await inner.addAcls(bindings) }
     func deleteAcls(matching filters: [AclBindingFilter]) async throws -> [AclBinding] { try await inner.deleteAcls(matching: filters) }
     func acls() async throws -> [AclBinding] { try await inner.acls() }
+    func setScramCredential(user: String, mechanism: ScramMechanism, _ credential: ScramCredential) async throws {
+        try await inner.setScramCredential(user: user, mechanism: mechanism, credential)
+    }
+    func deleteScramCredential(user: String, mechanism: ScramMechanism) async throws -> Bool {
+        try await inner.deleteScramCredential(user: user, mechanism: mechanism)
+    }
+    func scramCredential(user: String, mechanism: ScramMechanism) async throws -> ScramCredential? {
+        try await inner.scramCredential(user: user, mechanism: mechanism)
+    }
+    func scramUsers() async throws -> [ScramUserRecord] { try await inner.scramUsers() }
     func close() async throws { try await inner.close() }
 }

@@ -26,7 +26,7 @@ import Testing
             #expect(applicationID == SQLiteSchema.applicationID)
             #expect(migrations == SQLiteSchema.knownMigrations)
             #expect(tables == ["acl", "clientQuota", "committedOffset", "connectorPosition", "grdb_migrations", "groupState",
-                               "stagedOffset", "topic", "topicConfig", "transactionState"])
+                               "scramCredential", "stagedOffset", "topic", "topicConfig", "transactionState"])
             #expect(journal == "wal")
         }
     }

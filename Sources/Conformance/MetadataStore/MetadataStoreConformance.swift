@@ -25,8 +25,8 @@ public struct MetadataStoreConformance: Sendable {
     public static let checkNames = [
         "topicRegistry", "duplicateTopicRejected", "deleteTopic", "partitionCount", "topicConfigs",
         "committedOffsets", "commitMetadataExact", "groupsIsolated", "deleteOffsetsAndGroups", "groupState", "connectorPositions",
-        "transactionState", "stagedOffsets", "clientQuotas", "aclStorage", "reopenKeepsEverything", "reopenKeepsTransactions",
-        "reopenKeepsClientQuotas", "reopenKeepsAcls", "concurrentCommits", "closedStoreThrows",
+        "transactionState", "stagedOffsets", "clientQuotas", "aclStorage", "scramCredentials", "reopenKeepsEverything", "reopenKeepsTransactions",
+        "reopenKeepsClientQuotas", "reopenKeepsAcls", "reopenKeepsScramCredentials", "concurrentCommits", "closedStoreThrows",
     ]
 
     public func run() async -> ConformanceReport {
@@ -46,11 +46,13 @@ public struct MetadataStoreConformance: Sendable {
         await report.check("stagedOffsets") { try await withStore(stagedOffsets) }
         await report.check("clientQuotas") { try await withStore(clientQuotas) }
         await report.check("aclStorage") { try await withStore(aclStorage) }
+        await report.check("scramCredentials") { try await withStore(scramCredentials) }
         if durable {
             await report.check("reopenKeepsEverything") { try await reopenKeepsEverything() }
             await report.check("reopenKeepsTransactions") { try await reopenKeepsTransactions() }
             await report.check("reopenKeepsClientQuotas") { try await reopenKeepsClientQuotas() }
             await report.check("reopenKeepsAcls") { try await reopenKeepsAcls() }
+            await report.check("reopenKeepsScramCredentials") { try await reopenKeepsScramCredentials() }
         }
         await report.check("concurrentCommits") { try await withStore(concurrentCommits) }
         await report.check("closedStoreThrows") { try await closedStoreThrows() }

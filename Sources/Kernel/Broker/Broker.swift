@@ -31,6 +31,8 @@ public actor Broker {
     public nonisolated let listener = AdvertisedListener()
     /// Client quotas, kept in `metadata` and enforced by the protocol plugins.
     public nonisolated let quotas: ClientQuotaManager
+    /// Users' SCRAM credentials, kept in `metadata` and checked by authenticating listeners.
+    public nonisolated let users: ScramUserDirectory
     /// Wakes fetches parked on partitions they answered from marks (fetch sessions).
     nonisolated let fetchWakeups = FetchWakeups()
     /// The transaction coordinator's verifier (`setTransactionVerifier`); nil refuses
@@ -105,6 +107,7 @@ public actor Broker {
         self.logger = logger
         self.clock = clock
         self.quotas = ClientQuotaManager(store: metadata, logger: logger)
+        self.users = ScramUserDirectory(store: metadata)
         var groupConfig = GroupCoordinatorConfig()
         groupConfig.offsetsRetentionMinutes = config.offsetsRetentionMinutes
         groupConfig.initialRebalanceDelayMs = config.groupInitialRebalanceDelayMs

@@ -10,6 +10,13 @@ public struct HostPort: Sendable, Equatable, Codable, CustomStringConvertible {
         self.port = port
     }
 
+    /// Whether `host` names this machine only: 127.0.0.0/8, ::1 or "localhost". A listener
+    /// bound there is out of the network's reach, so config checks allow plaintext
+    /// passwords and open consoles on it.
+    public static func isLoopback(host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     /// Parses `"host:port"`; the error says what is wrong and what would fix it.
     public init(parsing text: String) throws(HostPortError) {
         let host: Substring

@@ -80,6 +80,20 @@ public protocol MetadataStore: Sendable {
     /// Every ACL, sorted.
     func acls() async throws -> [AclBinding]
 
+    // MARK: SCRAM credentials (users)
+
+    /// Stores `user`'s credential for `mechanism`, replacing any, in one durable write.
+    /// Other mechanisms' credentials of the user are untouched.
+    func setScramCredential(user: String, mechanism: ScramMechanism, _ credential: ScramCredential) async throws
+    /// Removes `user`'s credential for `mechanism`; false when there was none. A user left
+    /// without any credential is forgotten.
+    @discardableResult
+    func deleteScramCredential(user: String, mechanism: ScramMechanism) async throws -> Bool
+    /// `user`'s credential for `mechanism`, nil when it has none.
+    func scramCredential(user: String, mechanism: ScramMechanism) async throws -> ScramCredential?
+    /// Every user with at least one credential, sorted by user name.
+    func scramUsers() async throws -> [ScramUserRecord]
+
     // MARK: Connectors
 
     /// Stores positions of a connector (e.g. the next offset per partition), atomically.

@@ -251,7 +251,16 @@ public actor ReplicaManager {
     /// conflict re-reads the state and goes on only while still leader of that epoch.
     private func updateIsr(of tp: TopicPartition) async {
         guard led.contains(tp), let partition = await broker.partition(tp),
-              let proposal = await partition.proposedIsrChange(lag: .milliseconds(config.replicaLagTimeMs)) else { return }
+              var proposal = await partition.proposedIsrChange(lag: .milliseconds(config.replicaLagTimeMs)) else { return }
+        // Only a registered broker may rejoin (as Kafka's KIP-841): a follower that died
+        // caught up still looks caught up for replicaLagTimeMs, and re-adding it after the
+        // controller dropped it would make acks=all producers wait for a dead broker.
+        let gone = proposal.added.filter { live[$0] == nil }
+        if !gone.isEmpty {
+            proposal.added.removeAll { gone.contains($0) }
+            proposal.state.isr.removeAll { gone.contains($0) }
+            guard !proposal.added.isEmpty || !proposal.removed.isEmpty else { return }
+        }
         do {
             let version = try await coordinator.updatePartitionState(tp, proposal.state, expectedVersion: proposal.expectedVersion)
             await partition.applyIsr(proposal.state.isr, version: version, epoch: proposal.state.leaderEpoch)

@@ -10,18 +10,21 @@ enum APIError: Error, HTTPResponseError, CustomStringConvertible {
     case badRequest(String)
     /// The server cannot answer right now, e.g. storage failed (503).
     case unavailable(String)
+    /// The user may not see this (403): no ACL allows it.
+    case forbidden(String)
 
     var status: HTTPResponse.Status {
         switch self {
         case .notFound: .notFound
         case .badRequest: .badRequest
         case .unavailable: .serviceUnavailable
+        case .forbidden: .forbidden
         }
     }
 
     var description: String {
         switch self {
-        case .notFound(let message), .badRequest(let message), .unavailable(let message): message
+        case .notFound(let message), .badRequest(let message), .unavailable(let message), .forbidden(let message): message
         }
     }
 

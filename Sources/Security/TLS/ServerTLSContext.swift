@@ -8,6 +8,17 @@ extension TLSSettings {
     /// Checks that the key belongs to the leaf certificate, so a mismatch is refused at
     /// start rather than failing every handshake. TLS 1.2 and later.
     public func makeServerContext(resolve: (String) -> String) throws(TLSSetupError) -> NIOSSLContext {
+        let configuration = try makeServerConfiguration(resolve: resolve)
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw .context(reason: "\(error)")
+        }
+    }
+
+    /// The checked server configuration `makeServerContext` builds its context from, for
+    /// servers that make their own context (Hummingbird's TLS channel).
+    public func makeServerConfiguration(resolve: (String) -> String) throws(TLSSetupError) -> TLSConfiguration {
         let certificateFile = resolve(certificatePath), keyFile = resolve(keyPath)
         let certificatePEM = try Self.read("certificatePath", certificateFile)
         let keyPEM = try Self.read("keyPath", keyFile)
@@ -44,11 +55,7 @@ extension TLSSettings {
             configuration.trustRoots = .certificates(roots)
             configuration.certificateVerification = clientAuth == .required ? .noHostnameVerification : .optionalVerification
         }
-        do {
-            return try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw .context(reason: "\(error)")
-        }
+        return configuration
     }
 
     private static func read(_ key: String, _ path: String) throws(TLSSetupError) -> String {

@@ -91,3 +91,15 @@ public struct TLSSettings: Codable, Equatable, Sendable {
         return problems
     }
 }
+
+extension TLSSettings {
+    /// The same settings with each file path passed through `resolve` (a plugin resolves
+    /// relative paths against the directory its config names).
+    public func resolvingPaths(_ resolve: (String) -> String) -> TLSSettings {
+        var settings = self
+        settings.certificatePath = resolve(certificatePath)
+        settings.keyPath = resolve(keyPath)
+        settings.caPath = caPath.map(resolve)
+        return settings
+    }
+}

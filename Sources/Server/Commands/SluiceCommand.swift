@@ -12,6 +12,6 @@ struct SluiceCommand: AsyncParsableCommand {
             Check a configuration without starting anything:
               sluice config check my-plugins.json
             """,
-        subcommands: [ServeCommand.self, ConfigCommand.self, PluginsCommand.self, MetadataCommand.self, StorageCommand.self, TopicsCommand.self, LogDirsCommand.self, ClusterCommand.self, QuotasCommand.self, AclsCommand.self,
+        subcommands: [ServeCommand.self, ConfigCommand.self, PluginsCommand.self, MetadataCommand.self, StorageCommand.self, TopicsCommand.self, LogDirsCommand.self, ClusterCommand.self, QuotasCommand.self, UsersCommand.self, AclsCommand.self,
                       ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self, TransactionsCommand.self, BenchCommand.self])
 }

@@ -14,6 +14,7 @@ public actor MemoryMetadataStore: MetadataStore {
     private var staged: [String: [Int64: [TopicPartition: CommittedOffset]]] = [:]
     private var quotas: [ClientQuotaEntity: [ClientQuotaKey: Double]] = [:]
     private var aclSet: Set<AclBinding> = []
+    private var scram: [String: [ScramMechanism: ScramCredential]] = [:]
     private var closed = false
 
     public init() {}
@@ -178,6 +179,29 @@ public actor MemoryMetadataStore: MetadataStore {
     public func acls() async throws -> [AclBinding] {
         try ensureOpen()
         return aclSet.sorted()
+    }
+
+    public func setScramCredential(user: String, mechanism: ScramMechanism, _ credential: ScramCredential) async throws {
+        try ensureOpen()
+        scram[user, default: [:]][mechanism] = credential
+    }
+
+    @discardableResult
+    public func deleteScramCredential(user: String, mechanism: ScramMechanism) async throws -> Bool {
+        try ensureOpen()
+        guard scram[user]?.removeValue(forKey: mechanism) != nil else { return false }
+        if scram[user]?.isEmpty == true { scram[user] = nil }
+        return true
+    }
+
+    public func scramCredential(user: String, mechanism: ScramMechanism) async throws -> ScramCredential? {
+        try ensureOpen()
+        return scram[user]?[mechanism]
+    }
+
+    public func scramUsers() async throws -> [ScramUserRecord] {
+        try ensureOpen()
+        return scram.map { ScramUserRecord(user: $0.key, credentials: $0.value) }.sorted { $0.user < $1.user }
     }
 
     public func close() async throws { closed = true }

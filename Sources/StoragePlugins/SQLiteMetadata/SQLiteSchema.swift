@@ -23,6 +23,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v3-group-static-members", migrate: addGroupStaticMembers)
         migrator.registerMigration("v4-transactions", migrate: addTransactions)
         migrator.registerMigration("v5-client-quotas", migrate: addClientQuotas)
+        migrator.registerMigration("v6-scram-credentials", migrate: addScramCredentials)
         migrator.registerMigration("v7-acls", migrate: addAcls)
         return migrator
     }
@@ -79,6 +80,22 @@ enum SQLiteSchema {
                 key TEXT NOT NULL,
                 value REAL NOT NULL,
                 PRIMARY KEY (entity, key)
+            ) WITHOUT ROWID;
+            """)
+    }
+
+    /// Users' SCRAM credentials, one row per user and mechanism (`SCRAM-SHA-512`): salt,
+    /// iterations, StoredKey and ServerKey, never a password.
+    private static func addScramCredentials(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE scramCredential (
+                user TEXT NOT NULL,
+                mechanism TEXT NOT NULL,
+                salt BLOB NOT NULL,
+                iterations INTEGER NOT NULL,
+                storedKey BLOB NOT NULL,
+                serverKey BLOB NOT NULL,
+                PRIMARY KEY (user, mechanism)
             ) WITHOUT ROWID;
             """)
     }

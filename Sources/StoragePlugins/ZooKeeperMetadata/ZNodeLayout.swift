@@ -23,6 +23,9 @@ import SluiceKernel
 /// /kafka-acl/<Type>/<name>     persistent {version: 1, acls: [{principal, host, operation, permissionType}]}
 ///                                         literal ACLs of one resource, Kafka's layout and names
 /// /kafka-acl-extended/prefixed/<Type>/<prefix>  the same for prefixed ACLs
+/// /config/users/<user>         persistent Kafka's user config znode, {"version":1,"config":{"SCRAM-SHA-512":
+///                                         "salt=<b64>,stored_key=<b64>,server_key=<b64>,iterations=4096"}};
+///                                         other keys Kafka keeps there are preserved
 /// ```
 ///
 /// Partition states live in their own tree, not under `/topics/<name>`: the coordination
@@ -42,9 +45,10 @@ enum ZNodeLayout {
     static let transactions = "/transactions"
     static let quotas = "/quotas"
     static let admin = "/admin"
+    static let users = "/config/users"
     static let reassignments = "/admin/reassign_partitions"
     /// Persistent parents created at start-up.
-    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions, quotas, admin]
+    static let parents = [brokerIDs, topics, partitions, groups, connectors, transactions, quotas, admin, users]
 
     static func broker(_ id: Int32) -> String { "\(brokerIDs)/\(id)" }
     static func topic(_ name: String) -> String { "\(topics)/\(encode(name))" }
@@ -68,6 +72,8 @@ enum ZNodeLayout {
     static func acls(_ pattern: AclResourcePattern) -> String {
         "\(aclDirectory(pattern.resourceType, pattern.patternType))/\(encode(pattern.name))"
     }
+    /// A user's config znode; the name is encoded as Kafka's `Sanitizer` does (URL encoding).
+    static func user(_ name: String) -> String { "\(users)/\(encode(name))" }
     static func connector(_ name: String) -> String { "\(connectors)/\(encode(name))" }
 
     private static let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")

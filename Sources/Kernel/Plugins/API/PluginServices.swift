@@ -50,8 +50,11 @@ public struct ProtocolServices: Sendable {
     /// Requests other brokers send to the controller (cluster mode only; nil on one node).
     public var controller: ControllerRequests? = nil
     /// Users' SCRAM credentials, which an authenticating listener checks passwords against.
-    /// Default: none (no user can authenticate).
+    /// Default: none (no user can authenticate); `init(broker:)` sets the broker's users.
     public var credentials: any ScramCredentialSource = StaticScramCredentials()
+    /// Users' administration (AlterUserScramCredentials, DescribeUserScramCredentials);
+    /// nil refuses it. `init(broker:)` sets the broker's users.
+    public var users: (any ScramUserAdministration)? = nil
     /// Decides what each principal may do (ACLs). Default: everyone may do everything.
     public var authorizer: any Authorizer = AllowEveryoneAuthorizer()
     /// ACL administration (CreateAcls, DescribeAcls, DeleteAcls); nil when ACLs are not
@@ -78,6 +81,8 @@ public struct ProtocolServices: Sendable {
         self.init(settings: broker.settings, appender: broker, reader: broker, topics: broker, groups: broker.groups,
                   transactions: broker.transactions, observation: broker, listener: broker.listener, quotas: broker.quotas)
         controller = broker.controllerRequests
+        credentials = broker.users
+        users = broker.users
     }
 }
 

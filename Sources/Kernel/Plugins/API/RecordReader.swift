@@ -36,4 +36,8 @@ public protocol RecordReader: Sendable {
     /// Whole batches of one partition from the batch holding `offset`, up to `maxBytes`
     /// (at least one batch), for admin tools. Never waits; not counted as fetched.
     func browse(_ tp: TopicPartition, from offset: Int64, maxBytes: Int) async throws(BrokerError) -> LogReadResult
+
+    /// The producers a partition holds state for (epochs, last sequences, open
+    /// transactions), for DescribeProducers; callers check leadership first (`checkLeader`).
+    func describeProducers(_ tp: TopicPartition) async throws(BrokerError) -> [ProducerState]
 }

@@ -1,4 +1,5 @@
 import KafkaWire
+import SluiceTLS
 import SluiceKernel
 
 /// Registers the Kafka wire protocol as the `kafka` protocol plugin.
@@ -13,12 +14,7 @@ public enum KafkaProtocolFactory: ProtocolPluginFactory {
         if let portFile = config.portFile {
             config.portFile = context.resolve(path: portFile).path
         }
-        if var tls = config.tls {
-            tls.certificatePath = context.resolve(path: tls.certificatePath).path
-            tls.keyPath = context.resolve(path: tls.keyPath).path
-            tls.caPath = tls.caPath.map { context.resolve(path: $0).path }
-            config.tls = tls
-        }
+        config.tls = config.tls?.resolvingPaths { context.resolve(path: $0).path }
         return KafkaServer(config: config, services: services, logger: context.logger)
     }
 }

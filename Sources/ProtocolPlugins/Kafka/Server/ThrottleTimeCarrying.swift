@@ -12,6 +12,8 @@ extension AlterClientQuotasResponse: ThrottleTimeCarrying {}
 extension CreateAclsResponse: ThrottleTimeCarrying {}
 extension DeleteAclsResponse: ThrottleTimeCarrying {}
 extension DescribeAclsResponse: ThrottleTimeCarrying {}
+extension DescribeUserScramCredentialsResponse: ThrottleTimeCarrying {}
+extension AlterUserScramCredentialsResponse: ThrottleTimeCarrying {}
 extension AlterConfigsResponse: ThrottleTimeCarrying {}
 extension ApiVersionsResponse: ThrottleTimeCarrying {}
 extension CreatePartitionsResponse: ThrottleTimeCarrying {}

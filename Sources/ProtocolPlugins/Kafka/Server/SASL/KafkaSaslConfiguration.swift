@@ -64,7 +64,5 @@ public struct KafkaSaslConfiguration: Codable, Equatable, Sendable {
     }
 
     /// 127.0.0.0/8, ::1 and "localhost".
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
+    static func isLoopback(_ host: String) -> Bool { HostPort.isLoopback(host: host) }
 }

@@ -46,6 +46,8 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let offsetDelete = ApiKey(rawValue: 47)
     public static let describeClientQuotas = ApiKey(rawValue: 48)
     public static let alterClientQuotas = ApiKey(rawValue: 49)
+    public static let describeUserScramCredentials = ApiKey(rawValue: 50)
+    public static let alterUserScramCredentials = ApiKey(rawValue: 51)
     public static let describeCluster = ApiKey(rawValue: 60)
     public static let describeProducers = ApiKey(rawValue: 61)
     public static let describeTransactions = ApiKey(rawValue: 65)
@@ -58,7 +60,8 @@ public struct ApiKey: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
         20: "DeleteTopics", 21: "DeleteRecords", 22: "InitProducerId", 23: "OffsetForLeaderEpoch",
         24: "AddPartitionsToTxn", 25: "AddOffsetsToTxn", 26: "EndTxn", 27: "WriteTxnMarkers", 28: "TxnOffsetCommit", 29: "DescribeAcls", 30: "CreateAcls", 31: "DeleteAcls", 32: "DescribeConfigs", 33: "AlterConfigs",
         35: "DescribeLogDirs", 36: "SaslAuthenticate", 37: "CreatePartitions", 42: "DeleteGroups", 43: "ElectLeaders", 44: "IncrementalAlterConfigs", 45: "AlterPartitionReassignments",
-        46: "ListPartitionReassignments", 47: "OffsetDelete", 48: "DescribeClientQuotas", 49: "AlterClientQuotas", 60: "DescribeCluster",
+        46: "ListPartitionReassignments", 47: "OffsetDelete", 48: "DescribeClientQuotas", 49: "AlterClientQuotas",
+        50: "DescribeUserScramCredentials", 51: "AlterUserScramCredentials", 60: "DescribeCluster",
         61: "DescribeProducers", 65: "DescribeTransactions", 66: "ListTransactions",
     ]
 

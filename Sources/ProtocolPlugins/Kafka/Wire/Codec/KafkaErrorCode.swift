@@ -84,6 +84,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     ]
 
     /// Kafka's name for the code, e.g. "UNKNOWN_TOPIC_OR_PARTITION".
-    public var name: String { Self.names[rawValue] ?? Self.groupNames[rawValue] ?? Self.transactionNames[rawValue] ?? "ERROR_\(rawValue)" }
+    public var name: String { Self.names[rawValue] ?? Self.groupNames[rawValue] ?? Self.transactionNames[rawValue]
+        ?? Self.userNames[rawValue] ?? "ERROR_\(rawValue)" }
     public var description: String { "\(name) (\(rawValue))" }
 }

@@ -16,14 +16,13 @@ public enum DeclaredRequests {
         DescribeTransactionsRequest.self, ListTransactionsRequest.self, WriteTxnMarkersRequest.self,
         AlterPartitionReassignmentsRequest.self, ListPartitionReassignmentsRequest.self, ElectLeadersRequest.self,
         DescribeClientQuotasRequest.self, AlterClientQuotasRequest.self, ControlledShutdownRequest.self,
-        SaslHandshakeRequest.self, SaslAuthenticateRequest.self,
+        SaslHandshakeRequest.self, SaslAuthenticateRequest.self, DescribeProducersRequest.self,
+        DescribeUserScramCredentialsRequest.self, AlterUserScramCredentialsRequest.self,
         DescribeAclsRequest.self, CreateAclsRequest.self, DeleteAclsRequest.self,
     ]
 
     /// Declared but not answered yet: the transaction APIs (issue 25). Their handlers add
     /// each to `all` together with its route, so nothing is parsed or advertised before
     /// it works.
-    public static let awaitingRoutes: [any KafkaRequest.Type] = [
-        DescribeProducersRequest.self,
-    ]
+    public static let awaitingRoutes: [any KafkaRequest.Type] = []
 }
