@@ -64,6 +64,8 @@ class Server:
         }
         self.sasl_port = free_port()
         if sasl_mechanisms:
+            # Authentication without ACLs would close every resource (allowEveryoneIfNoAclFound).
+            config["broker"]["allowEveryoneIfNoAclFound"] = True
             config["protocols"].append({"plugin": "kafka", "config": {
                 "listen": f"127.0.0.1:{self.sasl_port}", "sasl": {"mechanisms": sasl_mechanisms}}})
         if cluster:

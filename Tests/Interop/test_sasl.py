@@ -67,6 +67,9 @@ def users(node_bootstrap, *args, password=None):
 def sasl_node(make_server, tls_certs):  # noqa: F811
     def configure(config, ports):
         tls = {"certificatePath": tls_certs.path("server.pem"), "keyPath": tls_certs.path("server.key"), "clientAuth": "none"}
+        # A listener that authenticates closes resources without ACLs by default (Kafka's
+        # allow.everyone.if.no.acl.found=false); these tests are about SASL, not ACLs.
+        config["broker"]["allowEveryoneIfNoAclFound"] = True
         config["protocols"].append({"plugin": "kafka", "config": {
             "listen": f"127.0.0.1:{ports['sasl']}", "sasl": {"mechanisms": MECHANISMS}}})
         config["protocols"].append({"plugin": "kafka", "config": {
