@@ -19,7 +19,8 @@ struct TestServer {
                       storage: any LogStorage = MemoryLogStorage(),
                       metadata: any MetadataStore = MemoryMetadataStore(),
                       clock: @escaping @Sendable () -> Date = { Date() },
-                      credentials: (any ScramCredentialSource)? = nil) async throws -> TestServer {
+                      credentials: (any ScramCredentialSource)? = nil,
+                      authorizer: (any Authorizer)? = nil) async throws -> TestServer {
         var config = config
         config.listen = "127.0.0.1:0"
         var logger = Logger(label: "kafka-test")
@@ -28,6 +29,7 @@ struct TestServer {
         try await broker.start()
         var services = ProtocolServices(broker: broker)
         if let credentials { services.credentials = credentials }
+        if let authorizer { services.authorizer = authorizer }
         let server = KafkaServer(config: config, services: services, logger: logger)
         let task = Task { try await server.run() }
         let address = try await server.listeningAddress()

@@ -7,6 +7,7 @@ import SluiceKernel
 /// ELIGIBLE_LEADERS_NOT_AVAILABLE or UNKNOWN_TOPIC_OR_PARTITION. A broker that is not the
 /// controller answers NOT_CONTROLLER (at the top level from version 1, on every partition
 /// named in version 0, which has no top-level error); a single node, INVALID_REQUEST.
+/// Alter on the cluster is required (CLUSTER_AUTHORIZATION_FAILED), as in Kafka.
 struct ElectLeadersHandler: KafkaApiHandler {
     func handle(_ request: ElectLeadersRequest, context: RequestContext) async -> ElectLeadersResponse? {
         var response = ElectLeadersResponse()
@@ -14,6 +15,12 @@ struct ElectLeadersHandler: KafkaApiHandler {
             response.errorCode = KafkaErrorCode.invalidRequest.rawValue
             response.replicaElectionResults = Self.everyPartition(request, KafkaErrorCode.invalidRequest,
                                                                   "election type \(request.electionType) is unknown: 0 is preferred, 1 unclean")
+            return response
+        }
+        guard await context.authorize(.cluster(.alter)) else {
+            response.errorCode = KafkaErrorCode.clusterAuthorizationFailed.rawValue
+            response.replicaElectionResults = Self.everyPartition(request, KafkaErrorCode.clusterAuthorizationFailed,
+                                                                  "electing leaders needs Alter on the cluster")
             return response
         }
         let named: [TopicPartition]? = request.topicPartitions.map { topics in

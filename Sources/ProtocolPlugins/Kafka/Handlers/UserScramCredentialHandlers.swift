@@ -14,7 +14,7 @@ struct DescribeUserScramCredentialsHandler: KafkaApiHandler {
         guard let users = context.services.users else {
             return .failed(.unknownServerError, "this listener does not administer users")
         }
-        guard await context.mayAdministerUsers(.cluster(.describe)) else {
+        guard await context.authorize(.cluster(.describe)) else {
             return .failed(.clusterAuthorizationFailed, "describing users needs Describe on the cluster")
         }
         let stored: [ScramUserRecord]
@@ -118,7 +118,7 @@ struct AlterUserScramCredentialsHandler: KafkaApiHandler {
                 return .upsert(mechanism, ScramCrypto.credential(mechanism, saltedPassword: salted, salt: salt, iterations: iterations))
             }
         }
-        let allowed = await context.mayAdministerUsers(.cluster(.alter))
+        let allowed = await context.authorize(.cluster(.alter))
         for user in order {
             var result = AlterUserScramCredentialsResponse.Result(user: user)
             do throws(Refusal) {
@@ -172,12 +172,5 @@ extension DescribeUserScramCredentialsResponse {
         response.errorCode = code.rawValue
         response.errorMessage = message
         return response
-    }
-}
-
-fileprivate extension RequestContext {
-    /// Whether the connection's principal may do `action` (the listener's authorizer).
-    func mayAdministerUsers(_ action: AuthorizationAction) async -> Bool {
-        await services.authorizer.authorize(AuthorizationContext(principal: principal, host: clientHost), action)
     }
 }
