@@ -203,14 +203,18 @@ import Testing
     /// KIP-368: the answer carries the lifetime; a request after it closes the connection,
     /// and re-authenticating before it keeps the connection.
     @Test func sessionLifetimeRequiresReauthentication() async throws {
-        try await Self.withSaslServer(Self.config(lifetimeMs: 1000)) { server in
+        // A lifetime of 5 s and sleeps that leave 2 s or more either side of every expiry:
+        // a loaded CI machine (a 4096-iteration PBKDF2 in a debug build, two busy cores)
+        // once took longer than the 400 ms a 1 s lifetime left for re-authentication.
+        try await Self.withSaslServer(Self.config(lifetimeMs: 5000)) { server in
             let client = try await server.client()
-            #expect(try await Self.scram(client, .sha512, user: "alice", password: "alice-pw").sessionLifetimeMs == 1000)
-            try await Task.sleep(for: .milliseconds(600))
+            #expect(try await Self.scram(client, .sha512, user: "alice", password: "alice-pw").sessionLifetimeMs == 5000)
+            try await Task.sleep(for: .milliseconds(2500))
             #expect(try await Self.scram(client, .sha512, user: "alice", password: "alice-pw").errorCode == 0)
-            try await Task.sleep(for: .milliseconds(600))
-            #expect(try await client.metadata(topics: nil).brokers.count == 1, "re-authenticated 600 ms ago")
-            try await Task.sleep(for: .milliseconds(1100))
+            try await Task.sleep(for: .milliseconds(3000))
+            #expect(try await client.metadata(topics: nil).brokers.count == 1,
+                    "5.5 s after the first login, 3 s after re-authenticating: the new session holds")
+            try await Task.sleep(for: .milliseconds(7000))
             await #expect(throws: (any Error).self) { _ = try await client.metadata(topics: nil) }
             await client.close()
 
