@@ -48,7 +48,7 @@ public struct KafkaSaslConfiguration: Codable, Equatable, Sendable {
         if Set(mechanisms).count != mechanisms.count {
             problems.append(.init(keyPath: "sasl.mechanisms", "names a mechanism twice"))
         }
-        if mechanisms.contains("PLAIN"), let host = listenHost, !Self.isLoopback(host) {
+        if mechanisms.contains("PLAIN"), let host = listenHost, !HostPort.isLoopback(host: host) {
             problems.append(.init(keyPath: "sasl.mechanisms", "PLAIN sends passwords in clear text and this listener is not TLS and listens on \(host), off loopback; use SCRAM-SHA-512, or listen on 127.0.0.1"))
         }
         if !(0...300_000).contains(failedAuthenticationDelayMs) {
@@ -62,7 +62,4 @@ public struct KafkaSaslConfiguration: Codable, Equatable, Sendable {
         }
         return problems
     }
-
-    /// 127.0.0.0/8, ::1 and "localhost".
-    static func isLoopback(_ host: String) -> Bool { HostPort.isLoopback(host: host) }
 }

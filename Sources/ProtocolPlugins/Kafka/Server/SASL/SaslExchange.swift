@@ -40,8 +40,7 @@ struct SaslExchange: Sendable {
         switch (mechanism, current) {
         case (.plain, .start):
             let message = try PlainMessage(parsing: token)
-            guard let (scram, credential) = await Self.anyCredential(of: message.username, in: credentials),
-                  ScramCrypto.verify(scram, password: message.password, against: credential) else {
+            guard await credentials.verifyPassword(user: message.username, password: message.password) else {
                 throw .invalidCredentials
             }
             return .done(.user(message.username), [])
@@ -68,13 +67,5 @@ struct SaslExchange: Sendable {
                                    in source: any ScramCredentialSource) async -> ScramCredential? {
         // A store that cannot answer fails the authentication; it never lets anyone in.
         (try? await source.scramCredential(user: user, mechanism: mechanism)) ?? nil
-    }
-
-    /// PLAIN checks the password against the user's strongest SCRAM credential.
-    private static func anyCredential(of user: String, in source: any ScramCredentialSource) async -> (ScramMechanism, ScramCredential)? {
-        for mechanism in ScramMechanism.allCases.reversed() {
-            if let credential = await credential(of: user, mechanism, in: source) { return (mechanism, credential) }
-        }
-        return nil
     }
 }
